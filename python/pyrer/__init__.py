@@ -1,0 +1,22 @@
+"""pyrer: a Rust accelerator for rez.
+
+This package is a thin layer over the native module ``pyrer._native``.
+"""
+
+from pyrer._native import (
+    Requirement,
+    RequirementList,
+    Version,
+    VersionError,
+    VersionRange,
+    __version__,
+)
+
+__all__ = [
+    "Requirement",
+    "RequirementList",
+    "Version",
+    "VersionError",
+    "VersionRange",
+    "__version__",
+]

@@ -1,0 +1,25 @@
+//! The `pyrer._native` extension module. Errors become Python exceptions here,
+//! once; nothing below this module knows about Python.
+
+use pyo3::prelude::*;
+
+mod version_algebra;
+
+pyo3::create_exception!(
+    pyrer,
+    VersionError,
+    pyo3::exceptions::PyValueError,
+    "An invalid version, version range or requirement string."
+);
+
+pub(crate) fn to_py_err(e: crate::error::VersionError) -> PyErr {
+    VersionError::new_err(e.message().to_string())
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("VersionError", m.py().get_type::<VersionError>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    version_algebra::register(m)?;
+    Ok(())
+}

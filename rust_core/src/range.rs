@@ -1,0 +1,350 @@
+//! rez's `VersionRange`: an ordered list of disjoint bounds.
+//!
+//! The set operations follow rez's algorithms step by step (including which
+//! of two equal bounds survives, and the structural, not set-theoretic,
+//! `issuperset`), because `str()` and the solver's decisions must match rez.
+
+use std::fmt;
+
+use crate::bound::{py_max, Bound, LowerBound, UpperBound};
+use crate::error::VersionError;
+use crate::range_parser::{is_valid_syntax, parse_part, PartError};
+use crate::version::Version;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VersionRange {
+    /// Never empty: rez represents "no versions" as `None`, not as a range.
+    bounds: Vec<Bound>,
+}
+
+/// Python's `bisect_left(items, x, lo)`.
+fn bisect_left(items: &[Bound], x: &Bound, lo: usize) -> usize {
+    lo + items[lo..].partition_point(|b| b < x)
+}
+
+impl VersionRange {
+    /// The "any" range (`""`).
+    pub fn any() -> VersionRange {
+        VersionRange {
+            bounds: vec![Bound::any()],
+        }
+    }
+
+    fn from_bounds(bounds: Vec<Bound>) -> VersionRange {
+        debug_assert!(!bounds.is_empty());
+        VersionRange { bounds }
+    }
+
+    /// Parses a range string exactly as `rez.version.VersionRange(s)`.
+    pub fn parse(s: &str) -> Result<VersionRange, VersionError> {
+        let mut bounds = Vec::new();
+        let mut is_any = false;
+        for part in s.split('|') {
+            if part.is_empty() {
+                // OR-ing with "any" gives "any"; later parts are only syntax-checked.
+                is_any = true;
+                bounds.clear();
+                continue;
+            }
+            if is_any {
+                if !is_valid_syntax(part) {
+                    return Err(syntax_error(s, part));
+                }
+                continue;
+            }
+            match parse_part(part) {
+                Ok(Some(b)) => bounds.push(b),
+                Ok(None) => {}
+                Err(PartError::Syntax) => return Err(syntax_error(s, part)),
+                Err(PartError::Invalid(e)) => {
+                    return Err(VersionError::new(format!(
+                        "Invalid version range '{s}': {e}"
+                    )))
+                }
+            }
+        }
+        if bounds.is_empty() {
+            return Ok(VersionRange::any());
+        }
+        Ok(VersionRange::from_bounds(union_bounds(bounds)))
+    }
+
+    /// A range holding exactly `version` (`==version`).
+    pub fn exact(version: Version) -> VersionRange {
+        VersionRange::from_bounds(vec![Bound::new_unchecked(
+            LowerBound {
+                version: version.clone(),
+                inclusive: true,
+            },
+            UpperBound {
+                version,
+                inclusive: true,
+            },
+        )])
+    }
+
+    pub fn bounds(&self) -> &[Bound] {
+        &self.bounds
+    }
+
+    pub fn is_any(&self) -> bool {
+        self.bounds.len() == 1 && self.bounds[0].is_any()
+    }
+
+    pub fn lower_bounded(&self) -> bool {
+        self.bounds[0].lower_bounded()
+    }
+
+    pub fn upper_bounded(&self) -> bool {
+        self.bounds[self.bounds.len() - 1].upper_bounded()
+    }
+
+    pub fn bounded(&self) -> bool {
+        self.lower_bounded() && self.upper_bounded()
+    }
+
+    pub fn contains_version(&self, v: &Version) -> bool {
+        if self.bounds.len() < 5 {
+            for b in &self.bounds {
+                match b.version_containment(v) {
+                    0 => return true,
+                    -1 => return false,
+                    _ => {}
+                }
+            }
+            return false;
+        }
+        let probe = Bound::new_unchecked(
+            LowerBound {
+                version: v.clone(),
+                inclusive: true,
+            },
+            UpperBound::inf(),
+        );
+        let i = bisect_left(&self.bounds, &probe, 0);
+        (i > 0 && self.bounds[i - 1].contains_version(v))
+            || (i < self.bounds.len() && self.bounds[i].contains_version(v))
+    }
+
+    /// rez's `issuperset`: every bound of `other` lies inside one bound of self.
+    pub fn issuperset(&self, other: &VersionRange) -> bool {
+        let mut lo = 0;
+        for b2 in &other.bounds {
+            let i = bisect_left(&self.bounds, b2, lo);
+            if i > 0 && self.bounds[i - 1].contains_bound(b2) {
+                lo = i - 1;
+            } else if i < self.bounds.len() && self.bounds[i].contains_bound(b2) {
+                lo = i;
+            } else {
+                return false;
+            }
+        }
+        true
+    }
+
+    pub fn issubset(&self, other: &VersionRange) -> bool {
+        other.issuperset(self)
+    }
+
+    pub fn intersects(&self, other: &VersionRange) -> bool {
+        // rez puts the shorter list first (a stable sort on length).
+        let (b1, b2) = if other.bounds.len() < self.bounds.len() {
+            (&other.bounds, &self.bounds)
+        } else {
+            (&self.bounds, &other.bounds)
+        };
+        if b2.len() < 5 {
+            return b1.iter().any(|x| b2.iter().any(|y| x.intersects(y)));
+        }
+        let mut lo = 0;
+        for x in b1 {
+            let i = bisect_left(b2, x, lo);
+            if (i > 0 && b2[i - 1].intersects(x)) || (i < b2.len() && b2[i].intersects(x)) {
+                return true;
+            }
+            lo = i.saturating_sub(1);
+        }
+        false
+    }
+
+    pub fn union(&self, other: &VersionRange) -> VersionRange {
+        let mut bounds = self.bounds.clone();
+        bounds.extend(other.bounds.iter().cloned());
+        VersionRange::from_bounds(union_bounds(bounds))
+    }
+
+    /// `None` when the ranges share no version.
+    pub fn intersection(&self, other: &VersionRange) -> Option<VersionRange> {
+        let mut out = Vec::new();
+        for b1 in &self.bounds {
+            for b2 in &other.bounds {
+                if let Some(b) = b1.intersection(b2) {
+                    out.push(b);
+                }
+            }
+        }
+        (!out.is_empty()).then(|| VersionRange::from_bounds(out))
+    }
+
+    /// `None` for the inverse of "any".
+    pub fn inverse(&self) -> Option<VersionRange> {
+        if self.is_any() {
+            return None;
+        }
+        let mut lowers: Vec<Option<LowerBound>> = vec![None];
+        let mut uppers: Vec<Option<UpperBound>> = Vec::new();
+        for b in &self.bounds {
+            uppers.push(if b.lower.is_min() {
+                None
+            } else {
+                // Never `<''`: an exclusive bound on '' is excluded by is_min.
+                Some(UpperBound {
+                    version: b.lower.version.clone(),
+                    inclusive: !b.lower.inclusive,
+                })
+            });
+            lowers.push(if b.upper.version.is_inf() {
+                None
+            } else {
+                Some(LowerBound {
+                    version: b.upper.version.clone(),
+                    inclusive: !b.upper.inclusive,
+                })
+            });
+        }
+        uppers.push(None);
+        let bounds: Vec<Bound> = lowers
+            .into_iter()
+            .zip(uppers)
+            .filter(|(l, u)| l.is_some() || u.is_some())
+            .map(|(l, u)| {
+                Bound::new_unchecked(
+                    l.unwrap_or_else(LowerBound::min),
+                    u.unwrap_or_else(UpperBound::inf),
+                )
+            })
+            .collect();
+        Some(VersionRange::from_bounds(bounds))
+    }
+
+    /// rez's `a - b`: `a & ~b`.
+    pub fn subtract(&self, other: &VersionRange) -> Option<VersionRange> {
+        other.inverse().and_then(|inv| self.intersection(&inv))
+    }
+
+    /// The smallest contiguous range covering this one.
+    pub fn span(&self) -> VersionRange {
+        let lower = self.bounds[0].lower.clone();
+        let upper = self.bounds[self.bounds.len() - 1].upper.clone();
+        VersionRange::from_bounds(vec![Bound::new_unchecked(lower, upper)])
+    }
+}
+
+fn syntax_error(range: &str, part: &str) -> VersionError {
+    VersionError::new(format!(
+        "Syntax error in version range '{range}': Syntax error in version range '{part}'"
+    ))
+}
+
+/// rez's `VersionRange._union`: sort, then merge overlapping neighbours.
+/// The merge test reads the previous bound's upper inclusivity (not the
+/// running maximum's), as rez does.
+fn union_bounds(mut bounds: Vec<Bound>) -> Vec<Bound> {
+    if bounds.len() < 2 {
+        return bounds;
+    }
+    bounds.sort(); // stable, like Python's sorted()
+    let mut merged = Vec::new();
+    let mut start = 0;
+    let mut upper: Option<UpperBound> = None;
+    for i in 0..bounds.len() {
+        if let Some(up) = &upper {
+            let b = &bounds[i];
+            let split = b.lower.version > up.version
+                || (b.lower.version == up.version
+                    && !b.lower.inclusive
+                    && !bounds[i - 1].upper.inclusive);
+            if split {
+                merged.push(Bound::new_unchecked(bounds[start].lower.clone(), up.clone()));
+                start = i;
+            }
+        }
+        upper = Some(match upper {
+            None => bounds[i].upper.clone(),
+            Some(up) => py_max(up, bounds[i].upper.clone()),
+        });
+    }
+    let up = upper.unwrap_or_else(UpperBound::inf);
+    merged.push(Bound::new_unchecked(bounds[start].lower.clone(), up));
+    merged
+}
+
+impl fmt::Display for VersionRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, b) in self.bounds.iter().enumerate() {
+            if i > 0 {
+                f.write_str("|")?;
+            }
+            write!(f, "{b}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(s: &str) -> VersionRange {
+        VersionRange::parse(s).unwrap()
+    }
+
+    fn v(s: &str) -> Version {
+        Version::parse(s).unwrap()
+    }
+
+    #[test]
+    fn normalised_strings() {
+        assert_eq!(r("").to_string(), "");
+        assert_eq!(r("3+<6|4+<8").to_string(), "3+<8");
+        assert_eq!(r("4|6+").to_string(), "4|6+");
+        assert_eq!(r("|3+<2").to_string(), "");
+        assert_eq!(r("1.0|1-0").to_string(), "1.0");
+        assert!(r("").is_any());
+        assert!(!r("1").is_any());
+    }
+
+    #[test]
+    fn set_operations() {
+        let x = r("1+<2").intersection(&r("1.5+")).unwrap();
+        assert_eq!(x.to_string(), "1.5+<2");
+        assert!(r("1").intersection(&r("2")).is_none());
+        assert_eq!(r("1").union(&r("2")).to_string(), "1|2");
+        assert_eq!(r("1+").inverse().unwrap().to_string(), "<1");
+        assert!(r("").inverse().is_none());
+        assert_eq!(r("1+<3").subtract(&r("2")).unwrap().to_string(), "1+<2|2_+<3");
+        assert!(r("1+").issuperset(&r("2+<3")));
+        assert!(!r("2+<3").issuperset(&r("1+")));
+        assert!(r("1|3").intersects(&r("3.5")));
+    }
+
+    #[test]
+    fn containment() {
+        assert!(r("1").contains_version(&v("1.5")));
+        assert!(!r("1").contains_version(&v("2")));
+        assert!(r("==1").contains_version(&v("1")));
+        assert!(!r("==1").contains_version(&v("1.0")));
+        let many = r("1|3|5|7|9|11");
+        assert!(many.contains_version(&v("9.1")));
+        assert!(!many.contains_version(&v("10")));
+    }
+
+    #[test]
+    fn errors_name_the_text() {
+        let e = VersionRange::parse("1+<<2").unwrap_err();
+        assert!(e.message().contains("1+<<2"));
+        let e = VersionRange::parse("3+<2").unwrap_err();
+        assert!(e.message().contains("3+<2"));
+        assert!(VersionRange::parse("3+<2|").is_err());
+    }
+}

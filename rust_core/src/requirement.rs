@@ -1,0 +1,364 @@
+//! rez's `Requirement` (`foo-1+<2`, `!foo`, `~foo-2`, `.eph`), its merge and
+//! conflict rules, `RequirementList` and `VersionedObject`.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use crate::error::VersionError;
+use crate::range::VersionRange;
+use crate::version::Version;
+
+#[derive(Clone, Debug)]
+pub struct Requirement {
+    name: String,
+    /// `None` only for weak requirements that constrain nothing (`~foo`).
+    /// A weak requirement stores the inverse of its written range, as rez.
+    range: Option<VersionRange>,
+    /// Weak (`~`); a weak requirement is also a conflict.
+    negate: bool,
+    conflict: bool,
+    /// The cosmetic name/range separator (`-`, `@` or `#`).
+    sep: char,
+}
+
+impl Requirement {
+    /// Parses a requirement exactly as `rez.version.Requirement(s)`.
+    pub fn parse(s: &str) -> Result<Requirement, VersionError> {
+        let (rest, negate, conflict) = if let Some(r) = s.strip_prefix('!') {
+            (r, false, true)
+        } else if let Some(r) = s.strip_prefix('~') {
+            (r, true, true)
+        } else {
+            (s, false, false)
+        };
+        let mut req = Requirement {
+            name: String::new(),
+            range: None,
+            negate,
+            conflict,
+            sep: '-',
+        };
+        match rest.find(['-', '@', '#', '=', '<', '>']) {
+            Some(i) => {
+                req.name = rest[..i].to_string();
+                let mut range_str = &rest[i..];
+                let first = range_str.as_bytes()[0];
+                if matches!(first, b'-' | b'@' | b'#') {
+                    req.sep = first as char;
+                    range_str = &range_str[1..];
+                }
+                let range = VersionRange::parse(range_str).map_err(|e| {
+                    VersionError::new(format!("Invalid requirement '{s}': {e}"))
+                })?;
+                req.range = if negate { range.inverse() } else { Some(range) };
+            }
+            None => {
+                req.name = rest.to_string();
+                // '~foo' has no effect: rez gives it no range at all.
+                req.range = (!negate).then(VersionRange::any);
+            }
+        }
+        Ok(req)
+    }
+
+    /// rez's `Requirement.construct(name, range)`.
+    pub fn construct(name: &str, range: Option<VersionRange>) -> Requirement {
+        Requirement {
+            name: name.to_string(),
+            range: Some(range.unwrap_or_else(VersionRange::any)),
+            negate: false,
+            conflict: false,
+            sep: '-',
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The stored range (for a weak requirement, the inverse of the written one).
+    pub fn range(&self) -> Option<&VersionRange> {
+        self.range.as_ref()
+    }
+
+    pub fn conflict(&self) -> bool {
+        self.conflict
+    }
+
+    pub fn weak(&self) -> bool {
+        self.negate
+    }
+
+    /// Ephemeral requirements name a package-less flag, written `.name`.
+    pub fn ephemeral(&self) -> bool {
+        self.name.starts_with('.')
+    }
+
+    pub fn conflicts_with(&self, other: &Requirement) -> bool {
+        let (Some(a), Some(b)) = (&self.range, &other.range) else {
+            return false;
+        };
+        if self.name != other.name {
+            false
+        } else if self.conflict {
+            !other.conflict && a.issuperset(b)
+        } else if other.conflict {
+            b.issuperset(a)
+        } else {
+            !a.intersects(b)
+        }
+    }
+
+    pub fn conflicts_with_object(&self, other: &VersionedObject) -> bool {
+        let Some(range) = &self.range else {
+            return false;
+        };
+        if self.name != other.name {
+            return false;
+        }
+        range.contains_version(&other.version) == self.conflict
+    }
+
+    /// A copy carrying this requirement's flags and a new range.
+    fn with_range(&self, range: VersionRange) -> Requirement {
+        Requirement {
+            name: self.name.clone(),
+            range: Some(range),
+            negate: self.negate,
+            conflict: self.conflict,
+            sep: self.sep,
+        }
+    }
+
+    /// rez's `Requirement.merged`: `None` when the two cannot both hold (or
+    /// name different objects).
+    pub fn merged(&self, other: &Requirement) -> Option<Requirement> {
+        if self.name != other.name {
+            return None;
+        }
+        let (a, b) = match (&self.range, &other.range) {
+            (None, _) => return Some(other.clone()),
+            (_, None) => return Some(self.clone()),
+            (Some(a), Some(b)) => (a, b),
+        };
+        if self.conflict {
+            if other.conflict {
+                let mut r = self.with_range(a.union(b));
+                r.negate = self.negate && other.negate && !r.range.as_ref().is_some_and(|x| x.is_any());
+                Some(r)
+            } else {
+                b.subtract(a).map(|range| other.with_range(range))
+            }
+        } else if other.conflict {
+            a.subtract(b).map(|range| self.with_range(range))
+        } else {
+            a.intersection(b).map(|range| self.with_range(range))
+        }
+    }
+}
+
+impl PartialEq for Requirement {
+    fn eq(&self, other: &Requirement) -> bool {
+        self.name == other.name && self.range == other.range && self.conflict == other.conflict
+    }
+}
+
+impl Eq for Requirement {}
+
+impl Hash for Requirement {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+        self.range.hash(state);
+        self.conflict.hash(state);
+    }
+}
+
+impl fmt::Display for Requirement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pre = if self.negate {
+            "~"
+        } else if self.conflict {
+            "!"
+        } else {
+            ""
+        };
+        let shown = if self.negate || self.range.is_none() {
+            self.range
+                .as_ref()
+                .and_then(VersionRange::inverse)
+                .unwrap_or_else(VersionRange::any)
+        } else {
+            self.range.clone().unwrap_or_else(VersionRange::any)
+        };
+        write!(f, "{pre}{}", self.name)?;
+        if !shown.is_any() {
+            let range_str = shown.to_string();
+            if !range_str.starts_with(['=', '<', '>']) {
+                write!(f, "{}", self.sep)?;
+            }
+            f.write_str(&range_str)?;
+        }
+        Ok(())
+    }
+}
+
+/// A name with an exact version (`foo-1.0`), rez's `VersionedObject`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct VersionedObject {
+    pub name: String,
+    pub version: Version,
+    pub sep: char,
+}
+
+impl VersionedObject {
+    pub fn parse(s: &str) -> Result<VersionedObject, VersionError> {
+        match s.find(['-', '@', '#']) {
+            Some(i) => Ok(VersionedObject {
+                name: s[..i].to_string(),
+                version: Version::parse(&s[i + 1..])?,
+                sep: s.as_bytes()[i] as char,
+            }),
+            None => Ok(VersionedObject {
+                name: s.to_string(),
+                version: Version::empty(),
+                sep: '-',
+            }),
+        }
+    }
+}
+
+impl fmt::Display for VersionedObject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.version.is_truthy() {
+            write!(f, "{}{}{}", self.name, self.sep, self.version)
+        } else {
+            f.write_str(&self.name)
+        }
+    }
+}
+
+/// rez's `RequirementList`: requirements merged per name, in first-seen order,
+/// or the first pair that cannot be merged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequirementList {
+    requirements: Vec<Requirement>,
+    conflict: Option<(Requirement, Requirement)>,
+}
+
+impl RequirementList {
+    pub fn new(reqs: &[Requirement]) -> RequirementList {
+        let mut merged: Vec<Requirement> = Vec::new();
+        for req in reqs {
+            match merged.iter_mut().find(|m| m.name == req.name) {
+                None => merged.push(req.clone()),
+                Some(existing) => match existing.merged(req) {
+                    Some(m) => *existing = m,
+                    None => {
+                        return RequirementList {
+                            requirements: Vec::new(),
+                            conflict: Some((existing.clone(), req.clone())),
+                        }
+                    }
+                },
+            }
+        }
+        // `merged` is already in first-seen order of names.
+        RequirementList {
+            requirements: merged,
+            conflict: None,
+        }
+    }
+
+    pub fn requirements(&self) -> &[Requirement] {
+        &self.requirements
+    }
+
+    pub fn conflict(&self) -> Option<&(Requirement, Requirement)> {
+        self.conflict.as_ref()
+    }
+
+    /// Names of the non-conflict requirements.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.requirements.iter().filter(|r| !r.conflict).map(|r| r.name())
+    }
+
+    /// Names of the conflict (and weak) requirements.
+    pub fn conflict_names(&self) -> impl Iterator<Item = &str> {
+        self.requirements.iter().filter(|r| r.conflict).map(|r| r.name())
+    }
+}
+
+impl fmt::Display for RequirementList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some((a, b)) = &self.conflict {
+            return write!(f, "{a} <--!--> {b}");
+        }
+        for (i, r) in self.requirements.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{r}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(s: &str) -> Requirement {
+        Requirement::parse(s).unwrap()
+    }
+
+    #[test]
+    fn round_trips() {
+        for (input, shown) in [
+            ("foo", "foo"),
+            ("foo-1.0", "foo-1.0"),
+            ("foo@1.0", "foo@1.0"),
+            ("foo<3", "foo<3"),
+            ("foo==1.0.1", "foo==1.0.1"),
+            ("!foo", "!foo"),
+            ("!foo-2", "!foo-2"),
+            ("~foo", "~foo"),
+            ("~foo-2+", "~foo-2+"),
+            (".eph-1", ".eph-1"),
+            ("foo-1+<2|3", "foo-1+<2|3"),
+        ] {
+            assert_eq!(req(input).to_string(), shown, "{input}");
+        }
+        assert!(req("~foo").range().is_none());
+        assert!(req("~foo-2").weak() && req("~foo-2").conflict());
+        assert!(req(".eph").ephemeral());
+    }
+
+    #[test]
+    fn merge_rules() {
+        let m = |a: &str, b: &str| req(a).merged(&req(b)).map(|r| r.to_string());
+        assert_eq!(m("foo-3+", "!foo-5+").as_deref(), Some("foo-3+<5"));
+        assert_eq!(m("foo-1", "foo-1.5").as_deref(), Some("foo-1.5"));
+        assert_eq!(m("!foo-2", "!foo-5").as_deref(), Some("!foo-2|5"));
+        assert_eq!(m("foo-4", "foo-6"), None);
+    }
+
+    #[test]
+    fn conflicts() {
+        assert!(req("foo-1").conflicts_with(&req("foo-2")));
+        assert!(!req("foo-1").conflicts_with(&req("foo-1.5")));
+        assert!(req("!foo-1").conflicts_with(&req("foo-1.5")));
+        assert!(!req("!foo-1").conflicts_with(&req("!foo-1.5")));
+        let obj = VersionedObject::parse("foo-1.5").unwrap();
+        assert!(req("!foo-1").conflicts_with_object(&obj));
+        assert!(req("foo-2").conflicts_with_object(&obj));
+        assert!(!req("foo-1").conflicts_with_object(&obj));
+    }
+
+    #[test]
+    fn requirement_list() {
+        let list = RequirementList::new(&[req("foo-1+"), req("bar"), req("foo<3")]);
+        assert_eq!(list.to_string(), "foo-1+<3 bar");
+        let bad = RequirementList::new(&[req("foo-1"), req("foo-2")]);
+        assert_eq!(bad.to_string(), "foo-1 <--!--> foo-2");
+    }
+}

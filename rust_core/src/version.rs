@@ -1,0 +1,234 @@
+//! A rez version: tokens separated by single-character separators.
+//!
+//! Separators are cosmetic (`1.0` == `1-0`) but are kept for `str()`, which
+//! must reproduce the text rez would print. The empty version is the smallest
+//! version; `Version::inf()` is rez's internal `Version.inf`, larger than all.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use crate::error::VersionError;
+use crate::token::{cmp_tokens, is_token_char};
+
+#[derive(Clone)]
+pub struct Version {
+    /// The text as rez prints it (tokens joined by their separators).
+    text: Box<str>,
+    /// Byte spans of the tokens inside `text`.
+    spans: Box<[(u32, u32)]>,
+    /// rez's `Version.inf` (tokens = None).
+    inf: bool,
+}
+
+impl Version {
+    /// The empty version `''`.
+    pub fn empty() -> Version {
+        Version {
+            text: "".into(),
+            spans: Box::new([]),
+            inf: false,
+        }
+    }
+
+    /// rez's internal infinite version, the upper end of every open range.
+    pub fn inf() -> Version {
+        Version {
+            text: "[INF]".into(),
+            spans: Box::new([]),
+            inf: true,
+        }
+    }
+
+    /// Parses a version string exactly as `rez.version.Version(s)` does:
+    /// tokens of `[a-zA-Z0-9_]`, separated by exactly one other character
+    /// (any character, not only `.` and `-`), no leading or trailing separator.
+    pub fn parse(s: &str) -> Result<Version, VersionError> {
+        if s.is_empty() {
+            return Ok(Version::empty());
+        }
+        let mut spans = Vec::new();
+        let mut start: Option<usize> = None;
+        let mut sep_chars = 0usize; // characters since the last token
+        let mut bad_sep = false;
+        for (i, c) in s.char_indices() {
+            if is_token_char(c) {
+                if start.is_none() {
+                    if spans.is_empty() && i > 0 {
+                        bad_sep = true; // text before the first token
+                    }
+                    if sep_chars > 1 {
+                        bad_sep = true;
+                    }
+                    start = Some(i);
+                    sep_chars = 0;
+                }
+            } else {
+                if let Some(st) = start.take() {
+                    spans.push((st as u32, i as u32));
+                }
+                sep_chars += 1;
+            }
+        }
+        if let Some(st) = start {
+            spans.push((st as u32, s.len() as u32));
+        }
+        if spans.is_empty() {
+            return Err(VersionError::new(format!("Invalid version: '{s}'")));
+        }
+        if bad_sep || sep_chars > 0 {
+            return Err(VersionError::new(format!(
+                "Invalid version syntax: '{s}'"
+            )));
+        }
+        Ok(Version {
+            text: s.into(),
+            spans: spans.into_boxed_slice(),
+            inf: false,
+        })
+    }
+
+    pub fn is_inf(&self) -> bool {
+        self.inf
+    }
+
+    /// rez's truthiness: false for the empty version and for `inf`.
+    pub fn is_truthy(&self) -> bool {
+        !self.spans.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    pub fn tokens(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.spans
+            .iter()
+            .map(move |&(a, b)| &self.text[a as usize..b as usize])
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// rez's `Version.next()`: the smallest version greater than this one
+    /// (its last token gains a trailing `_`); the empty version's next is inf.
+    pub fn next(&self) -> Version {
+        if self.inf || self.spans.is_empty() {
+            return Version::inf();
+        }
+        let mut text = String::with_capacity(self.text.len() + 1);
+        text.push_str(&self.text);
+        text.push('_');
+        let mut spans = self.spans.to_vec();
+        if let Some(last) = spans.last_mut() {
+            last.1 += 1;
+        }
+        Version {
+            text: text.into(),
+            spans: spans.into_boxed_slice(),
+            inf: false,
+        }
+    }
+}
+
+impl PartialEq for Version {
+    fn eq(&self, other: &Version) -> bool {
+        self.inf == other.inf
+            && self.spans.len() == other.spans.len()
+            && self.tokens().zip(other.tokens()).all(|(a, b)| a == b)
+    }
+}
+
+impl Eq for Version {}
+
+impl Ord for Version {
+    fn cmp(&self, other: &Version) -> Ordering {
+        match (self.inf, other.inf) {
+            (true, true) => return Ordering::Equal,
+            (true, false) => return Ordering::Greater,
+            (false, true) => return Ordering::Less,
+            (false, false) => {}
+        }
+        for (a, b) in self.tokens().zip(other.tokens()) {
+            if a != b {
+                return cmp_tokens(a, b);
+            }
+        }
+        self.spans.len().cmp(&other.spans.len())
+    }
+}
+
+impl PartialOrd for Version {
+    fn partial_cmp(&self, other: &Version) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Hash for Version {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.inf.hash(state);
+        for t in self.tokens() {
+            t.hash(state);
+        }
+        self.spans.len().hash(state);
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl fmt::Debug for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Version({:?})", &*self.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Version {
+        Version::parse(s).unwrap()
+    }
+
+    #[test]
+    fn separators_are_cosmetic() {
+        assert_eq!(v("1.0"), v("1-0"));
+        assert_eq!(v("1.0").to_string(), "1.0");
+        assert_eq!(v("1 2").to_string(), "1 2");
+        assert_eq!(v("1é2").len(), 2);
+    }
+
+    #[test]
+    fn rejects_what_rez_rejects() {
+        for bad in ["1..2", ".1", "1.", " ", "..", "é", "1\n"] {
+            assert!(Version::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn ordering() {
+        assert!(v("") < v("0"));
+        assert!(v("1") < v("1.0"));
+        assert!(v("1.9") < v("1.10"));
+        assert!(v("1.0") < Version::inf());
+        assert!(v("1.alpha") < v("1.0"));
+    }
+
+    #[test]
+    fn next_appends_underscore() {
+        assert_eq!(v("1.2").next().to_string(), "1.2_");
+        // "1.2" as a range is [1.2, 1.2_): it holds 1.2.0 but not 1.3.
+        assert!(v("1.2").next() > v("1.2.0"));
+        assert!(v("1.2").next() < v("1.3"));
+        assert!(Version::empty().next().is_inf());
+    }
+}
