@@ -90,7 +90,9 @@ impl UpperBound {
     /// rez refuses `<''`: nothing is below the empty version.
     pub fn new(version: Version, inclusive: bool) -> Result<UpperBound, VersionError> {
         if !version.is_truthy() && !inclusive {
-            return Err(VersionError::new(format!("Invalid upper bound: '<{version}'")));
+            return Err(VersionError::new(format!(
+                "Invalid upper bound: '<{version}'"
+            )));
         }
         Ok(UpperBound { version, inclusive })
     }

@@ -265,7 +265,10 @@ fn union_bounds(mut bounds: Vec<Bound>) -> Vec<Bound> {
                     && !b.lower.inclusive
                     && !bounds[i - 1].upper.inclusive);
             if split {
-                merged.push(Bound::new_unchecked(bounds[start].lower.clone(), up.clone()));
+                merged.push(Bound::new_unchecked(
+                    bounds[start].lower.clone(),
+                    up.clone(),
+                ));
                 start = i;
             }
         }
@@ -322,7 +325,10 @@ mod tests {
         assert_eq!(r("1").union(&r("2")).to_string(), "1|2");
         assert_eq!(r("1+").inverse().unwrap().to_string(), "<1");
         assert!(r("").inverse().is_none());
-        assert_eq!(r("1+<3").subtract(&r("2")).unwrap().to_string(), "1+<2|2_+<3");
+        assert_eq!(
+            r("1+<3").subtract(&r("2")).unwrap().to_string(),
+            "1+<2|2_+<3"
+        );
         assert!(r("1+").issuperset(&r("2+<3")));
         assert!(!r("2+<3").issuperset(&r("1+")));
         assert!(r("1|3").intersects(&r("3.5")));

@@ -162,13 +162,21 @@ fn match_asc(s: &[u8]) -> Option<Part> {
             None => 0,
         };
         for (lv, p1) in opt_version(s, p0) {
-            let plus_choices: &[bool] = if prefix.is_none() { &[true, false] } else { &[false] };
+            let plus_choices: &[bool] = if prefix.is_none() {
+                &[true, false]
+            } else {
+                &[false]
+            };
             for &plus in plus_choices {
                 if plus && !starts(s, p1, "+") {
                     continue;
                 }
                 let p2 = p1 + plus as usize;
-                let comma_choices: &[bool] = if lv.is_some() { &[true, false] } else { &[false] };
+                let comma_choices: &[bool] = if lv.is_some() {
+                    &[true, false]
+                } else {
+                    &[false]
+                };
                 for &comma in comma_choices {
                     if comma && !starts(s, p2, ",") {
                         continue;
@@ -204,7 +212,11 @@ fn match_desc(s: &[u8]) -> Option<Part> {
             None => 0,
         };
         for (uv, p1) in opt_version(s, p0) {
-            let plus_choices: &[bool] = if prefix.is_none() { &[true, false] } else { &[false] };
+            let plus_choices: &[bool] = if prefix.is_none() {
+                &[true, false]
+            } else {
+                &[false]
+            };
             for &plus in plus_choices {
                 if plus && !starts(s, p1, "+") {
                     continue;
@@ -301,7 +313,13 @@ pub fn parse_part(part: &str) -> Result<Option<Bound>, PartError> {
         Part::Version(span) => {
             let v = version_of(s, Some(span));
             let up = UpperBound::new(v.next(), false)?;
-            Bound::new(LowerBound { version: v, inclusive: true }, up)?
+            Bound::new(
+                LowerBound {
+                    version: v,
+                    inclusive: true,
+                },
+                up,
+            )?
         }
         Part::Exact(span) => {
             let v = version_of(s, span);
@@ -318,11 +336,17 @@ pub fn parse_part(part: &str) -> Result<Option<Bound>, PartError> {
         Part::Upper {
             exclusive, version, ..
         } => Bound::new(LowerBound::min(), upper(s, exclusive, version)?)?,
-        Part::Asc { lower: lo, upper: (ux, uv) } => {
+        Part::Asc {
+            lower: lo,
+            upper: (ux, uv),
+        } => {
             let lb = lo.map_or_else(LowerBound::min, |(x, v)| lower(s, x, v));
             Bound::new(lb, upper(s, ux, uv)?)?
         }
-        Part::Desc { upper: up, lower: (lx, lv) } => {
+        Part::Desc {
+            upper: up,
+            lower: (lx, lv),
+        } => {
             let ub = match up {
                 Some((x, v)) => upper(s, x, v)?,
                 None => UpperBound::inf(),

@@ -47,9 +47,8 @@ impl Requirement {
                     req.sep = first as char;
                     range_str = &range_str[1..];
                 }
-                let range = VersionRange::parse(range_str).map_err(|e| {
-                    VersionError::new(format!("Invalid requirement '{s}': {e}"))
-                })?;
+                let range = VersionRange::parse(range_str)
+                    .map_err(|e| VersionError::new(format!("Invalid requirement '{s}': {e}")))?;
                 req.range = if negate { range.inverse() } else { Some(range) };
             }
             None => {
@@ -144,7 +143,8 @@ impl Requirement {
         if self.conflict {
             if other.conflict {
                 let mut r = self.with_range(a.union(b));
-                r.negate = self.negate && other.negate && !r.range.as_ref().is_some_and(|x| x.is_any());
+                r.negate =
+                    self.negate && other.negate && !r.range.as_ref().is_some_and(|x| x.is_any());
                 Some(r)
             } else {
                 b.subtract(a).map(|range| other.with_range(range))
@@ -279,12 +279,18 @@ impl RequirementList {
 
     /// Names of the non-conflict requirements.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.requirements.iter().filter(|r| !r.conflict).map(|r| r.name())
+        self.requirements
+            .iter()
+            .filter(|r| !r.conflict)
+            .map(|r| r.name())
     }
 
     /// Names of the conflict (and weak) requirements.
     pub fn conflict_names(&self) -> impl Iterator<Item = &str> {
-        self.requirements.iter().filter(|r| r.conflict).map(|r| r.name())
+        self.requirements
+            .iter()
+            .filter(|r| r.conflict)
+            .map(|r| r.name())
     }
 }
 

@@ -77,9 +77,7 @@ impl Version {
             return Err(VersionError::new(format!("Invalid version: '{s}'")));
         }
         if bad_sep || sep_chars > 0 {
-            return Err(VersionError::new(format!(
-                "Invalid version syntax: '{s}'"
-            )));
+            return Err(VersionError::new(format!("Invalid version syntax: '{s}'")));
         }
         Ok(Version {
             text: s.into(),

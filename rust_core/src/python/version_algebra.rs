@@ -221,7 +221,10 @@ impl PyVersionRange {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!("VersionRange({})", py_repr(py, &self.inner.to_string())?))
+        Ok(format!(
+            "VersionRange({})",
+            py_repr(py, &self.inner.to_string())?
+        ))
     }
 
     fn __hash__(&self) -> u64 {
@@ -313,7 +316,10 @@ impl PyRequirement {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!("Requirement({})", py_repr(py, &self.inner.to_string())?))
+        Ok(format!(
+            "Requirement({})",
+            py_repr(py, &self.inner.to_string())?
+        ))
     }
 
     fn __hash__(&self) -> u64 {
@@ -384,7 +390,10 @@ impl PyRequirementList {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!("RequirementList({})", py_repr(py, &self.inner.to_string())?))
+        Ok(format!(
+            "RequirementList({})",
+            py_repr(py, &self.inner.to_string())?
+        ))
     }
 }
 

@@ -1,0 +1,25 @@
+# Shared setup for scripts/test.sh and scripts/demo.sh: a local virtualenv
+# with the build and test tools, rez 3.4 from PyPI, and pyrer built into it.
+VENV="${PYRER_VENV:-$PWD/.venv}"
+PYTHON="${PYTHON:-python3}"
+
+step() { printf '\n== %s ==\n' "$*"; }
+
+if [ "${CI:-}" = "true" ]; then
+    # CI builds from a fresh clone: keep every download inside it.
+    export CARGO_HOME="$PWD/.cargo-home"
+    mkdir -p "$CARGO_HOME"
+fi
+
+if [ ! -x "$VENV/bin/python" ]; then
+    step "create $VENV"
+    "$PYTHON" -m venv "$VENV"
+fi
+step "install Python tools into $VENV"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+    "maturin>=1.5,<2" "pytest>=7" "hypothesis>=6" "rez==3.4.0" "ruff"
+
+build_pyrer() {
+    (unset CONDA_PREFIX; VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" \
+        "$VENV/bin/maturin" develop --release --quiet)
+}
