@@ -1,7 +1,7 @@
 """Type stubs for the native module ``pyrer._native``."""
 
 from collections.abc import Iterable
-from typing import Union
+from typing import Callable, Literal
 
 __version__: str
 
@@ -25,8 +25,8 @@ class Version:
     def __gt__(self, other: Version) -> bool: ...
     def __ge__(self, other: Version) -> bool: ...
 
-_RangeLike = Union[VersionRange, str]
-_VersionLike = Union[Version, str]
+_VersionLike = Version | str
+_RangeLike = "VersionRange | str"
 
 class VersionRange:
     """A rez version range, e.g. ``VersionRange("1+<2|3")``."""
@@ -85,3 +85,78 @@ class RequirementList:
     def names(self) -> set[str]: ...
     @property
     def conflict_names(self) -> set[str]: ...
+
+class PackageData:
+    """One package version: name, version, requirement strings and variants."""
+
+    def __init__(
+        self,
+        name: str,
+        version: str,
+        requires: list[str] | None = None,
+        variants: list[list[str]] | None = None,
+    ) -> None: ...
+    @staticmethod
+    def from_strings(
+        name: str,
+        version: str,
+        requires: list[str] | None = None,
+        variants: list[list[str]] | None = None,
+    ) -> PackageData: ...
+    @staticmethod
+    def from_rez(pkg: object) -> PackageData: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def requires(self) -> list[str]: ...
+    @property
+    def variants(self) -> list[list[str]]: ...
+
+class Repository:
+    """Packages grouped by family and parsed once, reusable across solves."""
+
+    def __init__(self, packages: Iterable[PackageData]) -> None: ...
+    def __len__(self) -> int: ...
+    def families(self) -> list[str]: ...
+
+class ResolvedVariant:
+    @property
+    def name(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def variant_index(self) -> int | None: ...
+    @property
+    def requires(self) -> list[str]: ...
+    @property
+    def uri(self) -> str: ...
+
+class SolveResult:
+    @property
+    def status(self) -> Literal["solved", "failed", "error"]: ...
+    @property
+    def resolved(self) -> list[tuple[str, str, int | None]]: ...
+    @property
+    def resolved_packages(self) -> list[ResolvedVariant]: ...
+    @property
+    def resolved_ephemerals(self) -> list[str]: ...
+    @property
+    def failure_description(self) -> str | None: ...
+    @property
+    def solve_time_ms(self) -> float: ...
+    @property
+    def num_iterations(self) -> int: ...
+    @property
+    def load_family_calls(self) -> int: ...
+
+LoadFamily = Callable[..., Iterable[PackageData] | None]
+
+def solve(
+    package_requests: Iterable[str],
+    packages: list[PackageData] | Repository | None = None,
+    *,
+    load_family: LoadFamily | None = None,
+    variant_select_mode: str = "version_priority",
+) -> SolveResult: ...

@@ -1,11 +1,14 @@
-//! pyrer's Rust core: rez's version algebra (this crate's first layer), with
-//! Python bindings behind the `python` feature.
+//! pyrer's Rust core: rez's version algebra, the rez solver port and the
+//! package data it consumes, with Python bindings behind the `python` feature.
 
 pub mod bound;
 pub mod error;
+pub mod package;
 pub mod range;
 mod range_parser;
+pub mod repository;
 pub mod requirement;
+pub mod solver;
 pub mod token;
 pub mod version;
 

@@ -83,6 +83,22 @@ impl VersionRange {
         )])
     }
 
+    /// A range from bounds already sorted and disjoint (e.g. `==v` bounds of
+    /// ascending, distinct versions: rez's `from_versions`).
+    pub fn from_sorted_bounds(bounds: Vec<Bound>) -> VersionRange {
+        VersionRange::from_bounds(bounds)
+    }
+
+    /// rez's `ranges[0].union(ranges[1:])`: all bounds, re-normalised (even
+    /// for a single range, whose bounds may merge further).
+    pub fn union_all<'r>(ranges: impl IntoIterator<Item = &'r VersionRange>) -> VersionRange {
+        let bounds: Vec<Bound> = ranges
+            .into_iter()
+            .flat_map(|r| r.bounds.iter().cloned())
+            .collect();
+        VersionRange::from_bounds(union_bounds(bounds))
+    }
+
     pub fn bounds(&self) -> &[Bound] {
         &self.bounds
     }

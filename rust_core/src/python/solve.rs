@@ -1,0 +1,474 @@
+//! Python API of the solver: `PackageData`, `Repository`, `solve`,
+//! `SolveResult`, `ResolvedVariant`. Only `TypeError` escapes `solve` (for a
+//! `packages` argument of the wrong type); everything else is a status.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyTuple};
+
+use crate::package::{Package, PackageData};
+use crate::range::VersionRange;
+use crate::repository::Repository;
+use crate::solver::{self, FamilyLoader, SolveOutcome, SolveStatus, VariantSelectMode};
+
+/// One package version: name, version, requirement strings, variants.
+#[pyclass(name = "PackageData", module = "pyrer", frozen)]
+pub struct PyPackageData {
+    data: PackageData,
+    /// The parsed package, built once and reused by every solve.
+    parsed: OnceLock<Result<Arc<Package>, String>>,
+}
+
+impl PyPackageData {
+    pub fn new_from(data: PackageData) -> PyPackageData {
+        PyPackageData {
+            data,
+            parsed: OnceLock::new(),
+        }
+    }
+
+    pub fn package(&self) -> Result<Arc<Package>, String> {
+        self.parsed
+            .get_or_init(|| Package::new(self.data.clone()).map(Arc::new))
+            .clone()
+    }
+}
+
+/// A list of strings from a list or tuple (rez's `@early`/`@late` fields are
+/// `SourceCode` objects: those are refused, as the API promises).
+fn string_list(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<String>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(Vec::new());
+    };
+    if !(obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>()) {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be a list of str, not {}",
+            obj.get_type().name()?
+        )));
+    }
+    obj.try_iter()?
+        .map(|item| {
+            let item = item?;
+            item.extract::<String>().map_err(|_| {
+                PyTypeError::new_err(format!("{what} must contain str, not {}", item.get_type().name().map(|n| n.to_string()).unwrap_or_default()))
+            })
+        })
+        .collect()
+}
+
+fn variant_lists(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Vec<String>>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(Vec::new());
+    };
+    if !(obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>()) {
+        return Err(PyTypeError::new_err(format!(
+            "variants must be a list of lists of str, not {}",
+            obj.get_type().name()?
+        )));
+    }
+    obj.try_iter()?
+        .map(|v| string_list(Some(&v?), "each variant"))
+        .collect()
+}
+
+/// `str(x)` for a duck-typed rez attribute.
+fn to_str(obj: &Bound<'_, PyAny>) -> PyResult<String> {
+    Ok(obj.str()?.to_string())
+}
+
+/// `[str(r) for r in seq or []]`.
+fn str_list(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    if obj.is_none() {
+        return Ok(Vec::new());
+    }
+    obj.try_iter()?.map(|r| to_str(&r?)).collect()
+}
+
+#[pymethods]
+impl PyPackageData {
+    #[new]
+    #[pyo3(signature = (name, version, requires = None, variants = None))]
+    fn py_new(
+        name: String,
+        version: &Bound<'_, PyAny>,
+        requires: Option<&Bound<'_, PyAny>>,
+        variants: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        Ok(PyPackageData::new_from(PackageData {
+            name,
+            version: to_str(version)?,
+            requires: string_list(requires, "requires")?,
+            variants: variant_lists(variants)?,
+        }))
+    }
+
+    /// Same as the constructor, under a name that says what it takes.
+    #[staticmethod]
+    #[pyo3(signature = (name, version, requires = None, variants = None))]
+    fn from_strings(
+        name: String,
+        version: &Bound<'_, PyAny>,
+        requires: Option<&Bound<'_, PyAny>>,
+        variants: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        Self::py_new(name, version, requires, variants)
+    }
+
+    /// From a rez `Package` (or anything with `name`, `version`, `requires`
+    /// and `variants`), stringifying each requirement as rez prints it.
+    #[staticmethod]
+    fn from_rez(pkg: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let variants = pkg.getattr("variants")?;
+        let variants = if variants.is_none() {
+            Vec::new()
+        } else {
+            variants
+                .try_iter()?
+                .map(|v| str_list(&v?))
+                .collect::<PyResult<_>>()?
+        };
+        Ok(PyPackageData::new_from(PackageData {
+            name: to_str(&pkg.getattr("name")?)?,
+            version: to_str(&pkg.getattr("version")?)?,
+            requires: str_list(&pkg.getattr("requires")?)?,
+            variants,
+        }))
+    }
+
+    #[getter]
+    fn name(&self) -> &str {
+        &self.data.name
+    }
+
+    #[getter]
+    fn version(&self) -> &str {
+        &self.data.version
+    }
+
+    #[getter]
+    fn requires(&self) -> Vec<String> {
+        self.data.requires.clone()
+    }
+
+    #[getter]
+    fn variants(&self) -> Vec<Vec<String>> {
+        self.data.variants.clone()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "PackageData({:?}, {:?}, requires={:?}, variants={:?})",
+            self.data.name, self.data.version, self.data.requires, self.data.variants
+        )
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<PyPackageData>()
+            .is_ok_and(|o| o.get().data == self.data)
+    }
+}
+
+/// Packages grouped by family, parsed once: pass it to `solve` in place of
+/// a list to pay no per-call conversion.
+#[pyclass(name = "Repository", module = "pyrer", frozen)]
+pub struct PyRepository {
+    inner: Arc<Repository>,
+}
+
+/// The parsed packages of a list of PackageData, or a message.
+fn packages_of(seq: &Bound<'_, PyAny>) -> PyResult<Result<Vec<Arc<Package>>, String>> {
+    let mut out = Vec::new();
+    for item in seq.try_iter()? {
+        let item = item?;
+        let pd = item.cast::<PyPackageData>().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "packages must contain PackageData, not {}",
+                item.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+            ))
+        })?;
+        match pd.get().package() {
+            Ok(p) => out.push(p),
+            Err(e) => return Ok(Err(e)),
+        }
+    }
+    Ok(Ok(out))
+}
+
+#[pymethods]
+impl PyRepository {
+    #[new]
+    fn py_new(packages: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let pkgs = packages_of(packages)?.map_err(PyValueError::new_err)?;
+        let repo = Repository::new(pkgs).map_err(PyValueError::new_err)?;
+        Ok(PyRepository { inner: Arc::new(repo) })
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// Family names, sorted.
+    fn families(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.inner.families().keys().cloned().collect();
+        names.sort();
+        names
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Repository({} packages in {} families)",
+            self.inner.len(),
+            self.inner.families().len()
+        )
+    }
+}
+
+/// One resolved variant.
+#[pyclass(name = "ResolvedVariant", module = "pyrer", frozen)]
+pub struct PyResolvedVariant {
+    #[pyo3(get)]
+    name: String,
+    #[pyo3(get)]
+    version: String,
+    #[pyo3(get)]
+    variant_index: Option<usize>,
+    /// Package requirements followed by this variant's.
+    #[pyo3(get)]
+    requires: Vec<String>,
+    #[pyo3(get)]
+    uri: String,
+}
+
+#[pymethods]
+impl PyResolvedVariant {
+    fn __repr__(&self) -> String {
+        format!("ResolvedVariant({:?})", self.uri)
+    }
+}
+
+impl PyResolvedVariant {
+    fn new(pkg: &Package, slot: usize) -> PyResolvedVariant {
+        let index = pkg.variant_index(slot);
+        let mut requires = pkg.data.requires.clone();
+        if index.is_some() {
+            requires.extend(pkg.data.variants[slot].iter().cloned());
+        }
+        let idx = index.map(|i| i.to_string()).unwrap_or_default();
+        PyResolvedVariant {
+            uri: format!("{}/{}/package.py[{idx}]", pkg.name, pkg.data.version),
+            name: pkg.name.clone(),
+            version: pkg.data.version.clone(),
+            variant_index: index,
+            requires,
+        }
+    }
+}
+
+/// What `solve` returns.
+#[pyclass(name = "SolveResult", module = "pyrer", frozen)]
+pub struct PySolveResult {
+    /// "solved", "failed" or "error".
+    #[pyo3(get)]
+    status: &'static str,
+    #[pyo3(get)]
+    failure_description: Option<String>,
+    #[pyo3(get)]
+    solve_time_ms: f64,
+    #[pyo3(get)]
+    num_iterations: usize,
+    /// How many times `load_family` was called.
+    #[pyo3(get)]
+    load_family_calls: usize,
+    #[pyo3(get)]
+    resolved_ephemerals: Vec<String>,
+    variants: Vec<Py<PyResolvedVariant>>,
+}
+
+#[pymethods]
+impl PySolveResult {
+    #[getter]
+    fn resolved_packages(&self, py: Python<'_>) -> Vec<Py<PyResolvedVariant>> {
+        self.variants.iter().map(|v| v.clone_ref(py)).collect()
+    }
+
+    /// `(name, version, variant_index)` per resolved package.
+    #[getter]
+    fn resolved(&self, py: Python<'_>) -> Vec<(String, String, Option<usize>)> {
+        self.variants
+            .iter()
+            .map(|v| {
+                let v = v.bind(py).get();
+                (v.name.clone(), v.version.clone(), v.variant_index)
+            })
+            .collect()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "SolveResult(status={:?}, {} packages, {:.2} ms)",
+            self.status,
+            self.variants.len(),
+            self.solve_time_ms
+        )
+    }
+}
+
+/// Calls the Python `load_family` callback, re-taking the GIL for each call.
+struct PyLoader {
+    callback: Py<PyAny>,
+    takes_range: bool,
+}
+
+impl PyLoader {
+    fn call(&self, py: Python<'_>, name: &str, range: Option<&VersionRange>) -> Result<Vec<Arc<Package>>, String> {
+        let cb = self.callback.bind(py);
+        let result = if self.takes_range {
+            cb.call1((name, range.map(|r| r.to_string())))
+        } else {
+            cb.call1((name,))
+        };
+        let describe = |e: PyErr| -> String {
+            let kind = e.get_type(py).name().map(|n| n.to_string()).unwrap_or_default();
+            format!("load_family({name:?}) raised {kind}: {}", e.value(py))
+        };
+        let result = result.map_err(describe)?;
+        if result.is_none() {
+            return Ok(Vec::new());
+        }
+        match packages_of(&result) {
+            Ok(r) => r,
+            Err(e) => Err(describe(e)),
+        }
+    }
+}
+
+impl FamilyLoader for PyLoader {
+    fn load(&mut self, name: &str, range: Option<&VersionRange>) -> Result<Vec<Arc<Package>>, String> {
+        Python::attach(|py| self.call(py, name, range))
+    }
+}
+
+/// Whether `callback` can take a second positional argument (the range).
+fn accepts_range(py: Python<'_>, callback: &Bound<'_, PyAny>) -> bool {
+    let check = || -> PyResult<bool> {
+        let inspect = py.import("inspect")?;
+        let sig = inspect.call_method1("signature", (callback,))?;
+        let params = sig.getattr("parameters")?.call_method0("values")?;
+        let mut positional = 0;
+        for p in params.try_iter()? {
+            let kind = p?.getattr("kind")?.str()?.to_string();
+            match kind.as_str() {
+                "VAR_POSITIONAL" => return Ok(true),
+                "POSITIONAL_ONLY" | "POSITIONAL_OR_KEYWORD" => positional += 1,
+                _ => {}
+            }
+        }
+        Ok(positional >= 2)
+    };
+    check().unwrap_or(false)
+}
+
+fn build_result(py: Python<'_>, outcome: SolveOutcome, elapsed_ms: f64) -> PyResult<PySolveResult> {
+    let variants = outcome
+        .variants
+        .iter()
+        .map(|(pkg, slot)| Py::new(py, PyResolvedVariant::new(pkg, *slot)))
+        .collect::<PyResult<_>>()?;
+    Ok(PySolveResult {
+        status: outcome.status.as_str(),
+        failure_description: outcome.failure_description,
+        solve_time_ms: elapsed_ms,
+        num_iterations: outcome.num_iterations,
+        load_family_calls: outcome.load_calls,
+        resolved_ephemerals: outcome.ephemerals,
+        variants,
+    })
+}
+
+fn error_result(message: String) -> PySolveResult {
+    PySolveResult {
+        status: SolveStatus::Error.as_str(),
+        failure_description: Some(message),
+        solve_time_ms: 0.0,
+        num_iterations: 0,
+        load_family_calls: 0,
+        resolved_ephemerals: Vec::new(),
+        variants: Vec::new(),
+    }
+}
+
+/// Resolves `package_requests` as rez 3.4 would.
+#[pyfunction]
+#[pyo3(signature = (package_requests, packages = None, *, load_family = None, variant_select_mode = "version_priority"))]
+pub fn solve(
+    py: Python<'_>,
+    package_requests: &Bound<'_, PyAny>,
+    packages: Option<&Bound<'_, PyAny>>,
+    load_family: Option<&Bound<'_, PyAny>>,
+    variant_select_mode: &str,
+) -> PyResult<PySolveResult> {
+    // The packages: a Repository (no conversion), or a list of PackageData.
+    let mut owned_repo: Option<Repository> = None;
+    let mut shared_repo: Option<Arc<Repository>> = None;
+    match packages.filter(|p| !p.is_none()) {
+        None => owned_repo = Some(Repository::default()),
+        Some(p) => {
+            if let Ok(r) = p.cast::<PyRepository>() {
+                shared_repo = Some(r.get().inner.clone());
+            } else if p.is_instance_of::<PyList>() || p.is_instance_of::<PyTuple>() {
+                match packages_of(p)?.and_then(Repository::new) {
+                    Ok(repo) => owned_repo = Some(repo),
+                    Err(e) => return Ok(error_result(e)),
+                }
+            } else {
+                return Err(PyTypeError::new_err(format!(
+                    "packages must be a list of PackageData or a Repository, not {}",
+                    p.get_type().name()?
+                )));
+            }
+        }
+    }
+    let requests: Vec<String> = match package_requests
+        .try_iter()
+        .and_then(|it| it.map(|r| r.and_then(|r| to_str(&r))).collect::<PyResult<_>>())
+    {
+        Ok(r) => r,
+        Err(e) => return Ok(error_result(format!("invalid package_requests: {}", e.value(py)))),
+    };
+    let Some(mode) = VariantSelectMode::parse(variant_select_mode) else {
+        return Ok(error_result(format!(
+            "invalid variant_select_mode {variant_select_mode:?}: expected 'version_priority' or 'intersection_priority'"
+        )));
+    };
+    let repo: &Repository = match (&shared_repo, &owned_repo) {
+        (Some(r), _) => r,
+        (None, Some(r)) => r,
+        (None, None) => unreachable!("one repository is always set"),
+    };
+    let mut loader = load_family.filter(|f| !f.is_none()).map(|cb| PyLoader {
+        takes_range: accepts_range(py, cb),
+        callback: cb.clone().unbind(),
+    });
+    let families: &HashMap<String, Vec<Arc<Package>>> = repo.families();
+    let start = Instant::now();
+    let outcome = py.detach(|| match loader.as_mut() {
+        Some(l) => solver::solve(&requests, families, l, mode),
+        None => solver::solve(&requests, families, &mut solver::NoLoader, mode),
+    });
+    let elapsed = start.elapsed().as_secs_f64() * 1e3;
+    build_result(py, outcome, elapsed)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyPackageData>()?;
+    m.add_class::<PyRepository>()?;
+    m.add_class::<PyResolvedVariant>()?;
+    m.add_class::<PySolveResult>()?;
+    m.add_function(wrap_pyfunction!(solve, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,171 @@
+//! State shared by every phase of one solve: the request, the family store,
+//! the variant-selection mode and the per-package variant preference order.
+
+use std::cell::RefCell;
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::family::FamilyStore;
+use crate::package::Package;
+use crate::range::VersionRange;
+use crate::requirement::RequirementList;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VariantSelectMode {
+    VersionPriority,
+    IntersectionPriority,
+}
+
+impl VariantSelectMode {
+    pub fn parse(s: &str) -> Option<VariantSelectMode> {
+        match s {
+            "version_priority" => Some(VariantSelectMode::VersionPriority),
+            "intersection_priority" => Some(VariantSelectMode::IntersectionPriority),
+            _ => None,
+        }
+    }
+}
+
+pub type SolveError = String;
+
+pub struct Context<'a> {
+    pub request_list: RequirementList,
+    pub mode: VariantSelectMode,
+    pub families: RefCell<FamilyStore<'a>>,
+    /// Variant slots of a package, most preferred first (rez's
+    /// `_PackageEntry.sort`), keyed by package address.
+    variant_order: RefCell<HashMap<usize, Rc<Vec<usize>>>>,
+}
+
+/// rez sorts on `orderer.sort_key(name, range)`: with the default orderer
+/// this orders like the range's bounds, and a missing range (a weak `~foo`)
+/// becomes the int 0, which Python cannot compare with a tuple.
+#[derive(Clone, Copy)]
+enum RangeKey<'r> {
+    Zero,
+    Range(&'r VersionRange),
+}
+
+fn cmp_range_key(a: RangeKey, b: RangeKey, incomparable: &mut bool) -> Ordering {
+    match (a, b) {
+        (RangeKey::Zero, RangeKey::Zero) => Ordering::Equal,
+        (RangeKey::Range(x), RangeKey::Range(y)) => x.cmp(y),
+        _ => {
+            *incomparable = true;
+            Ordering::Equal
+        }
+    }
+}
+
+struct VariantKey<'r> {
+    requested: Vec<(i64, RangeKey<'r>)>,
+    additional: Vec<(RangeKey<'r>, &'r str)>,
+    slot: usize,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(request_list: RequirementList, mode: VariantSelectMode, families: FamilyStore<'a>) -> Context<'a> {
+        Context {
+            request_list,
+            mode,
+            families: RefCell::new(families),
+            variant_order: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The package's variant slots in rez's preference order.
+    pub fn variant_order(&self, pkg: &Arc<Package>) -> Result<Rc<Vec<usize>>, SolveError> {
+        let id = Arc::as_ptr(pkg) as usize;
+        if let Some(order) = self.variant_order.borrow().get(&id) {
+            return Ok(order.clone());
+        }
+        let order = Rc::new(self.sort_variants(pkg)?);
+        self.variant_order.borrow_mut().insert(id, order.clone());
+        Ok(order)
+    }
+
+    fn sort_variants(&self, pkg: &Package) -> Result<Vec<usize>, SolveError> {
+        let n = pkg.num_variants();
+        if n == 1 {
+            pkg.requires_of(0)?;
+            return Ok(vec![0]);
+        }
+        let mut keys = Vec::with_capacity(n);
+        for slot in 0..n {
+            let reqs = pkg.requires_of(slot)?;
+            let mut requested = Vec::new();
+            let mut names: Vec<&str> = Vec::new();
+            for (i, request) in self.request_list.requirements().iter().enumerate() {
+                if request.conflict() {
+                    continue;
+                }
+                if let Some(req) = reqs.get(request.name()) {
+                    let key = req.range().map_or(RangeKey::Zero, RangeKey::Range);
+                    requested.push((-(i as i64), key));
+                    names.push(req.name());
+                }
+            }
+            let additional = reqs
+                .list
+                .requirements()
+                .iter()
+                .filter(|r| !r.conflict() && !names.contains(&r.name()))
+                .map(|r| (r.range().map_or(RangeKey::Zero, RangeKey::Range), r.name()))
+                .collect();
+            keys.push(VariantKey {
+                requested,
+                additional,
+                slot,
+            });
+        }
+        let mut incomparable = false;
+        let mode = self.mode;
+        keys.sort_by(|a, b| {
+            // Descending: rez sorts with reverse=True.
+            cmp_variant_keys(b, a, mode, pkg.has_variants(), &mut incomparable)
+        });
+        if incomparable {
+            return Err("'<' not supported between instances of 'int' and 'tuple'".to_string());
+        }
+        Ok(keys.into_iter().map(|k| k.slot).collect())
+    }
+}
+
+fn cmp_lists<T>(a: &[T], b: &[T], mut cmp: impl FnMut(&T, &T) -> Ordering) -> Ordering {
+    for (x, y) in a.iter().zip(b) {
+        let o = cmp(x, y);
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+fn cmp_variant_keys(a: &VariantKey, b: &VariantKey, mode: VariantSelectMode, indexed: bool, bad: &mut bool) -> Ordering {
+    if mode == VariantSelectMode::IntersectionPriority {
+        let o = a.requested.len().cmp(&b.requested.len());
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    let o = cmp_lists(&a.requested, &b.requested, |x, y| {
+        x.0.cmp(&y.0).then_with(|| cmp_range_key(x.1, y.1, bad))
+    });
+    if o != Ordering::Equal {
+        return o;
+    }
+    // Fewer additional packages is better: rez keys on -len(additional).
+    let o = b.additional.len().cmp(&a.additional.len());
+    if o != Ordering::Equal {
+        return o;
+    }
+    let o = cmp_lists(&a.additional, &b.additional, |x, y| {
+        cmp_range_key(x.0, y.0, bad).then_with(|| x.1.cmp(y.1))
+    });
+    if o != Ordering::Equal || !indexed {
+        return o;
+    }
+    a.slot.cmp(&b.slot)
+}

@@ -1,0 +1,141 @@
+//! Where the solver gets packages from: a per-solve cache of families, filled
+//! from pre-seeded packages or a loader (the Python `load_family` callback),
+//! with rez's "family not found" / "no version in range" distinction.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::package::Package;
+use crate::range::VersionRange;
+
+/// Loads the packages of one family. `range` is a hint (`None`: every
+/// version); returning more is allowed, the solver filters.
+pub trait FamilyLoader {
+    fn load(&mut self, name: &str, range: Option<&VersionRange>) -> Result<Vec<Arc<Package>>, String>;
+}
+
+/// A loader that knows nothing: every family is missing.
+pub struct NoLoader;
+
+impl FamilyLoader for NoLoader {
+    fn load(&mut self, _: &str, _: Option<&VersionRange>) -> Result<Vec<Arc<Package>>, String> {
+        Ok(Vec::new())
+    }
+}
+
+/// What is known of one family in this solve.
+struct Family {
+    /// Versions descending (rez's default order), no duplicates.
+    packages: Vec<Arc<Package>>,
+    /// `None`: every version is loaded; otherwise the ranges asked so far.
+    loaded: Option<VersionRange>,
+}
+
+/// rez's error for a family with no package at all.
+pub fn family_not_found(name: &str) -> String {
+    format!("package family not found: {name}")
+}
+
+pub struct FamilyStore<'a> {
+    families: HashMap<String, Family>,
+    loader: &'a mut dyn FamilyLoader,
+    pub load_calls: usize,
+}
+
+/// Adds `new` to the sorted `packages`, keeping versions unique. A version
+/// repeated inside one batch is an error, as the API promises.
+fn merge_packages(name: &str, packages: &mut Vec<Arc<Package>>, mut new: Vec<Arc<Package>>) -> Result<(), String> {
+    new.retain(|p| p.name == name);
+    new.sort_by(|a, b| b.version.cmp(&a.version));
+    if let Some(w) = new.windows(2).find(|w| w[0].version == w[1].version) {
+        return Err(format!("duplicate package: {}-{}", name, w[1].version));
+    }
+    for p in new {
+        match packages.binary_search_by(|q| p.version.cmp(&q.version)) {
+            Ok(_) => {} // already loaded by an earlier call
+            Err(pos) => packages.insert(pos, p),
+        }
+    }
+    Ok(())
+}
+
+impl<'a> FamilyStore<'a> {
+    /// A store pre-seeded with complete families (the `packages` argument).
+    pub fn new(seed: &HashMap<String, Vec<Arc<Package>>>, loader: &'a mut dyn FamilyLoader) -> FamilyStore<'a> {
+        let families = seed
+            .iter()
+            .map(|(name, pkgs)| {
+                (
+                    name.clone(),
+                    Family {
+                        packages: pkgs.clone(),
+                        loaded: None,
+                    },
+                )
+            })
+            .collect();
+        FamilyStore {
+            families,
+            loader,
+            load_calls: 0,
+        }
+    }
+
+    fn call_loader(&mut self, name: &str, range: Option<&VersionRange>) -> Result<Vec<Arc<Package>>, String> {
+        self.load_calls += 1;
+        self.loader.load(name, range)
+    }
+
+    /// Makes sure every version of `name` inside `range` is loaded. Errors
+    /// with rez's "family not found" if the family has no package at all.
+    fn ensure(&mut self, name: &str, range: &VersionRange) -> Result<(), String> {
+        let hint = (!range.is_any()).then_some(range);
+        match self.families.get(name) {
+            Some(f) => {
+                let covered = match &f.loaded {
+                    None => true,
+                    Some(r) => r.issuperset(range),
+                };
+                if covered {
+                    return Ok(());
+                }
+                let new = self.call_loader(name, hint)?;
+                let f = self.families.get_mut(name).expect("family present");
+                merge_packages(name, &mut f.packages, new)?;
+                f.loaded = match (&f.loaded, hint) {
+                    (Some(r), Some(h)) => Some(r.union(h)),
+                    _ => None,
+                };
+                Ok(())
+            }
+            None => {
+                let mut packages = Vec::new();
+                merge_packages(name, &mut packages, self.call_loader(name, hint)?)?;
+                let mut loaded = hint.cloned();
+                if packages.is_empty() && hint.is_some() {
+                    // Nothing in range: ask for the whole family to tell
+                    // "no such family" from "no version in range".
+                    merge_packages(name, &mut packages, self.call_loader(name, None)?)?;
+                    loaded = None;
+                }
+                if packages.is_empty() {
+                    return Err(family_not_found(name));
+                }
+                self.families.insert(name.to_string(), Family { packages, loaded });
+                Ok(())
+            }
+        }
+    }
+
+    /// rez's `_PackageVariantList(name).get_intersection(range)`: the
+    /// packages of `name` in `range`, versions descending; empty if none.
+    pub fn packages_in(&mut self, name: &str, range: &VersionRange) -> Result<Vec<Arc<Package>>, String> {
+        self.ensure(name, range)?;
+        let f = &self.families[name];
+        Ok(f.packages
+            .iter()
+            .filter(|p| range.contains_version(&p.version))
+            .cloned()
+            .collect())
+    }
+}

@@ -1,0 +1,329 @@
+//! rez's `_ResolvePhase`: a full copy of the resolve state, solved by
+//! extraction, intersection and reduction until it is solved, failed, or
+//! exhausted (then split in two).
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use super::context::{Context, SolveError};
+use super::failure::{DependencyConflict, FailureReason};
+use super::family::family_not_found;
+use super::graph::{dependency_order, find_cycle, Graph};
+use super::scope::Scope;
+use super::slice::Narrowed;
+use crate::package::Package;
+use crate::requirement::{Requirement, RequirementList};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PhaseStatus {
+    Pending,
+    Solved,
+    Exhausted,
+    Failed,
+    Cyclic,
+}
+
+#[derive(Clone)]
+pub struct Phase {
+    pub scopes: Vec<Scope>,
+    pub status: PhaseStatus,
+    pub failure: Option<FailureReason>,
+    changed: BTreeSet<usize>,
+}
+
+impl Phase {
+    /// The initial phase: one scope per merged request.
+    pub fn new(ctx: &Context) -> Result<Phase, SolveError> {
+        let scopes = ctx
+            .request_list
+            .requirements()
+            .iter()
+            .map(|r| Scope::new(ctx, r))
+            .collect::<Result<Vec<_>, _>>()?;
+        let changed = (0..scopes.len()).collect();
+        Ok(Phase {
+            scopes,
+            status: PhaseStatus::Pending,
+            failure: None,
+            changed,
+        })
+    }
+
+    fn finish(&self, ctx: &Context, scopes: Vec<Scope>, failure: Option<FailureReason>, status: Option<PhaseStatus>) -> Result<Phase, SolveError> {
+        let mut phase = Phase {
+            scopes,
+            status: PhaseStatus::Pending,
+            failure,
+            changed: BTreeSet::new(),
+        };
+        phase.status = match status {
+            Some(s) => s,
+            None if phase.is_solved(ctx)? => PhaseStatus::Solved,
+            None => PhaseStatus::Exhausted,
+        };
+        Ok(phase)
+    }
+
+    fn fail(&self, scopes: Vec<Scope>, reason: FailureReason) -> Phase {
+        Phase {
+            scopes,
+            status: PhaseStatus::Failed,
+            failure: Some(reason),
+            changed: BTreeSet::new(),
+        }
+    }
+
+    pub fn is_solved(&self, ctx: &Context) -> Result<bool, SolveError> {
+        for s in &self.scopes {
+            if !s.is_solved(ctx)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// rez's `_ResolvePhase.solve`.
+    pub fn solve(&self, ctx: &Context) -> Result<Phase, SolveError> {
+        if self.status != PhaseStatus::Pending {
+            return Ok(self.clone());
+        }
+        let mut scopes = self.scopes.clone();
+        let mut changed = self.changed.clone();
+        // (requesting family, extracted family) -> extracted request
+        let mut extractions: Vec<((String, String), Requirement)> = Vec::new();
+
+        loop {
+            let prev_num_scopes = scopes.len();
+            let mut widened: BTreeSet<usize> = BTreeSet::new();
+
+            loop {
+                // extract every common dependency
+                let mut extracted: Vec<Requirement> = Vec::new();
+                for i in 0..scopes.len() {
+                    while let Some((scope, req)) = scopes[i].extract(ctx)? {
+                        let key = (scopes[i].name.to_string(), req.name().to_string());
+                        match extractions.iter_mut().find(|(k, _)| *k == key) {
+                            Some(slot) => slot.1 = req.clone(),
+                            None => extractions.push((key, req.clone())),
+                        }
+                        extracted.push(req);
+                        scopes[i] = scope;
+                    }
+                }
+                if extracted.is_empty() {
+                    break;
+                }
+
+                let merged = RequirementList::new(&extracted);
+                if let Some((a, b)) = merged.conflict() {
+                    let c = DependencyConflict {
+                        dependency: a.clone(),
+                        conflicting_request: b.clone(),
+                    };
+                    return Ok(self.fail(scopes, FailureReason::DependencyConflicts(vec![c])));
+                }
+
+                // intersect the extractions with the current scopes
+                let mut req_fams: Vec<&str> = Vec::new();
+                for i in 0..scopes.len() {
+                    let Some(req) = merged.requirements().iter().find(|r| r.name() == &*scopes[i].name) else {
+                        continue;
+                    };
+                    let range = req.range().expect("extracted requirement has a range");
+                    req_fams.push(req.name());
+                    match scopes[i].intersect(ctx, range)? {
+                        Narrowed::Empty => {
+                            let c = DependencyConflict {
+                                dependency: req.clone(),
+                                conflicting_request: scopes[i].request.clone(),
+                            };
+                            return Ok(self.fail(scopes, FailureReason::DependencyConflicts(vec![c])));
+                        }
+                        Narrowed::Changed(new_scope) => {
+                            let widens = scopes[i].is_conflict() && !new_scope.is_conflict();
+                            scopes[i] = new_scope;
+                            changed.insert(i);
+                            if widens {
+                                // '~foo-1' intersected with 'foo' becomes 'foo-1': it
+                                // must now reduce against every other scope.
+                                widened.insert(i);
+                            }
+                        }
+                        Narrowed::Unchanged => {}
+                    }
+                }
+
+                // add scopes for newly extracted families
+                for req in merged.requirements() {
+                    if req_fams.contains(&req.name()) {
+                        continue;
+                    }
+                    let scope = Scope::new(ctx, req).map_err(|e| {
+                        if e != family_not_found(req.name()) {
+                            return e;
+                        }
+                        let requesters: Vec<&str> = extractions
+                            .iter()
+                            .filter(|(_, r)| r.name() == req.name())
+                            .map(|((fam, _), _)| fam.as_str())
+                            .collect();
+                        format!(
+                            "package family not found: {}, was required by: {}",
+                            req.name(),
+                            requesters.join(", ")
+                        )
+                    })?;
+                    scopes.push(scope);
+                }
+            }
+
+            let num_scopes = scopes.len();
+            if num_scopes == prev_num_scopes && changed.is_empty() && widened.is_empty() {
+                break;
+            }
+
+            // pending reductions: (x, y) means scope x reduces by scope y's request
+            let mut pending: BTreeSet<(usize, usize)> = BTreeSet::new();
+            for x in 0..prev_num_scopes {
+                for &y in &changed {
+                    pending.insert((x, y));
+                }
+                for y in prev_num_scopes..num_scopes {
+                    pending.insert((x, y));
+                }
+            }
+            for x in prev_num_scopes..num_scopes {
+                for y in 0..num_scopes {
+                    pending.insert((x, y));
+                }
+            }
+            for &x in &widened {
+                for y in 0..num_scopes {
+                    pending.insert((x, y));
+                }
+            }
+            let mut pending: Vec<(usize, usize)> = pending.into_iter().collect();
+
+            while let Some((x, y)) = pending.pop() {
+                if x == y {
+                    continue;
+                }
+                let request = scopes[y].request.clone();
+                let (narrowed, reductions) = scopes[x].reduce_by(ctx, &request)?;
+                match narrowed {
+                    Narrowed::Empty => {
+                        return Ok(self.fail(scopes, FailureReason::TotalReduction(reductions)));
+                    }
+                    Narrowed::Changed(new_scope) => {
+                        scopes[x] = new_scope;
+                        for j in 0..num_scopes {
+                            if j != x {
+                                pending.push((j, x));
+                            }
+                        }
+                    }
+                    Narrowed::Unchanged => {}
+                }
+            }
+            changed.clear();
+        }
+        self.finish(ctx, scopes, None, None)
+    }
+
+    /// rez's `finalise`: detect cycles, then order the resolve by dependency
+    /// (and request order where possible), dropping conflict scopes.
+    pub fn finalise(&self, ctx: &Context) -> Result<Phase, SolveError> {
+        let mut graph = Graph::default();
+        let mut solved: Vec<(&Scope, Option<(Arc<Package>, usize)>)> = Vec::new();
+        for scope in &self.scopes {
+            if scope.is_conflict() {
+                continue;
+            }
+            graph.add_node(&scope.name);
+            let variant = scope.solved_variant(ctx)?;
+            if let Some((pkg, slot)) = &variant {
+                for req in pkg.requires_of(*slot)?.list.requirements() {
+                    if !req.conflict() {
+                        graph.add_edge(&scope.name, req.name());
+                    }
+                }
+            }
+            solved.push((scope, variant));
+        }
+        let find = |fam: &str| solved.iter().find(|(s, _)| &*s.name == fam);
+
+        if let Some(cycle) = find_cycle(&graph) {
+            let members = cycle
+                .iter()
+                .map(|fam| match find(fam) {
+                    Some((_, Some((pkg, _)))) => pkg.qualified_name(),
+                    _ => fam.to_string(),
+                })
+                .collect();
+            return Ok(Phase {
+                scopes: solved.iter().map(|(s, _)| (*s).clone()).collect(),
+                status: PhaseStatus::Cyclic,
+                failure: Some(FailureReason::Cycle(members)),
+                changed: BTreeSet::new(),
+            });
+        }
+
+        let requested: Vec<&str> = ctx.request_list.requirements().iter().map(|r| r.name()).collect();
+        let order = dependency_order(&graph, &requested);
+        let scopes = order
+            .iter()
+            .filter_map(|fam| find(fam).map(|(s, _)| (*s).clone()))
+            .collect();
+        Ok(Phase {
+            scopes,
+            status: self.status,
+            failure: None,
+            changed: BTreeSet::new(),
+        })
+    }
+
+    /// rez's `split`: split the first splittable scope; the first phase
+    /// holds the preferred half.
+    pub fn split(&self, ctx: &Context) -> Result<(Phase, Phase), SolveError> {
+        let mut first = Vec::with_capacity(self.scopes.len());
+        let mut second = Vec::with_capacity(self.scopes.len());
+        let mut split_at: Option<usize> = None;
+        for (i, scope) in self.scopes.iter().enumerate() {
+            if split_at.is_none() {
+                if let Some((a, b)) = scope.split(ctx)? {
+                    first.push(a);
+                    second.push(b);
+                    split_at = Some(i);
+                    continue;
+                }
+            }
+            first.push(scope.clone());
+            second.push(scope.clone());
+        }
+        let i = split_at.ok_or("Unexpected solver error: exhausted phase has no scope to split")?;
+        let make = |scopes| Phase {
+            scopes,
+            status: PhaseStatus::Pending,
+            failure: None,
+            changed: BTreeSet::from([i]),
+        };
+        Ok((make(first), make(second)))
+    }
+
+    pub fn solved_variants(&self, ctx: &Context) -> Result<Vec<(Arc<Package>, usize)>, SolveError> {
+        let mut out = Vec::new();
+        for s in &self.scopes {
+            if let Some(v) = s.solved_variant(ctx)? {
+                out.push(v);
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn solved_ephemerals(&self) -> Vec<Requirement> {
+        self.scopes
+            .iter()
+            .filter_map(|s| s.solved_ephemeral().cloned())
+            .collect()
+    }
+}

@@ -1,0 +1,168 @@
+//! rez's `_PackageScope`: what one family (or conflict, or ephemeral) may
+//! still be in a phase.
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::context::{Context, SolveError};
+use super::failure::Reduction;
+use super::slice::{Narrowed, Slice};
+use crate::package::Package;
+use crate::range::VersionRange;
+use crate::requirement::Requirement;
+
+#[derive(Clone)]
+pub struct Scope {
+    pub name: Rc<str>,
+    pub slice: Option<Rc<Slice>>,
+    /// rez's `package_request`: the request for a conflict or ephemeral
+    /// scope, else `name==v1|==v2...` over the slice's versions.
+    pub request: Requirement,
+    pub is_ephemeral: bool,
+}
+
+/// rez's `PackageNotFoundError` text.
+pub fn package_not_found(name: &str, range: Option<&VersionRange>) -> String {
+    format!(
+        "Package could not be found: {}",
+        Requirement::construct(name, range.cloned())
+    )
+}
+
+/// The slice of `name` within `range`, or None if no version is in it.
+fn variant_slice(ctx: &Context, name: &str, range: &VersionRange) -> Result<Option<Slice>, SolveError> {
+    let pkgs = ctx.families.borrow_mut().packages_in(name, range)?;
+    Ok(Slice::from_packages(name, pkgs))
+}
+
+impl Scope {
+    pub fn new(ctx: &Context, request: &Requirement) -> Result<Scope, SolveError> {
+        let is_ephemeral = request.ephemeral();
+        if request.conflict() || is_ephemeral {
+            return Ok(Scope {
+                name: request.name().into(),
+                slice: None,
+                request: request.clone(),
+                is_ephemeral,
+            });
+        }
+        let range = request.range().expect("non-conflict requirement has a range");
+        match variant_slice(ctx, request.name(), range)? {
+            None => Err(package_not_found(request.name(), Some(range))),
+            Some(slice) => Ok(Scope::with_slice(request.name().into(), slice)),
+        }
+    }
+
+    fn with_slice(name: Rc<str>, slice: Slice) -> Scope {
+        let request = Requirement::construct(&name, Some(slice.range().clone()));
+        Scope {
+            name,
+            slice: Some(Rc::new(slice)),
+            request,
+            is_ephemeral: false,
+        }
+    }
+
+    pub fn is_conflict(&self) -> bool {
+        self.request.conflict()
+    }
+
+    pub fn intersect(&self, ctx: &Context, range: &VersionRange) -> Result<Narrowed<Scope>, SolveError> {
+        if self.is_ephemeral {
+            let own = self.request.range();
+            let new_range = if self.is_conflict() {
+                let own = own.ok_or("'NoneType' object has no attribute 'inverse'")?;
+                range.subtract(own)
+            } else {
+                own.and_then(|o| range.intersection(o))
+            };
+            return Ok(match new_range {
+                None => Narrowed::Empty,
+                Some(r) if Some(&r) == own => Narrowed::Unchanged,
+                Some(r) => Narrowed::Changed(Scope {
+                    request: Requirement::construct(&self.name, Some(r)),
+                    ..self.clone()
+                }),
+            });
+        }
+        let new_slice = if self.is_conflict() {
+            let wanted = match self.request.range() {
+                None => Some(range.clone()),
+                Some(own) => range.subtract(own),
+            };
+            match wanted {
+                Some(r) => variant_slice(ctx, &self.name, &r)?,
+                None => None,
+            }
+        } else {
+            match self.slice.as_ref().expect("non-conflict scope has a slice").intersect(range) {
+                Narrowed::Unchanged => return Ok(Narrowed::Unchanged),
+                Narrowed::Empty => None,
+                Narrowed::Changed(s) => Some(s),
+            }
+        };
+        Ok(match new_slice {
+            None => Narrowed::Empty,
+            Some(s) => Narrowed::Changed(Scope::with_slice(self.name.clone(), s)),
+        })
+    }
+
+    pub fn reduce_by(&self, ctx: &Context, request: &Requirement) -> Result<(Narrowed<Scope>, Vec<Reduction>), SolveError> {
+        let Some(slice) = self.slice.as_ref().filter(|_| !self.is_conflict() && !self.is_ephemeral) else {
+            return Ok((Narrowed::Unchanged, Vec::new()));
+        };
+        let (narrowed, reductions) = slice.reduce_by(ctx, request)?;
+        let narrowed = match narrowed {
+            Narrowed::Unchanged => Narrowed::Unchanged,
+            Narrowed::Empty => Narrowed::Empty,
+            Narrowed::Changed(s) => Narrowed::Changed(Scope::with_slice(self.name.clone(), s)),
+        };
+        Ok((narrowed, reductions))
+    }
+
+    pub fn extract(&self, ctx: &Context) -> Result<Option<(Scope, Requirement)>, SolveError> {
+        let Some(slice) = self.slice.as_ref().filter(|_| !self.is_conflict() && !self.is_ephemeral) else {
+            return Ok(None);
+        };
+        Ok(slice.extract(ctx)?.map(|(s, req)| {
+            let scope = Scope {
+                slice: Some(Rc::new(s)),
+                ..self.clone()
+            };
+            (scope, req)
+        }))
+    }
+
+    pub fn split(&self, ctx: &Context) -> Result<Option<(Scope, Scope)>, SolveError> {
+        let Some(slice) = self.slice.as_ref().filter(|_| !self.is_conflict() && !self.is_ephemeral) else {
+            return Ok(None);
+        };
+        if slice.len() == 1 {
+            return Ok(None);
+        }
+        let (a, b) = slice.split(ctx)?;
+        Ok(Some((
+            Scope::with_slice(self.name.clone(), a),
+            Scope::with_slice(self.name.clone(), b),
+        )))
+    }
+
+    pub fn is_solved(&self, ctx: &Context) -> Result<bool, SolveError> {
+        if self.is_conflict() || self.is_ephemeral {
+            return Ok(true);
+        }
+        let slice = self.slice.as_ref().expect("non-conflict scope has a slice");
+        Ok(slice.len() == 1 && !slice.extractable(ctx)?)
+    }
+
+    pub fn solved_variant(&self, ctx: &Context) -> Result<Option<(Arc<Package>, usize)>, SolveError> {
+        match &self.slice {
+            Some(slice) if slice.len() == 1 && !slice.extractable(ctx)? => Ok(Some(slice.first_variant(ctx)?)),
+            _ => Ok(None),
+        }
+    }
+
+    pub fn solved_ephemeral(&self) -> Option<&Requirement> {
+        (self.is_ephemeral && !self.is_conflict()).then_some(&self.request)
+    }
+}
