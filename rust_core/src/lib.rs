@@ -3,6 +3,7 @@
 
 pub mod bound;
 pub mod error;
+pub mod names;
 pub mod package;
 pub mod range;
 mod range_parser;

@@ -3,8 +3,9 @@
 //! lists the solver reads (computed lazily, once, and shared across solves).
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
+use crate::names::FamId;
 use crate::requirement::{Requirement, RequirementList};
 use crate::version::Version;
 
@@ -17,48 +18,112 @@ pub struct PackageData {
     pub variants: Vec<Vec<String>>,
 }
 
-/// The requirements of one variant, merged as rez's `RequirementList`.
+/// The requirements of one variant, merged as rez's `RequirementList`,
+/// indexed by interned family for the solver.
 #[derive(Debug)]
 pub struct VariantRequires {
     pub list: RequirementList,
-    /// Index into `list.requirements()` by name.
-    by_name: HashMap<String, usize>,
-    /// Names of non-conflict requirements (rez's `request_fams`), sorted.
-    pub request_fams: Vec<String>,
-    /// Names of conflict requirements (rez's `conflict_request_fams`), sorted.
-    pub conflict_fams: Vec<String>,
+    /// (family, index into `list.requirements()`, key), sorted by family.
+    /// Equal keys mean equal requirements (same source text), which lets the
+    /// solver cache conflict tests and deduplicate ranges cheaply.
+    by_fam: Vec<(FamId, u32, u32)>,
+    /// Families of non-conflict requirements (rez's `request_fams`), sorted.
+    pub request_fams: Vec<FamId>,
+    /// Families of conflict requirements (rez's `conflict_request_fams`), sorted.
+    pub conflict_fams: Vec<FamId>,
+}
+
+/// A key per distinct requirement text; merged requirements get fresh keys.
+fn requirement_key(text: Option<&str>) -> u32 {
+    static KEYS: OnceLock<Mutex<(HashMap<String, u32>, u32)>> = OnceLock::new();
+    let mut keys = KEYS.get_or_init(Default::default).lock().expect("key lock");
+    let (map, next) = &mut *keys;
+    let fresh = |next: &mut u32| {
+        *next += 1;
+        *next
+    };
+    match text {
+        Some(t) => match map.get(t) {
+            Some(&k) => k,
+            None => {
+                let k = fresh(next);
+                map.insert(t.to_string(), k);
+                k
+            }
+        },
+        None => fresh(next),
+    }
 }
 
 impl VariantRequires {
-    fn new(list: RequirementList) -> VariantRequires {
-        let by_name = list
+    /// `sources` are the unmerged requirement texts, in order.
+    fn new(list: RequirementList, sources: &[&str]) -> VariantRequires {
+        let mut by_fam: Vec<(FamId, u32, u32)> = list
             .requirements()
             .iter()
             .enumerate()
-            .map(|(i, r)| (r.name().to_string(), i))
+            .map(|(i, r)| {
+                let mut texts = sources.iter().filter(|s| source_name(s) == r.name());
+                let only = match (texts.next(), texts.next()) {
+                    (Some(t), None) => Some(*t),
+                    _ => None,
+                };
+                (FamId::of(r.name()), i as u32, requirement_key(only))
+            })
             .collect();
-        let mut request_fams: Vec<String> = list.names().map(str::to_string).collect();
-        let mut conflict_fams: Vec<String> = list.conflict_names().map(str::to_string).collect();
-        request_fams.sort();
-        conflict_fams.sort();
+        by_fam.sort_unstable();
+        let fams = |conflict: bool| -> Vec<FamId> {
+            by_fam
+                .iter()
+                .filter(|&&(_, i, _)| list.requirements()[i as usize].conflict() == conflict)
+                .map(|&(f, _, _)| f)
+                .collect()
+        };
+        let request_fams = fams(false);
+        let conflict_fams = fams(true);
         VariantRequires {
             list,
-            by_name,
+            by_fam,
             request_fams,
             conflict_fams,
         }
     }
 
     pub fn get(&self, name: &str) -> Option<&Requirement> {
-        self.by_name
-            .get(name)
-            .map(|&i| &self.list.requirements()[i])
+        self.get_fam(FamId::of(name)).map(|(r, _)| r)
     }
 
-    pub fn has_request_fam(&self, name: &str) -> bool {
-        self.request_fams
-            .binary_search_by(|f| f.as_str().cmp(name))
+    /// The requirement on `fam` and its key.
+    pub fn get_fam(&self, fam: FamId) -> Option<(&Requirement, u32)> {
+        self.by_fam
+            .binary_search_by(|&(f, _, _)| f.cmp(&fam))
+            .ok()
+            .map(|pos| {
+                let (_, i, key) = self.by_fam[pos];
+                (&self.list.requirements()[i as usize], key)
+            })
+    }
+
+    pub fn has_request_fam(&self, fam: FamId) -> bool {
+        self.request_fams.binary_search(&fam).is_ok()
+    }
+
+    pub fn has_any_fam(&self, fam: FamId) -> bool {
+        self.by_fam
+            .binary_search_by(|&(f, _, _)| f.cmp(&fam))
             .is_ok()
+    }
+}
+
+/// The family name a requirement text names (rez's split on `-@#=<>`).
+fn source_name(text: &str) -> &str {
+    let text = text
+        .strip_prefix('!')
+        .or_else(|| text.strip_prefix('~'))
+        .unwrap_or(text);
+    match text.find(['-', '@', '#', '=', '<', '>']) {
+        Some(i) => &text[..i],
+        None => text,
     }
 }
 
@@ -86,8 +151,8 @@ impl Package {
     /// Builds a package; an invalid version is an error now, invalid
     /// requirement strings only when the solver reads them (as in rez).
     pub fn new(data: PackageData) -> Result<Package, String> {
-        let version = Version::parse(&data.version)
-            .map_err(|e| format!("package {}: {e}", data.name))?;
+        let version =
+            Version::parse(&data.version).map_err(|e| format!("package {}: {e}", data.name))?;
         let requires = parse_all(&data.requires);
         let variants = data.variants.iter().map(|v| parse_all(v)).collect();
         let slots = data.variants.len().max(1);
@@ -126,6 +191,16 @@ impl Package {
         Ok(out)
     }
 
+    /// The requirement texts of variant slot `i`: package, then variant.
+    fn variant_texts(&self, i: usize) -> impl Iterator<Item = &str> {
+        let variant: &[String] = if self.has_variants() {
+            &self.data.variants[i]
+        } else {
+            &[]
+        };
+        self.data.requires.iter().chain(variant).map(String::as_str)
+    }
+
     /// The merged requirement list of variant slot `i` (rez's
     /// `PackageVariant.requires_list`), or rez's internal-conflict error.
     pub fn requires_of(&self, i: usize) -> Result<&VariantRequires, String> {
@@ -140,7 +215,8 @@ impl Package {
                         list
                     ));
                 }
-                Ok(VariantRequires::new(list))
+                let sources: Vec<&str> = self.variant_texts(i).collect();
+                Ok(VariantRequires::new(list, &sources))
             })
             .as_ref()
             .map_err(Clone::clone)

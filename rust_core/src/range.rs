@@ -202,48 +202,68 @@ impl VersionRange {
         (!out.is_empty()).then(|| VersionRange::from_bounds(out))
     }
 
-    /// `None` for the inverse of "any".
+    /// The gaps between the bounds, as rez's `_inverse` pairs them up: one
+    /// `(lower, upper)` per gap, `Err` for a pair that holds no version.
+    ///
+    /// A pair is empty only for two bounds that touch without having been
+    /// merged (`><=2|>2`, which rez's union leaves split because it reads the
+    /// previous bound's inclusivity): rez's `_Bound` then raises "Invalid bound".
+    fn gaps(&self) -> impl Iterator<Item = Result<Bound, VersionError>> + '_ {
+        let n = self.bounds.len();
+        (0..=n).filter_map(move |i| {
+            let lower = (i > 0)
+                .then(|| &self.bounds[i - 1].upper)
+                .filter(|up| !up.version.is_inf())
+                .map(|up| LowerBound {
+                    version: up.version.clone(),
+                    inclusive: !up.inclusive,
+                });
+            let upper = self
+                .bounds
+                .get(i)
+                .filter(|b| !b.lower.is_min())
+                // Never `<''`: an exclusive bound on '' is excluded by is_min.
+                .map(|b| UpperBound {
+                    version: b.lower.version.clone(),
+                    inclusive: !b.lower.inclusive,
+                });
+            if lower.is_none() && upper.is_none() {
+                return None;
+            }
+            Some(Bound::new(
+                lower.unwrap_or_else(LowerBound::min),
+                upper.unwrap_or_else(UpperBound::inf),
+            ))
+        })
+    }
+
+    /// rez's `~range`: `None` for the inverse of "any", and rez's "Invalid
+    /// bound" error where rez raises it (see `gaps`).
+    pub fn try_inverse(&self) -> Result<Option<VersionRange>, VersionError> {
+        if self.is_any() {
+            return Ok(None);
+        }
+        let bounds = self.gaps().collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(VersionRange::from_bounds(bounds)))
+    }
+
+    /// The inverse, for callers that cannot fail: as `try_inverse`, but where
+    /// rez raises, the empty gaps are left out (the set-theoretic inverse), and
+    /// `None` stands for "no versions" as it does for the inverse of "any".
     pub fn inverse(&self) -> Option<VersionRange> {
         if self.is_any() {
             return None;
         }
-        let mut lowers: Vec<Option<LowerBound>> = vec![None];
-        let mut uppers: Vec<Option<UpperBound>> = Vec::new();
-        for b in &self.bounds {
-            uppers.push(if b.lower.is_min() {
-                None
-            } else {
-                // Never `<''`: an exclusive bound on '' is excluded by is_min.
-                Some(UpperBound {
-                    version: b.lower.version.clone(),
-                    inclusive: !b.lower.inclusive,
-                })
-            });
-            lowers.push(if b.upper.version.is_inf() {
-                None
-            } else {
-                Some(LowerBound {
-                    version: b.upper.version.clone(),
-                    inclusive: !b.upper.inclusive,
-                })
-            });
-        }
-        uppers.push(None);
-        let bounds: Vec<Bound> = lowers
-            .into_iter()
-            .zip(uppers)
-            .filter(|(l, u)| l.is_some() || u.is_some())
-            .map(|(l, u)| {
-                Bound::new_unchecked(
-                    l.unwrap_or_else(LowerBound::min),
-                    u.unwrap_or_else(UpperBound::inf),
-                )
-            })
-            .collect();
-        Some(VersionRange::from_bounds(bounds))
+        let bounds: Vec<Bound> = self.gaps().filter_map(Result::ok).collect();
+        (!bounds.is_empty()).then(|| VersionRange::from_bounds(bounds))
     }
 
-    /// rez's `a - b`: `a & ~b`.
+    /// rez's `a - b`: `a & ~b`, including rez's "Invalid bound" error.
+    pub fn try_subtract(&self, other: &VersionRange) -> Result<Option<VersionRange>, VersionError> {
+        Ok(other.try_inverse()?.and_then(|inv| self.intersection(&inv)))
+    }
+
+    /// `a & ~b` with the infallible `inverse`.
     pub fn subtract(&self, other: &VersionRange) -> Option<VersionRange> {
         other.inverse().and_then(|inv| self.intersection(&inv))
     }
@@ -342,12 +362,28 @@ mod tests {
         assert_eq!(r("1+").inverse().unwrap().to_string(), "<1");
         assert!(r("").inverse().is_none());
         assert_eq!(
+            r("1+<2|3").try_inverse().unwrap().unwrap().to_string(),
+            "<1|2+<3|3_+"
+        );
+        assert_eq!(
             r("1+<3").subtract(&r("2")).unwrap().to_string(),
             "1+<2|2_+<3"
         );
         assert!(r("1+").issuperset(&r("2+<3")));
         assert!(!r("2+<3").issuperset(&r("1+")));
         assert!(r("1|3").intersects(&r("3.5")));
+    }
+
+    #[test]
+    fn inverse_of_touching_bounds_fails_like_rez() {
+        // rez's union leaves these two bounds split; its inverse then raises.
+        let touching = r("0|><=2.0|>2.0");
+        assert_eq!(touching.to_string(), "><=2.0|>2.0");
+        assert!(touching.try_inverse().is_err());
+        assert!(r("1").try_subtract(&touching).is_err());
+        // The infallible inverse keeps the gaps that exist.
+        assert_eq!(touching.inverse().unwrap().to_string(), "==");
+        assert!(r("<=2.0|0|>2.0").inverse().is_none());
     }
 
     #[test]

@@ -47,9 +47,14 @@ impl Requirement {
                     req.sep = first as char;
                     range_str = &range_str[1..];
                 }
-                let range = VersionRange::parse(range_str)
-                    .map_err(|e| VersionError::new(format!("Invalid requirement '{s}': {e}")))?;
-                req.range = if negate { range.inverse() } else { Some(range) };
+                let invalid =
+                    |e: VersionError| VersionError::new(format!("Invalid requirement '{s}': {e}"));
+                let range = VersionRange::parse(range_str).map_err(invalid)?;
+                req.range = if negate {
+                    range.try_inverse().map_err(invalid)?
+                } else {
+                    Some(range)
+                };
             }
             None => {
                 req.name = rest.to_string();
@@ -130,30 +135,58 @@ impl Requirement {
     }
 
     /// rez's `Requirement.merged`: `None` when the two cannot both hold (or
-    /// name different objects).
+    /// name different objects), and rez's "Invalid bound" error where rez
+    /// raises it (subtracting a range whose inverse rez cannot build).
+    pub fn try_merged(&self, other: &Requirement) -> Result<Option<Requirement>, VersionError> {
+        self.merged_with(other, VersionRange::try_subtract)
+    }
+
+    /// `try_merged` for callers that cannot fail, using the infallible
+    /// `VersionRange::subtract` where rez would raise.
     pub fn merged(&self, other: &Requirement) -> Option<Requirement> {
+        self.merged_with(other, |a, b| Ok(a.subtract(b)))
+            .unwrap_or(None)
+    }
+
+    fn merged_with(
+        &self,
+        other: &Requirement,
+        subtract: impl Fn(&VersionRange, &VersionRange) -> Result<Option<VersionRange>, VersionError>,
+    ) -> Result<Option<Requirement>, VersionError> {
         if self.name != other.name {
-            return None;
+            return Ok(None);
         }
         let (a, b) = match (&self.range, &other.range) {
-            (None, _) => return Some(other.clone()),
-            (_, None) => return Some(self.clone()),
+            (None, _) => return Ok(Some(other.clone())),
+            (_, None) => return Ok(Some(self.clone())),
             (Some(a), Some(b)) => (a, b),
         };
-        if self.conflict {
+        Ok(if self.conflict {
             if other.conflict {
                 let mut r = self.with_range(a.union(b));
                 r.negate =
                     self.negate && other.negate && !r.range.as_ref().is_some_and(|x| x.is_any());
                 Some(r)
             } else {
-                b.subtract(a).map(|range| other.with_range(range))
+                subtract(b, a)?.map(|range| other.with_range(range))
             }
         } else if other.conflict {
-            a.subtract(b).map(|range| self.with_range(range))
+            subtract(a, b)?.map(|range| self.with_range(range))
         } else {
             a.intersection(b).map(|range| self.with_range(range))
+        })
+    }
+
+    /// rez's `str(requirement)`, which fails where rez's does: printing a weak
+    /// requirement inverts its stored range, and rez raises "Invalid bound"
+    /// when that range (a union of two weak ranges) has touching bounds.
+    pub fn try_to_string(&self) -> Result<String, VersionError> {
+        if self.negate {
+            if let Some(range) = &self.range {
+                range.try_inverse()?;
+            }
         }
+        Ok(self.to_string())
     }
 }
 
@@ -246,27 +279,58 @@ pub struct RequirementList {
 }
 
 impl RequirementList {
+    /// rez's `RequirementList(reqs)`, failing where rez's constructor does
+    /// (a merge that raises, see `Requirement::try_merged`).
+    pub fn try_new(reqs: &[Requirement]) -> Result<RequirementList, VersionError> {
+        Self::build(reqs, Requirement::try_merged)
+    }
+
+    /// `try_new` for callers that cannot fail, merging with the infallible
+    /// `Requirement::merged`.
     pub fn new(reqs: &[Requirement]) -> RequirementList {
+        Self::build(reqs, |a, b| Ok(a.merged(b))).unwrap_or_else(|_| RequirementList {
+            requirements: Vec::new(),
+            conflict: None,
+        })
+    }
+
+    fn build(
+        reqs: &[Requirement],
+        merge: impl Fn(&Requirement, &Requirement) -> Result<Option<Requirement>, VersionError>,
+    ) -> Result<RequirementList, VersionError> {
         let mut merged: Vec<Requirement> = Vec::new();
         for req in reqs {
             match merged.iter_mut().find(|m| m.name == req.name) {
                 None => merged.push(req.clone()),
-                Some(existing) => match existing.merged(req) {
+                Some(existing) => match merge(existing, req)? {
                     Some(m) => *existing = m,
                     None => {
-                        return RequirementList {
+                        return Ok(RequirementList {
                             requirements: Vec::new(),
                             conflict: Some((existing.clone(), req.clone())),
-                        }
+                        })
                     }
                 },
             }
         }
         // `merged` is already in first-seen order of names.
-        RequirementList {
+        Ok(RequirementList {
             requirements: merged,
             conflict: None,
+        })
+    }
+
+    /// rez's `str(list)`, failing where printing one of its requirements does
+    /// (see `Requirement::try_to_string`).
+    pub fn try_to_string(&self) -> Result<String, VersionError> {
+        if let Some((a, b)) = &self.conflict {
+            a.try_to_string()?;
+            b.try_to_string()?;
         }
+        for r in &self.requirements {
+            r.try_to_string()?;
+        }
+        Ok(self.to_string())
     }
 
     pub fn requirements(&self) -> &[Requirement] {

@@ -7,12 +7,17 @@
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::sync::{Arc, OnceLock};
 
 use crate::error::VersionError;
 use crate::token::{cmp_tokens, is_token_char};
 
+/// A shared, immutable version: cloning is a reference-count increment,
+/// which matters because the solver copies ranges of versions constantly.
 #[derive(Clone)]
-pub struct Version {
+pub struct Version(Arc<Repr>);
+
+struct Repr {
     /// The text as rez prints it (tokens joined by their separators).
     text: Box<str>,
     /// Byte spans of the tokens inside `text`.
@@ -22,22 +27,23 @@ pub struct Version {
 }
 
 impl Version {
+    fn from_parts(text: Box<str>, spans: Box<[(u32, u32)]>, inf: bool) -> Version {
+        Version(Arc::new(Repr { text, spans, inf }))
+    }
+
     /// The empty version `''`.
     pub fn empty() -> Version {
-        Version {
-            text: "".into(),
-            spans: Box::new([]),
-            inf: false,
-        }
+        static EMPTY: OnceLock<Version> = OnceLock::new();
+        EMPTY
+            .get_or_init(|| Version::from_parts("".into(), Box::new([]), false))
+            .clone()
     }
 
     /// rez's internal infinite version, the upper end of every open range.
     pub fn inf() -> Version {
-        Version {
-            text: "[INF]".into(),
-            spans: Box::new([]),
-            inf: true,
-        }
+        static INF: OnceLock<Version> = OnceLock::new();
+        INF.get_or_init(|| Version::from_parts("[INF]".into(), Box::new([]), true))
+            .clone()
     }
 
     /// Parses a version string exactly as `rez.version.Version(s)` does:
@@ -79,65 +85,65 @@ impl Version {
         if bad_sep || sep_chars > 0 {
             return Err(VersionError::new(format!("Invalid version syntax: '{s}'")));
         }
-        Ok(Version {
-            text: s.into(),
-            spans: spans.into_boxed_slice(),
-            inf: false,
-        })
+        Ok(Version::from_parts(
+            s.into(),
+            spans.into_boxed_slice(),
+            false,
+        ))
     }
 
     pub fn is_inf(&self) -> bool {
-        self.inf
+        self.0.inf
     }
 
     /// rez's truthiness: false for the empty version and for `inf`.
     pub fn is_truthy(&self) -> bool {
-        !self.spans.is_empty()
+        !self.0.spans.is_empty()
     }
 
     pub fn len(&self) -> usize {
-        self.spans.len()
+        self.0.spans.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
+        self.0.spans.is_empty()
     }
 
     pub fn tokens(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
-        self.spans
+        self.0
+            .spans
             .iter()
-            .map(move |&(a, b)| &self.text[a as usize..b as usize])
+            .map(move |&(a, b)| &self.0.text[a as usize..b as usize])
     }
 
     pub fn as_str(&self) -> &str {
-        &self.text
+        &self.0.text
     }
 
     /// rez's `Version.next()`: the smallest version greater than this one
     /// (its last token gains a trailing `_`); the empty version's next is inf.
     pub fn next(&self) -> Version {
-        if self.inf || self.spans.is_empty() {
+        if self.0.inf || self.0.spans.is_empty() {
             return Version::inf();
         }
-        let mut text = String::with_capacity(self.text.len() + 1);
-        text.push_str(&self.text);
+        let mut text = String::with_capacity(self.0.text.len() + 1);
+        text.push_str(&self.0.text);
         text.push('_');
-        let mut spans = self.spans.to_vec();
+        let mut spans = self.0.spans.to_vec();
         if let Some(last) = spans.last_mut() {
             last.1 += 1;
         }
-        Version {
-            text: text.into(),
-            spans: spans.into_boxed_slice(),
-            inf: false,
-        }
+        Version::from_parts(text.into(), spans.into_boxed_slice(), false)
     }
 }
 
 impl PartialEq for Version {
     fn eq(&self, other: &Version) -> bool {
-        self.inf == other.inf
-            && self.spans.len() == other.spans.len()
+        if Arc::ptr_eq(&self.0, &other.0) {
+            return true;
+        }
+        self.0.inf == other.0.inf
+            && self.0.spans.len() == other.0.spans.len()
             && self.tokens().zip(other.tokens()).all(|(a, b)| a == b)
     }
 }
@@ -146,7 +152,10 @@ impl Eq for Version {}
 
 impl Ord for Version {
     fn cmp(&self, other: &Version) -> Ordering {
-        match (self.inf, other.inf) {
+        if Arc::ptr_eq(&self.0, &other.0) {
+            return Ordering::Equal;
+        }
+        match (self.0.inf, other.0.inf) {
             (true, true) => return Ordering::Equal,
             (true, false) => return Ordering::Greater,
             (false, true) => return Ordering::Less,
@@ -157,7 +166,7 @@ impl Ord for Version {
                 return cmp_tokens(a, b);
             }
         }
-        self.spans.len().cmp(&other.spans.len())
+        self.0.spans.len().cmp(&other.0.spans.len())
     }
 }
 
@@ -169,23 +178,23 @@ impl PartialOrd for Version {
 
 impl Hash for Version {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.inf.hash(state);
+        self.0.inf.hash(state);
         for t in self.tokens() {
             t.hash(state);
         }
-        self.spans.len().hash(state);
+        self.0.spans.len().hash(state);
     }
 }
 
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
+        f.write_str(&self.0.text)
     }
 }
 
 impl fmt::Debug for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Version({:?})", &*self.text)
+        write!(f, "Version({:?})", &*self.0.text)
     }
 }
 

@@ -54,7 +54,13 @@ fn string_list(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<Strin
         .map(|item| {
             let item = item?;
             item.extract::<String>().map_err(|_| {
-                PyTypeError::new_err(format!("{what} must contain str, not {}", item.get_type().name().map(|n| n.to_string()).unwrap_or_default()))
+                PyTypeError::new_err(format!(
+                    "{what} must contain str, not {}",
+                    item.get_type()
+                        .name()
+                        .map(|n| n.to_string())
+                        .unwrap_or_default()
+                ))
             })
         })
         .collect()
@@ -188,7 +194,10 @@ fn packages_of(seq: &Bound<'_, PyAny>) -> PyResult<Result<Vec<Arc<Package>>, Str
         let pd = item.cast::<PyPackageData>().map_err(|_| {
             PyTypeError::new_err(format!(
                 "packages must contain PackageData, not {}",
-                item.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+                item.get_type()
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default()
             ))
         })?;
         match pd.get().package() {
@@ -205,7 +214,9 @@ impl PyRepository {
     fn py_new(packages: &Bound<'_, PyAny>) -> PyResult<Self> {
         let pkgs = packages_of(packages)?.map_err(PyValueError::new_err)?;
         let repo = Repository::new(pkgs).map_err(PyValueError::new_err)?;
-        Ok(PyRepository { inner: Arc::new(repo) })
+        Ok(PyRepository {
+            inner: Arc::new(repo),
+        })
     }
 
     fn __len__(&self) -> usize {
@@ -325,7 +336,12 @@ struct PyLoader {
 }
 
 impl PyLoader {
-    fn call(&self, py: Python<'_>, name: &str, range: Option<&VersionRange>) -> Result<Vec<Arc<Package>>, String> {
+    fn call(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        range: Option<&VersionRange>,
+    ) -> Result<Vec<Arc<Package>>, String> {
         let cb = self.callback.bind(py);
         let result = if self.takes_range {
             cb.call1((name, range.map(|r| r.to_string())))
@@ -333,7 +349,11 @@ impl PyLoader {
             cb.call1((name,))
         };
         let describe = |e: PyErr| -> String {
-            let kind = e.get_type(py).name().map(|n| n.to_string()).unwrap_or_default();
+            let kind = e
+                .get_type(py)
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default();
             format!("load_family({name:?}) raised {kind}: {}", e.value(py))
         };
         let result = result.map_err(describe)?;
@@ -348,7 +368,11 @@ impl PyLoader {
 }
 
 impl FamilyLoader for PyLoader {
-    fn load(&mut self, name: &str, range: Option<&VersionRange>) -> Result<Vec<Arc<Package>>, String> {
+    fn load(
+        &mut self,
+        name: &str,
+        range: Option<&VersionRange>,
+    ) -> Result<Vec<Arc<Package>>, String> {
         Python::attach(|py| self.call(py, name, range))
     }
 }
@@ -433,12 +457,17 @@ pub fn solve(
             }
         }
     }
-    let requests: Vec<String> = match package_requests
-        .try_iter()
-        .and_then(|it| it.map(|r| r.and_then(|r| to_str(&r))).collect::<PyResult<_>>())
-    {
+    let requests: Vec<String> = match package_requests.try_iter().and_then(|it| {
+        it.map(|r| r.and_then(|r| to_str(&r)))
+            .collect::<PyResult<_>>()
+    }) {
         Ok(r) => r,
-        Err(e) => return Ok(error_result(format!("invalid package_requests: {}", e.value(py)))),
+        Err(e) => {
+            return Ok(error_result(format!(
+                "invalid package_requests: {}",
+                e.value(py)
+            )))
+        }
     };
     let Some(mode) = VariantSelectMode::parse(variant_select_mode) else {
         return Ok(error_result(format!(

@@ -180,8 +180,8 @@ impl PyVersionRange {
     }
 
     /// Every version not in this range, or None for the "any" range.
-    fn inverse(&self) -> Option<Self> {
-        self.inner.inverse().map(Self::wrap)
+    fn inverse(&self) -> PyResult<Option<Self>> {
+        Ok(self.inner.try_inverse().map_err(to_py_err)?.map(Self::wrap))
     }
 
     fn span(&self) -> Self {
@@ -197,10 +197,14 @@ impl PyVersionRange {
     }
 
     fn __sub__(&self, other: &Bound<'_, PyAny>) -> PyResult<Option<Self>> {
-        Ok(self.inner.subtract(&range_arg(other)?).map(Self::wrap))
+        Ok(self
+            .inner
+            .try_subtract(&range_arg(other)?)
+            .map_err(to_py_err)?
+            .map(Self::wrap))
     }
 
-    fn __invert__(&self) -> Option<Self> {
+    fn __invert__(&self) -> PyResult<Option<Self>> {
         self.inverse()
     }
 
@@ -307,19 +311,17 @@ impl PyRequirement {
     fn merged(&self, other: &Bound<'_, PyAny>) -> PyResult<Option<Self>> {
         Ok(self
             .inner
-            .merged(&requirement_arg(other)?)
+            .try_merged(&requirement_arg(other)?)
+            .map_err(to_py_err)?
             .map(|inner| PyRequirement { inner }))
     }
 
-    fn __str__(&self) -> String {
-        self.inner.to_string()
+    fn __str__(&self) -> PyResult<String> {
+        self.inner.try_to_string().map_err(to_py_err)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!(
-            "Requirement({})",
-            py_repr(py, &self.inner.to_string())?
-        ))
+        Ok(format!("Requirement({})", py_repr(py, &self.__str__()?)?))
     }
 
     fn __hash__(&self) -> u64 {
@@ -359,7 +361,7 @@ impl PyRequirementList {
             .map(|item| requirement_arg(&item?))
             .collect::<PyResult<Vec<_>>>()?;
         Ok(PyRequirementList {
-            inner: RequirementList::new(&reqs),
+            inner: RequirementList::try_new(&reqs).map_err(to_py_err)?,
         })
     }
 
@@ -385,14 +387,14 @@ impl PyRequirementList {
         PySet::new(py, self.inner.conflict_names())
     }
 
-    fn __str__(&self) -> String {
-        self.inner.to_string()
+    fn __str__(&self) -> PyResult<String> {
+        self.inner.try_to_string().map_err(to_py_err)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
             "RequirementList({})",
-            py_repr(py, &self.inner.to_string())?
+            py_repr(py, &self.__str__()?)?
         ))
     }
 }

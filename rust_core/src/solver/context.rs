@@ -66,7 +66,11 @@ struct VariantKey<'r> {
 }
 
 impl<'a> Context<'a> {
-    pub fn new(request_list: RequirementList, mode: VariantSelectMode, families: FamilyStore<'a>) -> Context<'a> {
+    pub fn new(
+        request_list: RequirementList,
+        mode: VariantSelectMode,
+        families: FamilyStore<'a>,
+    ) -> Context<'a> {
         Context {
             request_list,
             mode,
@@ -143,7 +147,13 @@ fn cmp_lists<T>(a: &[T], b: &[T], mut cmp: impl FnMut(&T, &T) -> Ordering) -> Or
     a.len().cmp(&b.len())
 }
 
-fn cmp_variant_keys(a: &VariantKey, b: &VariantKey, mode: VariantSelectMode, indexed: bool, bad: &mut bool) -> Ordering {
+fn cmp_variant_keys(
+    a: &VariantKey,
+    b: &VariantKey,
+    mode: VariantSelectMode,
+    indexed: bool,
+    bad: &mut bool,
+) -> Ordering {
     if mode == VariantSelectMode::IntersectionPriority {
         let o = a.requested.len().cmp(&b.requested.len());
         if o != Ordering::Equal {

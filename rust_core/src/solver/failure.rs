@@ -1,6 +1,7 @@
 //! Why a phase failed, worded as rez words it in `failure_description`.
 
 use std::fmt;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::package::Package;
@@ -12,7 +13,7 @@ pub struct Reduction {
     pub pkg: Arc<Package>,
     pub slot: usize,
     pub dependency: Requirement,
-    pub conflicting_request: Requirement,
+    pub conflicting_request: Rc<Requirement>,
 }
 
 impl fmt::Display for Reduction {
@@ -39,7 +40,11 @@ pub struct DependencyConflict {
 
 impl fmt::Display for DependencyConflict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} <--!--> {}", self.dependency, self.conflicting_request)
+        write!(
+            f,
+            "{} <--!--> {}",
+            self.dependency, self.conflicting_request
+        )
     }
 }
 
@@ -67,7 +72,10 @@ impl FailureReason {
                 format!("A package was completely reduced: {}", parenthesised(r))
             }
             FailureReason::DependencyConflicts(c) => {
-                format!("The following package conflicts occurred: {}", parenthesised(c))
+                format!(
+                    "The following package conflicts occurred: {}",
+                    parenthesised(c)
+                )
             }
             FailureReason::Cycle(pkgs) => {
                 let mut chain = pkgs.clone();

@@ -11,7 +11,11 @@ use crate::range::VersionRange;
 /// Loads the packages of one family. `range` is a hint (`None`: every
 /// version); returning more is allowed, the solver filters.
 pub trait FamilyLoader {
-    fn load(&mut self, name: &str, range: Option<&VersionRange>) -> Result<Vec<Arc<Package>>, String>;
+    fn load(
+        &mut self,
+        name: &str,
+        range: Option<&VersionRange>,
+    ) -> Result<Vec<Arc<Package>>, String>;
 }
 
 /// A loader that knows nothing: every family is missing.
@@ -44,7 +48,11 @@ pub struct FamilyStore<'a> {
 
 /// Adds `new` to the sorted `packages`, keeping versions unique. A version
 /// repeated inside one batch is an error, as the API promises.
-fn merge_packages(name: &str, packages: &mut Vec<Arc<Package>>, mut new: Vec<Arc<Package>>) -> Result<(), String> {
+fn merge_packages(
+    name: &str,
+    packages: &mut Vec<Arc<Package>>,
+    mut new: Vec<Arc<Package>>,
+) -> Result<(), String> {
     new.retain(|p| p.name == name);
     new.sort_by(|a, b| b.version.cmp(&a.version));
     if let Some(w) = new.windows(2).find(|w| w[0].version == w[1].version) {
@@ -61,7 +69,10 @@ fn merge_packages(name: &str, packages: &mut Vec<Arc<Package>>, mut new: Vec<Arc
 
 impl<'a> FamilyStore<'a> {
     /// A store pre-seeded with complete families (the `packages` argument).
-    pub fn new(seed: &HashMap<String, Vec<Arc<Package>>>, loader: &'a mut dyn FamilyLoader) -> FamilyStore<'a> {
+    pub fn new(
+        seed: &HashMap<String, Vec<Arc<Package>>>,
+        loader: &'a mut dyn FamilyLoader,
+    ) -> FamilyStore<'a> {
         let families = seed
             .iter()
             .map(|(name, pkgs)| {
@@ -81,7 +92,11 @@ impl<'a> FamilyStore<'a> {
         }
     }
 
-    fn call_loader(&mut self, name: &str, range: Option<&VersionRange>) -> Result<Vec<Arc<Package>>, String> {
+    fn call_loader(
+        &mut self,
+        name: &str,
+        range: Option<&VersionRange>,
+    ) -> Result<Vec<Arc<Package>>, String> {
         self.load_calls += 1;
         self.loader.load(name, range)
     }
@@ -121,7 +136,8 @@ impl<'a> FamilyStore<'a> {
                 if packages.is_empty() {
                     return Err(family_not_found(name));
                 }
-                self.families.insert(name.to_string(), Family { packages, loaded });
+                self.families
+                    .insert(name.to_string(), Family { packages, loaded });
                 Ok(())
             }
         }
@@ -129,7 +145,11 @@ impl<'a> FamilyStore<'a> {
 
     /// rez's `_PackageVariantList(name).get_intersection(range)`: the
     /// packages of `name` in `range`, versions descending; empty if none.
-    pub fn packages_in(&mut self, name: &str, range: &VersionRange) -> Result<Vec<Arc<Package>>, String> {
+    pub fn packages_in(
+        &mut self,
+        name: &str,
+        range: &VersionRange,
+    ) -> Result<Vec<Arc<Package>>, String> {
         self.ensure(name, range)?;
         let f = &self.families[name];
         Ok(f.packages

@@ -102,7 +102,11 @@ pub fn find_cycle(g: &Graph) -> Option<Vec<String>> {
 pub fn dependency_order(g: &Graph, requested: &[&str]) -> Vec<String> {
     let deps: HashMap<&str, HashSet<&str>> = (0..g.nodes.len())
         .map(|i| {
-            let mut r: HashSet<&str> = g.reachable(i).into_iter().map(|j| g.nodes[j].as_str()).collect();
+            let mut r: HashSet<&str> = g
+                .reachable(i)
+                .into_iter()
+                .map(|j| g.nodes[j].as_str())
+                .collect();
             r.remove(g.nodes[i].as_str());
             (g.nodes[i].as_str(), r)
         })

@@ -189,7 +189,11 @@ pub fn solve(
                 Ok(variants) => SolveOutcome {
                     status: SolveStatus::Solved,
                     variants,
-                    ephemerals: top.solved_ephemerals().iter().map(|r| r.to_string()).collect(),
+                    ephemerals: top
+                        .solved_ephemerals()
+                        .iter()
+                        .map(|r| r.to_string())
+                        .collect(),
                     failure_description: None,
                     num_iterations: run.num_solves,
                     load_calls,

@@ -49,7 +49,13 @@ impl Phase {
         })
     }
 
-    fn finish(&self, ctx: &Context, scopes: Vec<Scope>, failure: Option<FailureReason>, status: Option<PhaseStatus>) -> Result<Phase, SolveError> {
+    fn finish(
+        &self,
+        ctx: &Context,
+        scopes: Vec<Scope>,
+        failure: Option<FailureReason>,
+        status: Option<PhaseStatus>,
+    ) -> Result<Phase, SolveError> {
         let mut phase = Phase {
             scopes,
             status: PhaseStatus::Pending,
@@ -126,7 +132,11 @@ impl Phase {
                 // intersect the extractions with the current scopes
                 let mut req_fams: Vec<&str> = Vec::new();
                 for i in 0..scopes.len() {
-                    let Some(req) = merged.requirements().iter().find(|r| r.name() == &*scopes[i].name) else {
+                    let Some(req) = merged
+                        .requirements()
+                        .iter()
+                        .find(|r| r.name() == &*scopes[i].name)
+                    else {
                         continue;
                     };
                     let range = req.range().expect("extracted requirement has a range");
@@ -135,9 +145,11 @@ impl Phase {
                         Narrowed::Empty => {
                             let c = DependencyConflict {
                                 dependency: req.clone(),
-                                conflicting_request: scopes[i].request.clone(),
+                                conflicting_request: (*scopes[i].request).clone(),
                             };
-                            return Ok(self.fail(scopes, FailureReason::DependencyConflicts(vec![c])));
+                            return Ok(
+                                self.fail(scopes, FailureReason::DependencyConflicts(vec![c]))
+                            );
                         }
                         Narrowed::Changed(new_scope) => {
                             let widens = scopes[i].is_conflict() && !new_scope.is_conflict();
@@ -208,8 +220,8 @@ impl Phase {
                 if x == y {
                     continue;
                 }
-                let request = scopes[y].request.clone();
-                let (narrowed, reductions) = scopes[x].reduce_by(ctx, &request)?;
+                let (fam, request) = (scopes[y].fam, scopes[y].request.clone());
+                let (narrowed, reductions) = scopes[x].reduce_by(ctx, fam, &request)?;
                 match narrowed {
                     Narrowed::Empty => {
                         return Ok(self.fail(scopes, FailureReason::TotalReduction(reductions)));
@@ -268,7 +280,12 @@ impl Phase {
             });
         }
 
-        let requested: Vec<&str> = ctx.request_list.requirements().iter().map(|r| r.name()).collect();
+        let requested: Vec<&str> = ctx
+            .request_list
+            .requirements()
+            .iter()
+            .map(|r| r.name())
+            .collect();
         let order = dependency_order(&graph, &requested);
         let scopes = order
             .iter()

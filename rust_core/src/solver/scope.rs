@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::context::{Context, SolveError};
 use super::failure::Reduction;
 use super::slice::{Narrowed, Slice};
+use crate::names::FamId;
 use crate::package::Package;
 use crate::range::VersionRange;
 use crate::requirement::Requirement;
@@ -14,10 +15,11 @@ use crate::requirement::Requirement;
 #[derive(Clone)]
 pub struct Scope {
     pub name: Rc<str>,
+    pub fam: FamId,
     pub slice: Option<Rc<Slice>>,
     /// rez's `package_request`: the request for a conflict or ephemeral
     /// scope, else `name==v1|==v2...` over the slice's versions.
-    pub request: Requirement,
+    pub request: Rc<Requirement>,
     pub is_ephemeral: bool,
 }
 
@@ -30,7 +32,11 @@ pub fn package_not_found(name: &str, range: Option<&VersionRange>) -> String {
 }
 
 /// The slice of `name` within `range`, or None if no version is in it.
-fn variant_slice(ctx: &Context, name: &str, range: &VersionRange) -> Result<Option<Slice>, SolveError> {
+fn variant_slice(
+    ctx: &Context,
+    name: &str,
+    range: &VersionRange,
+) -> Result<Option<Slice>, SolveError> {
     let pkgs = ctx.families.borrow_mut().packages_in(name, range)?;
     Ok(Slice::from_packages(name, pkgs))
 }
@@ -41,22 +47,30 @@ impl Scope {
         if request.conflict() || is_ephemeral {
             return Ok(Scope {
                 name: request.name().into(),
+                fam: FamId::of(request.name()),
                 slice: None,
-                request: request.clone(),
+                request: Rc::new(request.clone()),
                 is_ephemeral,
             });
         }
-        let range = request.range().expect("non-conflict requirement has a range");
+        let range = request
+            .range()
+            .expect("non-conflict requirement has a range");
         match variant_slice(ctx, request.name(), range)? {
             None => Err(package_not_found(request.name(), Some(range))),
-            Some(slice) => Ok(Scope::with_slice(request.name().into(), slice)),
+            Some(slice) => Ok(Scope::with_slice(
+                request.name().into(),
+                FamId::of(request.name()),
+                slice,
+            )),
         }
     }
 
-    fn with_slice(name: Rc<str>, slice: Slice) -> Scope {
-        let request = Requirement::construct(&name, Some(slice.range().clone()));
+    fn with_slice(name: Rc<str>, fam: FamId, slice: Slice) -> Scope {
+        let request = Rc::new(Requirement::construct(&name, Some(slice.range().clone())));
         Scope {
             name,
+            fam,
             slice: Some(Rc::new(slice)),
             request,
             is_ephemeral: false,
@@ -67,7 +81,11 @@ impl Scope {
         self.request.conflict()
     }
 
-    pub fn intersect(&self, ctx: &Context, range: &VersionRange) -> Result<Narrowed<Scope>, SolveError> {
+    pub fn intersect(
+        &self,
+        ctx: &Context,
+        range: &VersionRange,
+    ) -> Result<Narrowed<Scope>, SolveError> {
         if self.is_ephemeral {
             let own = self.request.range();
             let new_range = if self.is_conflict() {
@@ -80,7 +98,7 @@ impl Scope {
                 None => Narrowed::Empty,
                 Some(r) if Some(&r) == own => Narrowed::Unchanged,
                 Some(r) => Narrowed::Changed(Scope {
-                    request: Requirement::construct(&self.name, Some(r)),
+                    request: Rc::new(Requirement::construct(&self.name, Some(r))),
                     ..self.clone()
                 }),
             });
@@ -95,7 +113,12 @@ impl Scope {
                 None => None,
             }
         } else {
-            match self.slice.as_ref().expect("non-conflict scope has a slice").intersect(range) {
+            match self
+                .slice
+                .as_ref()
+                .expect("non-conflict scope has a slice")
+                .intersect(range)
+            {
                 Narrowed::Unchanged => return Ok(Narrowed::Unchanged),
                 Narrowed::Empty => None,
                 Narrowed::Changed(s) => Some(s),
@@ -103,25 +126,40 @@ impl Scope {
         };
         Ok(match new_slice {
             None => Narrowed::Empty,
-            Some(s) => Narrowed::Changed(Scope::with_slice(self.name.clone(), s)),
+            Some(s) => Narrowed::Changed(Scope::with_slice(self.name.clone(), self.fam, s)),
         })
     }
 
-    pub fn reduce_by(&self, ctx: &Context, request: &Requirement) -> Result<(Narrowed<Scope>, Vec<Reduction>), SolveError> {
-        let Some(slice) = self.slice.as_ref().filter(|_| !self.is_conflict() && !self.is_ephemeral) else {
+    pub fn reduce_by(
+        &self,
+        ctx: &Context,
+        fam: FamId,
+        request: &Rc<Requirement>,
+    ) -> Result<(Narrowed<Scope>, Vec<Reduction>), SolveError> {
+        let Some(slice) = self
+            .slice
+            .as_ref()
+            .filter(|_| !self.is_conflict() && !self.is_ephemeral)
+        else {
             return Ok((Narrowed::Unchanged, Vec::new()));
         };
-        let (narrowed, reductions) = slice.reduce_by(ctx, request)?;
+        let (narrowed, reductions) = slice.reduce_by(ctx, fam, request)?;
         let narrowed = match narrowed {
             Narrowed::Unchanged => Narrowed::Unchanged,
             Narrowed::Empty => Narrowed::Empty,
-            Narrowed::Changed(s) => Narrowed::Changed(Scope::with_slice(self.name.clone(), s)),
+            Narrowed::Changed(s) => {
+                Narrowed::Changed(Scope::with_slice(self.name.clone(), self.fam, s))
+            }
         };
         Ok((narrowed, reductions))
     }
 
     pub fn extract(&self, ctx: &Context) -> Result<Option<(Scope, Requirement)>, SolveError> {
-        let Some(slice) = self.slice.as_ref().filter(|_| !self.is_conflict() && !self.is_ephemeral) else {
+        let Some(slice) = self
+            .slice
+            .as_ref()
+            .filter(|_| !self.is_conflict() && !self.is_ephemeral)
+        else {
             return Ok(None);
         };
         Ok(slice.extract(ctx)?.map(|(s, req)| {
@@ -134,7 +172,11 @@ impl Scope {
     }
 
     pub fn split(&self, ctx: &Context) -> Result<Option<(Scope, Scope)>, SolveError> {
-        let Some(slice) = self.slice.as_ref().filter(|_| !self.is_conflict() && !self.is_ephemeral) else {
+        let Some(slice) = self
+            .slice
+            .as_ref()
+            .filter(|_| !self.is_conflict() && !self.is_ephemeral)
+        else {
             return Ok(None);
         };
         if slice.len() == 1 {
@@ -142,8 +184,8 @@ impl Scope {
         }
         let (a, b) = slice.split(ctx)?;
         Ok(Some((
-            Scope::with_slice(self.name.clone(), a),
-            Scope::with_slice(self.name.clone(), b),
+            Scope::with_slice(self.name.clone(), self.fam, a),
+            Scope::with_slice(self.name.clone(), self.fam, b),
         )))
     }
 
@@ -155,9 +197,14 @@ impl Scope {
         Ok(slice.len() == 1 && !slice.extractable(ctx)?)
     }
 
-    pub fn solved_variant(&self, ctx: &Context) -> Result<Option<(Arc<Package>, usize)>, SolveError> {
+    pub fn solved_variant(
+        &self,
+        ctx: &Context,
+    ) -> Result<Option<(Arc<Package>, usize)>, SolveError> {
         match &self.slice {
-            Some(slice) if slice.len() == 1 && !slice.extractable(ctx)? => Ok(Some(slice.first_variant(ctx)?)),
+            Some(slice) if slice.len() == 1 && !slice.extractable(ctx)? => {
+                Ok(Some(slice.first_variant(ctx)?))
+            }
             _ => Ok(None),
         }
     }

@@ -8,13 +8,14 @@
 //! preference order where the order matters.
 
 use std::cell::OnceCell;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 use std::sync::Arc;
 
 use super::context::{Context, SolveError};
 use super::failure::Reduction;
 use crate::bound::{Bound, LowerBound, UpperBound};
+use crate::names::FamId;
 use crate::package::{Package, VariantRequires};
 use crate::range::VersionRange;
 use crate::requirement::Requirement;
@@ -39,7 +40,11 @@ impl Entry {
             return Ok(self.slots.clone());
         }
         let order = ctx.variant_order(&self.pkg)?;
-        Ok(order.iter().copied().filter(|s| self.slots.contains(s)).collect())
+        Ok(order
+            .iter()
+            .copied()
+            .filter(|s| self.slots.contains(s))
+            .collect())
     }
 
     fn requires(&self, slot: usize) -> Result<&VariantRequires, SolveError> {
@@ -48,16 +53,16 @@ impl Entry {
 }
 
 struct FamInfo {
-    /// Families every variant requires (sorted, for deterministic extraction).
-    common: BTreeSet<String>,
+    /// Families every variant requires.
+    common: BTreeSet<FamId>,
     /// Families any variant requires or conflicts with.
-    any: BTreeSet<String>,
+    any: BTreeSet<FamId>,
 }
 
 pub struct Slice {
     pub name: Rc<str>,
     pub entries: Rc<Vec<Entry>>,
-    extracted: Rc<BTreeSet<String>>,
+    extracted: Rc<BTreeSet<FamId>>,
     len: usize,
     fam_info: OnceCell<FamInfo>,
     range: OnceCell<VersionRange>,
@@ -76,10 +81,14 @@ impl Slice {
             return None;
         }
         let entries = pkgs.into_iter().map(Entry::full).collect();
-        Some(Slice::with_entries(name.into(), entries, Rc::new(BTreeSet::new())))
+        Some(Slice::with_entries(
+            name.into(),
+            entries,
+            Rc::new(BTreeSet::new()),
+        ))
     }
 
-    fn with_entries(name: Rc<str>, entries: Vec<Entry>, extracted: Rc<BTreeSet<String>>) -> Slice {
+    fn with_entries(name: Rc<str>, entries: Vec<Entry>, extracted: Rc<BTreeSet<FamId>>) -> Slice {
         let len = entries.iter().map(|e| e.slots.len()).sum();
         Slice {
             name,
@@ -126,7 +135,9 @@ impl Slice {
     }
 
     pub fn iter_variants(&self) -> impl Iterator<Item = (&Entry, usize)> {
-        self.entries.iter().flat_map(|e| e.slots.iter().map(move |&s| (e, s)))
+        self.entries
+            .iter()
+            .flat_map(|e| e.slots.iter().map(move |&s| (e, s)))
     }
 
     /// rez's `first_variant`: the preferred variant of the first entry.
@@ -141,13 +152,18 @@ impl Slice {
             return Ok(info);
         }
         let (pkg, slot) = self.first_variant(ctx)?;
-        let mut common: BTreeSet<String> = pkg.requires_of(slot)?.request_fams.iter().cloned().collect();
+        let mut common: BTreeSet<FamId> = pkg
+            .requires_of(slot)?
+            .request_fams
+            .iter()
+            .copied()
+            .collect();
         let mut any = BTreeSet::new();
         for (e, s) in self.iter_variants() {
             let r = e.requires(s)?;
-            common.retain(|f| r.has_request_fam(f));
-            any.extend(r.request_fams.iter().cloned());
-            any.extend(r.conflict_fams.iter().cloned());
+            common.retain(|&f| r.has_request_fam(f));
+            any.extend(r.request_fams.iter().copied());
+            any.extend(r.conflict_fams.iter().copied());
         }
         Ok(self.fam_info.get_or_init(|| FamInfo { common, any }))
     }
@@ -161,20 +177,29 @@ impl Slice {
     /// extracted, as one requirement spanning every variant's range.
     pub fn extract(&self, ctx: &Context) -> Result<Option<(Slice, Requirement)>, SolveError> {
         let info = self.fam_info(ctx)?;
-        let Some(fam) = info.common.iter().find(|f| !self.extracted.contains(*f)) else {
+        let Some(fam) = info
+            .common
+            .iter()
+            .filter(|f| !self.extracted.contains(*f))
+            .map(|&f| (f.name(), f))
+            .min()
+        else {
             return Ok(None);
         };
+        let (fam_name, fam) = fam;
+        let mut seen: Vec<u32> = Vec::new();
         let mut ranges: Vec<&VersionRange> = Vec::new();
         for (e, s) in self.iter_variants() {
-            let req = e.requires(s)?.get(fam).expect("common family present");
-            let range = req.range().expect("non-conflict requirement has a range");
-            if !ranges.contains(&range) {
-                ranges.push(range);
+            let (req, key) = e.requires(s)?.get_fam(fam).expect("common family present");
+            if seen.last() == Some(&key) || seen.contains(&key) {
+                continue;
             }
+            seen.push(key);
+            ranges.push(req.range().expect("non-conflict requirement has a range"));
         }
         let range = VersionRange::union_all(ranges.iter().copied());
         let mut extracted = (*self.extracted).clone();
-        extracted.insert(fam.clone());
+        extracted.insert(fam);
         let slice = Slice {
             name: self.name.clone(),
             entries: self.entries.clone(),
@@ -183,7 +208,10 @@ impl Slice {
             fam_info: self.fam_info.clone_info(),
             range: self.range.clone(),
         };
-        Ok(Some((slice, Requirement::construct(fam, Some(range)))))
+        Ok(Some((
+            slice,
+            Requirement::construct(&fam_name, Some(range)),
+        )))
     }
 
     /// rez's `intersect`: drop versions outside `range`.
@@ -207,24 +235,40 @@ impl Slice {
     }
 
     /// rez's `reduce_by`: drop variants whose requirements conflict with
-    /// `request`, recording each removal.
-    pub fn reduce_by(&self, ctx: &Context, request: &Requirement) -> Result<(Narrowed<Slice>, Vec<Reduction>), SolveError> {
-        if request.range().is_none() || !self.fam_info(ctx)?.any.contains(request.name()) {
+    /// `request` (on family `fam`), recording each removal.
+    pub fn reduce_by(
+        &self,
+        ctx: &Context,
+        fam: FamId,
+        request: &Rc<Requirement>,
+    ) -> Result<(Narrowed<Slice>, Vec<Reduction>), SolveError> {
+        if request.range().is_none() || !self.fam_info(ctx)?.any.contains(&fam) {
             return Ok((Narrowed::Unchanged, Vec::new()));
         }
+        // Variants often share requirements: test each distinct one once.
+        let mut tested: HashMap<u32, bool> = HashMap::new();
         let mut entries = Vec::new();
         let mut reductions = Vec::new();
         for e in self.entries.iter() {
             let mut kept = Vec::with_capacity(e.slots.len());
             for &s in &e.slots {
-                match e.requires(s)?.get(request.name()) {
-                    Some(req) if req.conflicts_with(request) => reductions.push(Reduction {
+                let conflict = match e.requires(s)?.get_fam(fam) {
+                    Some((req, key)) => {
+                        let c = *tested
+                            .entry(key)
+                            .or_insert_with(|| req.conflicts_with(request));
+                        c.then_some(req)
+                    }
+                    None => None,
+                };
+                match conflict {
+                    Some(req) => reductions.push(Reduction {
                         pkg: e.pkg.clone(),
                         slot: s,
                         dependency: req.clone(),
-                        conflicting_request: request.clone(),
+                        conflicting_request: Rc::clone(request),
                     }),
-                    _ => kept.push(s),
+                    None => kept.push(s),
                 }
             }
             if kept.is_empty() {
@@ -247,15 +291,15 @@ impl Slice {
 
     /// rez's `split`: the preferred part (sharing a dependency) and the rest.
     pub fn split(&self, ctx: &Context) -> Result<(Slice, Slice), SolveError> {
-        let mut fams: Option<BTreeSet<String>> = None;
+        let mut fams: Option<BTreeSet<FamId>> = None;
         if self.len > 2 {
             let (pkg, slot) = self.first_variant(ctx)?;
-            let f: BTreeSet<String> = pkg
+            let f: BTreeSet<FamId> = pkg
                 .requires_of(slot)?
                 .request_fams
                 .iter()
                 .filter(|f| !self.extracted.contains(*f))
-                .cloned()
+                .copied()
                 .collect();
             fams = Some(f);
         }
@@ -266,7 +310,7 @@ impl Slice {
         for (i, e) in self.entries.iter().enumerate() {
             for (j, s) in e.sorted_slots(ctx)?.into_iter().enumerate() {
                 let r = e.requires(s)?;
-                fams.retain(|f| r.has_request_fam(f));
+                fams.retain(|&f| r.has_request_fam(f));
                 if fams.is_empty() {
                     let (pi, pj) = prev.expect("first variant shares its own families");
                     return self.split_at(ctx, pi, pj);
