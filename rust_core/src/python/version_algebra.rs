@@ -6,9 +6,9 @@ use std::hash::{Hash, Hasher};
 use pyo3::basic::CompareOp;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PySet;
+use pyo3::types::{PySet, PyString};
 
-use super::to_py_err;
+use super::{to_py_err, VersionError};
 use crate::range::VersionRange;
 use crate::requirement::{Requirement, RequirementList};
 use crate::version::Version;
@@ -24,6 +24,26 @@ fn py_repr(py: Python<'_>, s: &str) -> PyResult<String> {
     Ok(pyo3::types::PyString::new(py, s).repr()?.to_string())
 }
 
+/// The text of a Python `str`. One holding lone surrogates, which UTF-8
+/// cannot carry, is refused with a `VersionError` that names it (rez accepts
+/// a few such strings: a surrogate as a version separator or in a name).
+fn utf8_text(s: &Bound<'_, PyString>, what: &str) -> PyResult<String> {
+    match s.to_cow() {
+        Ok(text) => Ok(text.into_owned()),
+        Err(_) => {
+            let msg = PyString::new(s.py(), &format!("Invalid {what} '"))
+                .add(s)?
+                .add("': lone surrogates are not supported")?;
+            Err(VersionError::new_err(msg.unbind()))
+        }
+    }
+}
+
+/// An optional `str` argument (rez treats `Version(None)` as `Version("")`).
+fn opt_text(s: Option<&Bound<'_, PyString>>, what: &str) -> PyResult<String> {
+    s.map_or_else(|| Ok(String::new()), |s| utf8_text(s, what))
+}
+
 fn compare<T: Ord>(a: &T, b: &T, op: CompareOp) -> bool {
     op.matches(a.cmp(b))
 }
@@ -37,9 +57,9 @@ pub struct PyVersion {
 #[pymethods]
 impl PyVersion {
     #[new]
-    #[pyo3(signature = (s = ""))]
-    fn new(s: &str) -> PyResult<Self> {
-        Version::parse(s)
+    #[pyo3(signature = (s = None))]
+    fn new(s: Option<&Bound<'_, PyString>>) -> PyResult<Self> {
+        Version::parse(&opt_text(s, "version")?)
             .map(|inner| PyVersion { inner })
             .map_err(to_py_err)
     }
@@ -107,8 +127,8 @@ fn range_arg(obj: &Bound<'_, PyAny>) -> PyResult<VersionRange> {
     if let Ok(r) = obj.cast::<PyVersionRange>() {
         return Ok(r.get().inner.clone());
     }
-    if let Ok(s) = obj.extract::<String>() {
-        return VersionRange::parse(&s).map_err(to_py_err);
+    if let Ok(s) = obj.cast::<PyString>() {
+        return VersionRange::parse(&utf8_text(s, "version range")?).map_err(to_py_err);
     }
     Err(PyTypeError::new_err(format!(
         "expected a VersionRange or str, got {}",
@@ -121,8 +141,8 @@ fn version_arg(obj: &Bound<'_, PyAny>) -> PyResult<Version> {
     if let Ok(v) = obj.cast::<PyVersion>() {
         return Ok(v.get().inner.clone());
     }
-    if let Ok(s) = obj.extract::<String>() {
-        return Version::parse(&s).map_err(to_py_err);
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Version::parse(&utf8_text(s, "version")?).map_err(to_py_err);
     }
     Err(PyTypeError::new_err(format!(
         "expected a Version or str, got {}",
@@ -133,9 +153,11 @@ fn version_arg(obj: &Bound<'_, PyAny>) -> PyResult<Version> {
 #[pymethods]
 impl PyVersionRange {
     #[new]
-    #[pyo3(signature = (s = ""))]
-    fn new(s: &str) -> PyResult<Self> {
-        VersionRange::parse(s).map(Self::wrap).map_err(to_py_err)
+    #[pyo3(signature = (s = None))]
+    fn new(s: Option<&Bound<'_, PyString>>) -> PyResult<Self> {
+        VersionRange::parse(&opt_text(s, "version range")?)
+            .map(Self::wrap)
+            .map_err(to_py_err)
     }
 
     fn is_any(&self) -> bool {
@@ -258,8 +280,8 @@ fn requirement_arg(obj: &Bound<'_, PyAny>) -> PyResult<Requirement> {
     if let Ok(r) = obj.cast::<PyRequirement>() {
         return Ok(r.get().inner.clone());
     }
-    if let Ok(s) = obj.extract::<String>() {
-        return Requirement::parse(&s).map_err(to_py_err);
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Requirement::parse(&utf8_text(s, "requirement")?).map_err(to_py_err);
     }
     Err(PyTypeError::new_err(format!(
         "expected a Requirement or str, got {}",
@@ -270,8 +292,8 @@ fn requirement_arg(obj: &Bound<'_, PyAny>) -> PyResult<Requirement> {
 #[pymethods]
 impl PyRequirement {
     #[new]
-    fn new(s: &str) -> PyResult<Self> {
-        Requirement::parse(s)
+    fn new(s: &Bound<'_, PyString>) -> PyResult<Self> {
+        Requirement::parse(&utf8_text(s, "requirement")?)
             .map(|inner| PyRequirement { inner })
             .map_err(to_py_err)
     }

@@ -1,9 +1,9 @@
 //! Why a phase failed, worded as rez words it in `failure_description`.
 
 use std::fmt;
-use std::rc::Rc;
 use std::sync::Arc;
 
+use super::request::ScopeRequest;
 use crate::package::Package;
 use crate::requirement::Requirement;
 
@@ -13,7 +13,7 @@ pub struct Reduction {
     pub pkg: Arc<Package>,
     pub slot: usize,
     pub dependency: Requirement,
-    pub conflicting_request: Rc<Requirement>,
+    pub conflicting_request: ScopeRequest,
 }
 
 impl fmt::Display for Reduction {

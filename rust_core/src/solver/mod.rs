@@ -7,6 +7,7 @@ mod failure;
 pub mod family;
 mod graph;
 mod phase;
+mod request;
 mod scope;
 mod slice;
 

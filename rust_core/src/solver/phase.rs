@@ -2,7 +2,7 @@
 //! extraction, intersection and reduction until it is solved, failed, or
 //! exhausted (then split in two).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
 use super::context::{Context, SolveError};
@@ -11,8 +11,12 @@ use super::family::family_not_found;
 use super::graph::{dependency_order, find_cycle, Graph};
 use super::scope::Scope;
 use super::slice::Narrowed;
+use crate::names::FamId;
 use crate::package::Package;
 use crate::requirement::{Requirement, RequirementList};
+
+/// A resolved variant: the package and its variant slot.
+type SolvedVariant = (Arc<Package>, usize);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PhaseStatus {
@@ -95,8 +99,10 @@ impl Phase {
         }
         let mut scopes = self.scopes.clone();
         let mut changed = self.changed.clone();
-        // (requesting family, extracted family) -> extracted request
-        let mut extractions: Vec<((String, String), Requirement)> = Vec::new();
+        // (requesting family, extracted family), in first-extracted order:
+        // rez names the requesters when an extracted family does not exist.
+        let mut extractions: Vec<(FamId, FamId)> = Vec::new();
+        let mut seen_extractions: HashSet<(FamId, FamId)> = HashSet::new();
 
         loop {
             let prev_num_scopes = scopes.len();
@@ -105,15 +111,14 @@ impl Phase {
             loop {
                 // extract every common dependency
                 let mut extracted: Vec<Requirement> = Vec::new();
-                for i in 0..scopes.len() {
-                    while let Some((scope, req)) = scopes[i].extract(ctx)? {
-                        let key = (scopes[i].name.to_string(), req.name().to_string());
-                        match extractions.iter_mut().find(|(k, _)| *k == key) {
-                            Some(slot) => slot.1 = req.clone(),
-                            None => extractions.push((key, req.clone())),
+                for scope in scopes.iter_mut() {
+                    while let Some((narrowed, req)) = scope.extract(ctx)? {
+                        let key = (scope.fam, FamId::of(req.name()));
+                        if seen_extractions.insert(key) {
+                            extractions.push(key);
                         }
                         extracted.push(req);
-                        scopes[i] = scope;
+                        *scope = narrowed;
                     }
                 }
                 if extracted.is_empty() {
@@ -145,7 +150,7 @@ impl Phase {
                         Narrowed::Empty => {
                             let c = DependencyConflict {
                                 dependency: req.clone(),
-                                conflicting_request: (*scopes[i].request).clone(),
+                                conflicting_request: scopes[i].request.to_requirement(),
                             };
                             return Ok(
                                 self.fail(scopes, FailureReason::DependencyConflicts(vec![c]))
@@ -174,10 +179,11 @@ impl Phase {
                         if e != family_not_found(req.name()) {
                             return e;
                         }
-                        let requesters: Vec<&str> = extractions
+                        let wanted = FamId::of(req.name());
+                        let requesters: Vec<String> = extractions
                             .iter()
-                            .filter(|(_, r)| r.name() == req.name())
-                            .map(|((fam, _), _)| fam.as_str())
+                            .filter(|(_, fam)| *fam == wanted)
+                            .map(|(by, _)| by.name().to_string())
                             .collect();
                         format!(
                             "package family not found: {}, was required by: {}",
@@ -194,27 +200,19 @@ impl Phase {
                 break;
             }
 
-            // pending reductions: (x, y) means scope x reduces by scope y's request
-            let mut pending: BTreeSet<(usize, usize)> = BTreeSet::new();
+            // pending reductions: (x, y) means scope x reduces by scope y's
+            // request; processed from the largest pair down, as rez pops a
+            // sorted list.
+            let mut pending: Vec<(usize, usize)> = Vec::new();
             for x in 0..prev_num_scopes {
-                for &y in &changed {
-                    pending.insert((x, y));
-                }
-                for y in prev_num_scopes..num_scopes {
-                    pending.insert((x, y));
-                }
+                pending.extend(changed.iter().map(|&y| (x, y)));
+                pending.extend((prev_num_scopes..num_scopes).map(|y| (x, y)));
             }
-            for x in prev_num_scopes..num_scopes {
-                for y in 0..num_scopes {
-                    pending.insert((x, y));
-                }
+            for x in (prev_num_scopes..num_scopes).chain(widened.iter().copied()) {
+                pending.extend((0..num_scopes).map(|y| (x, y)));
             }
-            for &x in &widened {
-                for y in 0..num_scopes {
-                    pending.insert((x, y));
-                }
-            }
-            let mut pending: Vec<(usize, usize)> = pending.into_iter().collect();
+            pending.sort_unstable();
+            pending.dedup();
 
             while let Some((x, y)) = pending.pop() {
                 if x == y {
@@ -246,7 +244,7 @@ impl Phase {
     /// (and request order where possible), dropping conflict scopes.
     pub fn finalise(&self, ctx: &Context) -> Result<Phase, SolveError> {
         let mut graph = Graph::default();
-        let mut solved: Vec<(&Scope, Option<(Arc<Package>, usize)>)> = Vec::new();
+        let mut solved: Vec<(&Scope, Option<SolvedVariant>)> = Vec::new();
         for scope in &self.scopes {
             if scope.is_conflict() {
                 continue;

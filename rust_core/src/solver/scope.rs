@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::context::{Context, SolveError};
 use super::failure::Reduction;
+use super::request::ScopeRequest;
 use super::slice::{Narrowed, Slice};
 use crate::names::FamId;
 use crate::package::Package;
@@ -19,7 +20,7 @@ pub struct Scope {
     pub slice: Option<Rc<Slice>>,
     /// rez's `package_request`: the request for a conflict or ephemeral
     /// scope, else `name==v1|==v2...` over the slice's versions.
-    pub request: Rc<Requirement>,
+    pub request: ScopeRequest,
     pub is_ephemeral: bool,
 }
 
@@ -49,7 +50,7 @@ impl Scope {
                 name: request.name().into(),
                 fam: FamId::of(request.name()),
                 slice: None,
-                request: Rc::new(request.clone()),
+                request: ScopeRequest::Given(Rc::new(request.clone())),
                 is_ephemeral,
             });
         }
@@ -67,12 +68,15 @@ impl Scope {
     }
 
     fn with_slice(name: Rc<str>, fam: FamId, slice: Slice) -> Scope {
-        let request = Rc::new(Requirement::construct(&name, Some(slice.range().clone())));
+        let slice = Rc::new(slice);
         Scope {
+            request: ScopeRequest::Versions {
+                name: name.clone(),
+                slice: slice.clone(),
+            },
             name,
             fam,
-            slice: Some(Rc::new(slice)),
-            request,
+            slice: Some(slice),
             is_ephemeral: false,
         }
     }
@@ -87,7 +91,10 @@ impl Scope {
         range: &VersionRange,
     ) -> Result<Narrowed<Scope>, SolveError> {
         if self.is_ephemeral {
-            let own = self.request.range();
+            let ScopeRequest::Given(own_req) = &self.request else {
+                unreachable!("an ephemeral scope keeps its request")
+            };
+            let own = own_req.range();
             let new_range = if self.is_conflict() {
                 let own = own.ok_or("'NoneType' object has no attribute 'inverse'")?;
                 range.subtract(own)
@@ -98,13 +105,19 @@ impl Scope {
                 None => Narrowed::Empty,
                 Some(r) if Some(&r) == own => Narrowed::Unchanged,
                 Some(r) => Narrowed::Changed(Scope {
-                    request: Rc::new(Requirement::construct(&self.name, Some(r))),
+                    request: ScopeRequest::Given(Rc::new(Requirement::construct(
+                        &self.name,
+                        Some(r),
+                    ))),
                     ..self.clone()
                 }),
             });
         }
         let new_slice = if self.is_conflict() {
-            let wanted = match self.request.range() {
+            let ScopeRequest::Given(own_req) = &self.request else {
+                unreachable!("a conflict scope keeps its request")
+            };
+            let wanted = match own_req.range() {
                 None => Some(range.clone()),
                 Some(own) => range.subtract(own),
             };
@@ -134,7 +147,7 @@ impl Scope {
         &self,
         ctx: &Context,
         fam: FamId,
-        request: &Rc<Requirement>,
+        request: &ScopeRequest,
     ) -> Result<(Narrowed<Scope>, Vec<Reduction>), SolveError> {
         let Some(slice) = self
             .slice
@@ -210,6 +223,9 @@ impl Scope {
     }
 
     pub fn solved_ephemeral(&self) -> Option<&Requirement> {
-        (self.is_ephemeral && !self.is_conflict()).then_some(&self.request)
+        match &self.request {
+            ScopeRequest::Given(r) if self.is_ephemeral && !r.conflict() => Some(r),
+            _ => None,
+        }
     }
 }

@@ -8,12 +8,13 @@
 //! preference order where the order matters.
 
 use std::cell::OnceCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::rc::Rc;
 use std::sync::Arc;
 
 use super::context::{Context, SolveError};
 use super::failure::Reduction;
+use super::request::ScopeRequest;
 use crate::bound::{Bound, LowerBound, UpperBound};
 use crate::names::FamId;
 use crate::package::{Package, VariantRequires};
@@ -53,10 +54,10 @@ impl Entry {
 }
 
 struct FamInfo {
-    /// Families every variant requires.
-    common: BTreeSet<FamId>,
-    /// Families any variant requires or conflicts with.
-    any: BTreeSet<FamId>,
+    /// Families every variant requires, sorted by name (extraction order).
+    common: Vec<(Arc<str>, FamId)>,
+    /// Families any variant requires or conflicts with, sorted.
+    any: Vec<FamId>,
 }
 
 pub struct Slice {
@@ -66,6 +67,9 @@ pub struct Slice {
     len: usize,
     fam_info: OnceCell<FamInfo>,
     range: OnceCell<VersionRange>,
+    /// Position in `fam_info.common` of the next family to extract, if any.
+    next_extract: OnceCell<Option<usize>>,
+    first: OnceCell<(Arc<Package>, usize)>,
 }
 
 /// What an operation did to a slice (rez compares object identity).
@@ -97,6 +101,8 @@ impl Slice {
             len,
             fam_info: OnceCell::new(),
             range: OnceCell::new(),
+            next_extract: OnceCell::new(),
+            first: OnceCell::new(),
         }
     }
 
@@ -112,12 +118,13 @@ impl Slice {
     /// `==v1|==v2|...` over the versions present (rez's `range_`).
     pub fn range(&self) -> &VersionRange {
         self.range.get_or_init(|| {
-            let mut versions: Vec<_> = self.entries.iter().map(|e| e.pkg.version.clone()).collect();
-            versions.sort();
-            versions.dedup();
-            let bounds = versions
-                .into_iter()
-                .map(|v| {
+            // Entries hold distinct versions, descending.
+            let bounds = self
+                .entries
+                .iter()
+                .rev()
+                .map(|e| {
+                    let v = e.pkg.version.clone();
                     Bound::new_unchecked(
                         LowerBound {
                             version: v.clone(),
@@ -134,6 +141,30 @@ impl Slice {
         })
     }
 
+    /// Whether any version of the slice is in `range`. Entries are in
+    /// descending version order, so each bound is a binary search.
+    pub fn any_version_in(&self, range: &VersionRange) -> bool {
+        let e = &self.entries;
+        range.bounds().iter().any(|b| {
+            let i = e.partition_point(|x| !b.upper.contains_version(&x.pkg.version));
+            i < e.len() && b.lower.contains_version(&e[i].pkg.version)
+        })
+    }
+
+    /// Whether every version of the slice is in `range` (disjoint bounds).
+    pub fn all_versions_in(&self, range: &VersionRange) -> bool {
+        let e = &self.entries;
+        let inside: usize = range
+            .bounds()
+            .iter()
+            .map(|b| {
+                let i = e.partition_point(|x| !b.upper.contains_version(&x.pkg.version));
+                e[i..].partition_point(|x| b.lower.contains_version(&x.pkg.version))
+            })
+            .sum();
+        inside == e.len()
+    }
+
     pub fn iter_variants(&self) -> impl Iterator<Item = (&Entry, usize)> {
         self.entries
             .iter()
@@ -142,9 +173,12 @@ impl Slice {
 
     /// rez's `first_variant`: the preferred variant of the first entry.
     pub fn first_variant(&self, ctx: &Context) -> Result<(Arc<Package>, usize), SolveError> {
+        if let Some(first) = self.first.get() {
+            return Ok(first.clone());
+        }
         let e = &self.entries[0];
         let slot = e.sorted_slots(ctx)?[0];
-        Ok((e.pkg.clone(), slot))
+        Ok(self.first.get_or_init(|| (e.pkg.clone(), slot)).clone())
     }
 
     fn fam_info(&self, ctx: &Context) -> Result<&FamInfo, SolveError> {
@@ -152,41 +186,44 @@ impl Slice {
             return Ok(info);
         }
         let (pkg, slot) = self.first_variant(ctx)?;
-        let mut common: BTreeSet<FamId> = pkg
-            .requires_of(slot)?
-            .request_fams
-            .iter()
-            .copied()
-            .collect();
-        let mut any = BTreeSet::new();
+        let mut common: Vec<FamId> = pkg.requires_of(slot)?.request_fams.clone();
+        let mut any = Vec::new();
         for (e, s) in self.iter_variants() {
             let r = e.requires(s)?;
             common.retain(|&f| r.has_request_fam(f));
             any.extend(r.request_fams.iter().copied());
             any.extend(r.conflict_fams.iter().copied());
         }
+        any.sort_unstable();
+        any.dedup();
+        let mut common: Vec<(Arc<str>, FamId)> =
+            common.into_iter().map(|f| (f.name(), f)).collect();
+        common.sort_unstable();
         Ok(self.fam_info.get_or_init(|| FamInfo { common, any }))
     }
 
-    pub fn extractable(&self, ctx: &Context) -> Result<bool, SolveError> {
+    /// The next family to extract (its name and id), if any.
+    fn next_extract(&self, ctx: &Context) -> Result<Option<&(Arc<str>, FamId)>, SolveError> {
         let info = self.fam_info(ctx)?;
-        Ok(!info.common.iter().all(|f| self.extracted.contains(f)))
+        let pos = self.next_extract.get_or_init(|| {
+            info.common
+                .iter()
+                .position(|(_, f)| !self.extracted.contains(f))
+        });
+        Ok(pos.map(|i| &info.common[i]))
+    }
+
+    pub fn extractable(&self, ctx: &Context) -> Result<bool, SolveError> {
+        Ok(self.next_extract(ctx)?.is_some())
     }
 
     /// rez's `extract`: the smallest-named common dependency not yet
     /// extracted, as one requirement spanning every variant's range.
     pub fn extract(&self, ctx: &Context) -> Result<Option<(Slice, Requirement)>, SolveError> {
-        let info = self.fam_info(ctx)?;
-        let Some(fam) = info
-            .common
-            .iter()
-            .filter(|f| !self.extracted.contains(*f))
-            .map(|&f| (f.name(), f))
-            .min()
-        else {
+        let Some((fam_name, fam)) = self.next_extract(ctx)? else {
             return Ok(None);
         };
-        let (fam_name, fam) = fam;
+        let fam = *fam;
         let mut seen: Vec<u32> = Vec::new();
         let mut ranges: Vec<&VersionRange> = Vec::new();
         for (e, s) in self.iter_variants() {
@@ -207,11 +244,10 @@ impl Slice {
             len: self.len,
             fam_info: self.fam_info.clone_info(),
             range: self.range.clone(),
+            next_extract: OnceCell::new(),
+            first: self.first.clone(),
         };
-        Ok(Some((
-            slice,
-            Requirement::construct(&fam_name, Some(range)),
-        )))
+        Ok(Some((slice, Requirement::construct(fam_name, Some(range)))))
     }
 
     /// rez's `intersect`: drop versions outside `range`.
@@ -240,13 +276,13 @@ impl Slice {
         &self,
         ctx: &Context,
         fam: FamId,
-        request: &Rc<Requirement>,
+        request: &ScopeRequest,
     ) -> Result<(Narrowed<Slice>, Vec<Reduction>), SolveError> {
-        if request.range().is_none() || !self.fam_info(ctx)?.any.contains(&fam) {
+        if !request.has_range() || self.fam_info(ctx)?.any.binary_search(&fam).is_err() {
             return Ok((Narrowed::Unchanged, Vec::new()));
         }
         // Variants often share requirements: test each distinct one once.
-        let mut tested: HashMap<u32, bool> = HashMap::new();
+        let mut tested: Vec<(u32, bool)> = Vec::new();
         let mut entries = Vec::new();
         let mut reductions = Vec::new();
         for e in self.entries.iter() {
@@ -254,9 +290,14 @@ impl Slice {
             for &s in &e.slots {
                 let conflict = match e.requires(s)?.get_fam(fam) {
                     Some((req, key)) => {
-                        let c = *tested
-                            .entry(key)
-                            .or_insert_with(|| req.conflicts_with(request));
+                        let c = match tested.iter().find(|(k, _)| *k == key) {
+                            Some(&(_, c)) => c,
+                            None => {
+                                let c = request.conflicted_by(req);
+                                tested.push((key, c));
+                                c
+                            }
+                        };
                         c.then_some(req)
                     }
                     None => None,
@@ -266,7 +307,7 @@ impl Slice {
                         pkg: e.pkg.clone(),
                         slot: s,
                         dependency: req.clone(),
-                        conflicting_request: Rc::clone(request),
+                        conflicting_request: request.clone(),
                     }),
                     None => kept.push(s),
                 }
