@@ -3,6 +3,7 @@
 
 pub mod bound;
 pub mod error;
+pub mod package_py;
 pub mod range;
 mod range_parser;
 pub mod requirement;

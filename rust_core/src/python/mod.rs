@@ -3,6 +3,7 @@
 
 use pyo3::prelude::*;
 
+mod package_py;
 mod version_algebra;
 
 pyo3::create_exception!(
@@ -21,5 +22,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("VersionError", m.py().get_type::<VersionError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     version_algebra::register(m)?;
+    package_py::register(m)?;
     Ok(())
 }
