@@ -10,6 +10,8 @@ from pyrer._native import (
     VersionError,
     VersionRange,
     __version__,
+    parse_static_package_py,
+    parse_static_packages_py,
 )
 
 __all__ = [
@@ -19,4 +21,6 @@ __all__ = [
     "VersionError",
     "VersionRange",
     "__version__",
+    "parse_static_package_py",
+    "parse_static_packages_py",
 ]

@@ -1,7 +1,8 @@
 """Type stubs for the native module ``pyrer._native``."""
 
+import os
 from collections.abc import Iterable
-from typing import Union
+from typing import Any, Union
 
 __version__: str
 
@@ -85,3 +86,19 @@ class RequirementList:
     def names(self) -> set[str]: ...
     @property
     def conflict_names(self) -> set[str]: ...
+
+# (name, version, requires, variants) as rez loads them; to become PackageData.
+StaticPackage = tuple[str, str, list[str], list[list[str]]]
+
+def parse_static_package_py(source: str) -> StaticPackage | None:
+    """Reads name, version, requires and variants from package.py source without
+    running it; None when the file is dynamic or rez would reject it. Never raises."""
+
+def parse_static_packages_py(paths: Iterable[Union[str, os.PathLike[str]]]) -> list[StaticPackage | None]:
+    """Reads and parses files in parallel (GIL released), aligned with ``paths``.
+    None for a missing, unreadable, non-UTF-8, non-.py or dynamic file."""
+
+def _survey_static_packages_py(
+    paths: Iterable[Any],
+) -> list[tuple[StaticPackage | None, str | None, bool]]:
+    """As parse_static_packages_py, with (package, bail reason, unreadable) per path."""

@@ -9,7 +9,7 @@ use super::bail::Bail;
 
 /// Returns the text Python tokenizes: `source` without a leading BOM.
 pub fn python_source(source: &str) -> Result<&str, Bail> {
-    if source.as_bytes().contains(&0) {
+    if source.bytes().any(|b| b == 0) {
         return Err(Bail::Encoding);
     }
     let text = source.strip_prefix('\u{feff}').unwrap_or(source);

@@ -82,11 +82,6 @@ pub fn is_keyword(name: &str) -> bool {
     )
 }
 
-const OPS3: [&str; 5] = ["**=", "//=", ">>=", "<<=", "..."];
-const OPS2: [&str; 20] = [
-    "**", "//", ">>", "<<", "<=", ">=", "==", "!=", "->", "+=", "-=", "*=", "/=", "%=", "&=", "|=",
-    "^=", "@=", ":=", "<>",
-];
 const OPS1: &[u8] = b"+-*/%@&|^~<>()[]{},:.;=";
 
 /// Deeper bracket nesting than this is rejected by CPython's tokenizer.
@@ -434,20 +429,28 @@ impl<'a> Lexer<'a> {
     }
 
     fn op(&mut self) -> Result<(), Bail> {
-        let rest = &self.src[self.pos..];
-        let op: &'a str = if let Some(op) = OPS3.iter().find(|o| rest.starts_with(**o)) {
-            &self.src[self.pos..self.pos + op.len()]
-        } else if let Some(op) = OPS2.iter().find(|o| rest.starts_with(**o)) {
-            if *op == "<>" {
-                return Err(Bail::Syntax);
+        let (c0, c1, c2) = (self.peek(0), self.peek(1), self.peek(2));
+        let len = match (c0, c1) {
+            (b'*', b'*') | (b'/', b'/') | (b'>', b'>') | (b'<', b'<') => {
+                if c2 == b'=' {
+                    3
+                } else {
+                    2
+                }
             }
-            &self.src[self.pos..self.pos + op.len()]
-        } else if OPS1.contains(&self.b[self.pos]) {
-            &self.src[self.pos..self.pos + 1]
-        } else {
-            return Err(Bail::Syntax);
+            (b'.', b'.') if c2 == b'.' => 3,
+            (b'<', b'>') => return Err(Bail::Syntax),
+            (b'-', b'>') => 2,
+            (
+                b'<' | b'>' | b'=' | b'!' | b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^'
+                | b'@' | b':',
+                b'=',
+            ) => 2,
+            _ if OPS1.contains(&c0) => 1,
+            _ => return Err(Bail::Syntax),
         };
-        self.pos += op.len();
+        let op: &'a str = &self.src[self.pos..self.pos + len];
+        self.pos += len;
         match op.as_bytes()[0] {
             c @ (b'(' | b'[' | b'{') if op.len() == 1 => {
                 if self.brackets.len() >= MAX_BRACKET_DEPTH {

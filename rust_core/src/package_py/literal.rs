@@ -2,8 +2,23 @@
 //! normalisation, escape sequences, raw strings, bytes, and f-strings that
 //! contain no replacement fields.
 
+use std::borrow::Cow;
+
 use super::bail::Bail;
 use super::lexer::StrLit;
+
+/// The value of `lit`, borrowed from the source when nothing needs decoding.
+pub fn decode<'a>(lit: &StrLit<'a>) -> Result<Cow<'a, str>, Bail> {
+    let body = lit.body;
+    let special =
+        |c: u8| c == b'\r' || (c == b'\\' && !lit.raw) || (lit.format && (c == b'{' || c == b'}'));
+    if !lit.bytes && !body.bytes().any(special) {
+        return Ok(Cow::Borrowed(body));
+    }
+    let mut out = String::with_capacity(body.len());
+    decode_into(lit, &mut out)?;
+    Ok(Cow::Owned(out))
+}
 
 /// Appends the value of `lit` to `out`. Bytes literals are validated but
 /// append nothing (callers only need to know they are bytes).

@@ -18,6 +18,8 @@ mod parser;
 mod schema;
 mod value;
 
+use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -44,21 +46,58 @@ pub fn parse_static_package(source: &str) -> Result<StaticPackage, Bail> {
 
 /// Reads and parses one file.
 pub fn parse_static_package_file(path: &Path) -> Result<StaticPackage, Bail> {
+    parse_file_with_buffer(path, &mut Vec::new())
+}
+
+/// Reads the whole file into `buf` (reused across files: no allocation and no
+/// `stat` per file), returning the length read.
+fn read_into(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+    let mut file = File::open(path)?;
+    if buf.len() < READ_CHUNK {
+        buf.resize(READ_CHUNK, 0);
+    }
+    let mut len = 0;
+    loop {
+        if len == buf.len() {
+            buf.resize(buf.len() * 2, 0);
+        }
+        match file.read(&mut buf[len..]) {
+            Ok(0) => return Ok(len),
+            Ok(n) => len += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+const READ_CHUNK: usize = 16 * 1024;
+
+fn parse_file_with_buffer(path: &Path, buf: &mut Vec<u8>) -> Result<StaticPackage, Bail> {
     if path.extension().and_then(|e| e.to_str()) != Some("py") {
         return Err(Bail::NotPy);
     }
-    let bytes = std::fs::read(path).map_err(|_| Bail::Unreadable)?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| Bail::NotUtf8)?;
-    parse_static_package(text)
+    let len = read_into(path, buf).map_err(|_| Bail::Unreadable)?;
+    let text = std::str::from_utf8(&buf[..len]).map_err(|_| Bail::NotUtf8)?;
+    let result = parse_static_package(text);
+    if buf.len() > 16 * READ_CHUNK {
+        // do not keep a buffer sized for one unusually large file
+        *buf = Vec::new();
+    }
+    result
 }
 
 /// Reads and parses files on the rayon pool; the output is aligned with `paths`.
 pub fn parse_static_package_files(paths: &[PathBuf]) -> Vec<Result<StaticPackage, Bail>> {
     paths
         .par_iter()
-        .map(|p| parse_static_package_file(p))
+        .map_init(Vec::new, |buf, p| parse_file_with_buffer(p, buf))
         .collect()
 }
 
 #[cfg(test)]
 mod tests;
+
+#[doc(hidden)]
+pub fn tokenize_for_bench(s: &str) -> usize {
+    lexer::tokenize(s).map(|t| t.len()).unwrap_or(0)
+}

@@ -29,20 +29,20 @@ fn is_loader_name(name: &str) -> bool {
 #[derive(Debug, Default)]
 pub struct Module<'a> {
     /// Top-level names in binding order; a rebinding replaces in place.
-    pub bindings: Vec<(&'a str, Binding)>,
+    pub bindings: Vec<(&'a str, Binding<'a>)>,
     /// Names of top-level `with scope("name")` blocks (each becomes a dict).
     pub scopes: Vec<String>,
 }
 
 impl<'a> Module<'a> {
-    pub fn get(&self, name: &str) -> Option<&Binding> {
+    pub fn get(&self, name: &str) -> Option<&Binding<'a>> {
         self.bindings
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, b)| b)
     }
 
-    fn bind(&mut self, name: &'a str, value: Binding) {
+    fn bind(&mut self, name: &'a str, value: Binding<'a>) {
         match self.bindings.iter_mut().find(|(n, _)| *n == name) {
             Some(slot) => slot.1 = value,
             None => self.bindings.push((name, value)),
@@ -318,7 +318,7 @@ impl<'t, 'a> Parser<'t, 'a> {
         }
         self.expect(Tok::Op("("), Bail::Unsupported("with statement"))?;
         let name = match self.string_atom()? {
-            Value::Str(s) => s,
+            Value::Str(s) => s.into_owned(),
             _ => return Err(Bail::Unsupported("with statement")),
         };
         self.expect(Tok::Op(")"), Bail::Unsupported("with statement"))?;
@@ -400,7 +400,7 @@ impl<'t, 'a> Parser<'t, 'a> {
     }
 
     /// `expr (, expr)* [,]`: a bare tuple when there is a comma.
-    fn expr_list(&mut self) -> Result<Value, Bail> {
+    fn expr_list(&mut self) -> Result<Value<'a>, Bail> {
         let first = self.expr()?;
         if self.peek() != Tok::Op(",") {
             return Ok(first);
@@ -417,31 +417,33 @@ impl<'t, 'a> Parser<'t, 'a> {
     }
 
     /// Adjacent string literals, concatenated.
-    fn string_atom(&mut self) -> Result<Value, Bail> {
-        let mut text = String::new();
-        let mut bytes: Option<bool> = None;
+    fn string_atom(&mut self) -> Result<Value<'a>, Bail> {
+        let Tok::Str(first) = self.bump() else {
+            return Err(Bail::NonLiteral);
+        };
+        let mut text = literal::decode(&first)?;
         while let Tok::Str(lit) = self.peek() {
             self.bump();
-            if *bytes.get_or_insert(lit.bytes) != lit.bytes {
+            if lit.bytes != first.bytes {
                 return Err(Bail::Syntax); // cannot mix bytes and nonbytes literals
             }
-            literal::decode_into(&lit, &mut text)?;
+            literal::decode_into(&lit, text.to_mut())?;
         }
-        match bytes {
-            None => Err(Bail::NonLiteral),
-            Some(true) => Ok(Value::Bytes),
-            Some(false) => Ok(Value::Str(text)),
-        }
+        Ok(if first.bytes {
+            Value::Bytes
+        } else {
+            Value::Str(text)
+        })
     }
 
-    fn expr(&mut self) -> Result<Value, Bail> {
+    fn expr(&mut self) -> Result<Value<'a>, Bail> {
         self.enter()?;
         let v = self.atom();
         self.depth -= 1;
         v
     }
 
-    fn atom(&mut self) -> Result<Value, Bail> {
+    fn atom(&mut self) -> Result<Value<'a>, Bail> {
         match self.peek() {
             Tok::Str(_) => return self.string_atom(),
             Tok::Op("-" | "+") => {

@@ -5,6 +5,10 @@
 //! `package_pod_schema`); a value of the wrong type makes the load fail, so
 //! the parser bails rather than return data rez would never produce.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use super::bail::Bail;
 use super::parser::Module;
 use super::value::{Binding, Value};
@@ -64,11 +68,11 @@ pub fn def_would_change_data(name: &str) -> bool {
     SCHEMA_KEYS.contains(&name) && !REX_KEYS.contains(&name)
 }
 
-fn is_str(v: &Value) -> bool {
+fn is_str(v: &Value<'_>) -> bool {
     matches!(v, Value::Str(_))
 }
 
-fn is_list_of_str(v: &Value) -> bool {
+fn is_list_of_str(v: &Value<'_>) -> bool {
     matches!(v, Value::List(items) if items.iter().all(is_str))
 }
 
@@ -85,8 +89,119 @@ fn is_valid_package_name(name: &str) -> bool {
         && name != "__pycache__"
 }
 
+/// Entries kept per thread before a memo is cleared (bounds memory).
+const MEMO_LIMIT: usize = 1 << 16;
+
+/// A fast non-cryptographic hasher (FxHash's mixing) for the memos: keys
+/// are short strings from local files, and the memos are bounded.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes([
+                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+            ]));
+        }
+        let mut tail = [0u8; 8];
+        let rest = chunks.remainder();
+        tail[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(tail) ^ (rest.len() as u64) << 56);
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type Memo = RefCell<HashMap<Box<str>, Result<String, Bail>, BuildHasherDefault<FxHasher>>>;
+
+thread_local! {
+    static REQUEST_MEMO: Memo = RefCell::new(HashMap::default());
+    static VERSION_MEMO: Memo = RefCell::new(HashMap::default());
+}
+
+/// Memoises a pure string function per thread: a repository repeats the same
+/// requirement and version strings across thousands of files.
+fn memoised(
+    memo: &'static std::thread::LocalKey<Memo>,
+    s: &str,
+    f: fn(&str) -> Result<String, Bail>,
+) -> Result<String, Bail> {
+    memo.with(|m| {
+        if let Some(r) = m.borrow().get(s) {
+            return r.clone();
+        }
+        let r = f(s);
+        let mut m = m.borrow_mut();
+        if m.len() >= MEMO_LIMIT {
+            m.clear();
+        }
+        m.insert(s.into(), r.clone());
+        r
+    })
+}
+
+fn is_word(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+
+/// `token(.token)*` with `token = [A-Za-z0-9_]+`: a version rez prints back
+/// unchanged, and a range that means "this version and its sub-versions".
+fn is_plain_version(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('.')
+            .all(|t| !t.is_empty() && t.bytes().all(is_word))
+}
+
+/// `name` or `name-version` in their simplest forms, which rez's
+/// `PackageRequest` accepts and prints back unchanged.
+fn is_plain_request(s: &str) -> bool {
+    let b = s.as_bytes();
+    let name_end = b.iter().position(|&c| !is_word(c)).unwrap_or(b.len());
+    let (name, version) = match b.get(name_end) {
+        None => (s, None),
+        Some(b'-') => (&s[..name_end], Some(&s[name_end + 1..])),
+        Some(_) => return false,
+    };
+    !name.is_empty() && name != "__pycache__" && version.is_none_or(is_plain_version)
+}
+
 /// `str(PackageRequest(s))`: the normalised requirement string.
 pub fn package_request(s: &str) -> Result<String, Bail> {
+    if is_plain_request(s) {
+        debug_assert_eq!(normalise_request(s).as_deref(), Ok(s));
+        return Ok(s.to_string());
+    }
+    memoised(&REQUEST_MEMO, s, normalise_request)
+}
+
+/// `str(Version(s))`.
+fn normalise_version(s: &str) -> Result<String, Bail> {
+    if is_plain_version(s) {
+        debug_assert_eq!(Version::parse(s).map(|v| v.to_string()).as_deref(), Ok(s));
+        return Ok(s.to_string());
+    }
+    memoised(&VERSION_MEMO, s, |s| {
+        Version::parse(s)
+            .map(|v| v.to_string())
+            .map_err(|_| Bail::InvalidVersion)
+    })
+}
+
+fn normalise_request(s: &str) -> Result<String, Bail> {
     let req = Requirement::parse(s).map_err(|_| Bail::InvalidRequirement)?;
     let name = req.name();
     let checked = if s.starts_with('.') { &name[1..] } else { name };
@@ -96,7 +211,7 @@ pub fn package_request(s: &str) -> Result<String, Bail> {
     Ok(req.to_string())
 }
 
-fn requests(v: &Value) -> Result<Vec<String>, Bail> {
+fn requests(v: &Value<'_>) -> Result<Vec<String>, Bail> {
     match v {
         Value::List(items) => items
             .iter()
@@ -109,24 +224,22 @@ fn requests(v: &Value) -> Result<Vec<String>, Bail> {
     }
 }
 
-fn variants(v: &Value) -> Result<Vec<Vec<String>>, Bail> {
+fn variants(v: &Value<'_>) -> Result<Vec<Vec<String>>, Bail> {
     match v {
         Value::List(items) => items.iter().map(requests).collect(),
         _ => Err(Bail::Schema("variants is not a list")),
     }
 }
 
-fn version(v: &Value) -> Result<String, Bail> {
+fn version(v: &Value<'_>) -> Result<String, Bail> {
     match v {
-        Value::Str(s) => Version::parse(s)
-            .map(|v| v.to_string())
-            .map_err(|_| Bail::InvalidVersion),
+        Value::Str(s) => normalise_version(s),
         _ => Err(Bail::Schema("version is not a str")),
     }
 }
 
 /// Validates one key of the loaded dict against `package_pod_schema`.
-fn check_value(key: &str, v: &Value) -> Result<(), Bail> {
+fn check_value(key: &str, v: &Value<'_>) -> Result<(), Bail> {
     let ok = match key {
         "name" | "base" | "uuid" | "vcs" | "description" | "changelog" => is_str(v),
         "version" | "previous_version" => return version(v).map(|_| ()),
@@ -171,6 +284,8 @@ pub fn extract(module: &Module<'_>) -> Result<StaticPackage, Bail> {
             // rex-named functions become SourceCode (valid for those keys);
             // `preprocess` stays a function; other functions are dropped.
             Binding::Function => {}
+            // checked below, while they are extracted
+            Binding::Value(_) if matches!(*key, "name" | "version" | "requires" | "variants") => {}
             Binding::Value(v) => check_value(key, v)?,
         }
     }
@@ -179,8 +294,9 @@ pub fn extract(module: &Module<'_>) -> Result<StaticPackage, Bail> {
         _ => None,
     };
     let name = match value("name") {
-        Some(Value::Str(s)) => s.clone(),
-        _ => return Err(Bail::MissingName),
+        Some(Value::Str(s)) => s.to_string(),
+        Some(_) => return Err(Bail::Schema("value of the wrong type")),
+        None => return Err(Bail::MissingName),
     };
     let version = match value("version") {
         Some(v) => version(v)?,
@@ -213,6 +329,34 @@ mod tests {
         }
         for bad in ["", ".foo", "foo.", "a..b", "foo bar", "__pycache__", "fü"] {
             assert!(!is_valid_package_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn plain_forms_round_trip() {
+        for s in [
+            "foo",
+            "foo-1",
+            "foo-01.002_a",
+            "_-_",
+            "9-9",
+            "foo-1._",
+            "foo-A.b",
+        ] {
+            assert!(is_plain_request(s), "{s}");
+            assert_eq!(normalise_request(s).as_deref(), Ok(s));
+        }
+        for s in [
+            "foo-1+",
+            "foo-1-2",
+            "foo-",
+            "foo-1.",
+            ".foo",
+            "~foo",
+            "foo.bar",
+            "__pycache__",
+        ] {
+            assert!(!is_plain_request(s), "{s}");
         }
     }
 

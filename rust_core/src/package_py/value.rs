@@ -1,10 +1,13 @@
 //! The values a static `package.py` can bind at top level.
 
+use std::borrow::Cow;
+
 /// A Python literal value. Only strings keep their contents: the schema
 /// checks need nothing more than the type of any other scalar.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Value {
-    Str(String),
+pub enum Value<'a> {
+    /// Borrowed from the source when the literal has no escapes.
+    Str(Cow<'a, str>),
     Bytes,
     Int,
     Bool,
@@ -12,12 +15,12 @@ pub enum Value {
     Complex,
     None,
     Ellipsis,
-    List(Vec<Value>),
-    Tuple(Vec<Value>),
+    List(Vec<Value<'a>>),
+    Tuple(Vec<Value<'a>>),
     Dict,
 }
 
-impl Value {
+impl Value<'_> {
     /// Whether Python can hash this value (usable as a dict key).
     pub fn is_hashable(&self) -> bool {
         match self {
@@ -30,8 +33,8 @@ impl Value {
 
 /// What a top-level name is bound to once the module has run.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Binding {
-    Value(Value),
+pub enum Binding<'a> {
+    Value(Value<'a>),
     /// A plain `def` (no decorator).
     Function,
 }

@@ -9,19 +9,68 @@ use pyo3::types::PyList;
 
 use crate::package_py::{parse_static_package, parse_static_package_files, Bail, StaticPackage};
 
-/// The single conversion of a parsed package to its Python value, currently
-/// the tuple `(name, version, requires, variants)`.
+/// A statically parsed package: the solver's fields as rez loads them.
+/// Holds the Rust value; the fields become Python objects when read.
+#[pyclass(name = "StaticPackage", module = "pyrer", frozen)]
+pub struct PyStaticPackage {
+    inner: StaticPackage,
+}
+
+#[pymethods]
+impl PyStaticPackage {
+    #[getter]
+    fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// `str(pkg.version)`.
+    #[getter]
+    fn version(&self) -> &str {
+        &self.inner.version
+    }
+
+    /// `[str(r) for r in pkg.requires]`.
+    #[getter]
+    fn requires(&self) -> Vec<String> {
+        self.inner.requires.clone()
+    }
+
+    /// `[[str(r) for r in v] for v in pkg.variants]`.
+    #[getter]
+    fn variants(&self) -> Vec<Vec<String>> {
+        self.inner.variants.clone()
+    }
+
+    /// `(name, version, requires, variants)`.
+    fn astuple(&self) -> (String, String, Vec<String>, Vec<Vec<String>>) {
+        let p = &self.inner;
+        (
+            p.name.clone(),
+            p.version.clone(),
+            p.requires.clone(),
+            p.variants.clone(),
+        )
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<PyStaticPackage>()
+            .is_ok_and(|o| o.get().inner == self.inner)
+    }
+
+    fn __repr__(&self) -> String {
+        let p = &self.inner;
+        format!(
+            "StaticPackage(name={:?}, version={:?}, requires={:?}, variants={:?})",
+            p.name, p.version, p.requires, p.variants
+        )
+    }
+}
+
+/// The single conversion of a parsed package to its Python value (to become
+/// `PackageData` once that type exists).
 fn to_python(py: Python<'_>, pkg: StaticPackage) -> PyResult<Py<PyAny>> {
-    let StaticPackage {
-        name,
-        version,
-        requires,
-        variants,
-    } = pkg;
-    Ok((name, version, requires, variants)
-        .into_pyobject(py)?
-        .into_any()
-        .unbind())
+    Ok(Py::new(py, PyStaticPackage { inner: pkg })?.into_any())
 }
 
 /// Reads `name`, `version`, `requires` and `variants` from the source of a
@@ -103,6 +152,7 @@ fn _survey_static_packages_py<'py>(
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyStaticPackage>()?;
     m.add_function(wrap_pyfunction!(parse_static_package_py, m)?)?;
     m.add_function(wrap_pyfunction!(parse_static_packages_py, m)?)?;
     m.add_function(wrap_pyfunction!(_survey_static_packages_py, m)?)?;
