@@ -2,7 +2,7 @@
 
 import os
 from collections.abc import Iterable
-from typing import Any, Union
+from typing import Any
 
 __version__: str
 
@@ -26,8 +26,7 @@ class Version:
     def __gt__(self, other: Version) -> bool: ...
     def __ge__(self, other: Version) -> bool: ...
 
-_RangeLike = Union[VersionRange, str]
-_VersionLike = Union[Version, str]
+_VersionLike = Version | str
 
 class VersionRange:
     """A rez version range, e.g. ``VersionRange("1+<2|3")``."""
@@ -54,6 +53,8 @@ class VersionRange:
     def __hash__(self) -> int: ...
     def __eq__(self, other: object) -> bool: ...
     def __lt__(self, other: VersionRange) -> bool: ...
+
+_RangeLike = VersionRange | str
 
 class Requirement:
     """A rez requirement: ``foo-1+<2``, ``!foo``, ``~foo-2``, ``.eph``."""
@@ -94,7 +95,9 @@ def parse_static_package_py(source: str) -> StaticPackage | None:
     """Reads name, version, requires and variants from package.py source without
     running it; None when the file is dynamic or rez would reject it. Never raises."""
 
-def parse_static_packages_py(paths: Iterable[Union[str, os.PathLike[str]]]) -> list[StaticPackage | None]:
+def parse_static_packages_py(
+    paths: Iterable[str | os.PathLike[str]],
+) -> list[StaticPackage | None]:
     """Reads and parses files in parallel (GIL released), aligned with ``paths``.
     None for a missing, unreadable, non-UTF-8, non-.py or dynamic file."""
 

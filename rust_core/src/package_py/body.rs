@@ -47,7 +47,7 @@ fn is_block_keyword(name: &str) -> bool {
 /// Validates the tokens of a suite that follows `:` on its own lines: `toks`
 /// starts right after the INDENT and ends before the matching DEDENT.
 pub fn check_block(toks: &[Tok<'_>]) -> Result<(), Bail> {
-    check(toks, false)
+    check(toks)
 }
 
 /// Validates a simple-statement suite on the header line (`def f(): pass`):
@@ -59,10 +59,10 @@ pub fn check_inline(toks: &[Tok<'_>]) -> Result<(), Bail> {
     {
         return Err(Bail::Syntax);
     }
-    check(toks, false)
+    check(toks)
 }
 
-fn check(toks: &[Tok<'_>], _nested: bool) -> Result<(), Bail> {
+fn check(toks: &[Tok<'_>]) -> Result<(), Bail> {
     let mut prev: Option<&Tok<'_>> = None;
     let mut line_start = true;
     let mut line_keyword: Option<&str> = None;

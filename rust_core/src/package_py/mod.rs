@@ -96,8 +96,3 @@ pub fn parse_static_package_files(paths: &[PathBuf]) -> Vec<Result<StaticPackage
 
 #[cfg(test)]
 mod tests;
-
-#[doc(hidden)]
-pub fn tokenize_for_bench(s: &str) -> usize {
-    lexer::tokenize(s).map(|t| t.len()).unwrap_or(0)
-}

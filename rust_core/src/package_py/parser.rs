@@ -259,11 +259,14 @@ impl<'t, 'a> Parser<'t, 'a> {
             }
         }
         self.expect(Tok::Op(")"), Bail::Syntax)?;
-        match self.bump() {
-            Tok::Op(":") => {}
-            Tok::Op("->") => return Err(Bail::Unsupported("return annotation")),
-            _ => return Err(Bail::Syntax),
+        if self.peek() == Tok::Op("->") {
+            // The annotation is evaluated at `def` time: only `None` is known safe.
+            self.bump();
+            if self.bump() != Tok::Name("None") {
+                return Err(Bail::Unsupported("return annotation"));
+            }
         }
+        self.expect(Tok::Op(":"), Bail::Syntax)?;
         self.skip_suite()?;
         self.module.bind(name, Binding::Function);
         Ok(())
@@ -520,9 +523,10 @@ impl<'t, 'a> Parser<'t, 'a> {
                         Tok::Op("," | "}") => return Err(Bail::Unsupported("set literal")),
                         _ => return Err(Bail::NonLiteral),
                     }
-                    if !key.is_hashable() {
-                        // TypeError: unhashable type -- rez's load fails
-                        return Err(Bail::Unsupported("unhashable dict key"));
+                    if !matches!(key, Value::Str(_)) {
+                        // A non-str key is unhashable (TypeError) or crashes
+                        // rez's post-processing (`k.startswith`).
+                        return Err(Bail::Unsupported("non-str dict key"));
                     }
                     self.expr()?;
                     match self.bump() {

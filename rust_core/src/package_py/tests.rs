@@ -132,3 +132,55 @@ fn never_panics_on_garbage() {
         let _ = parse_static_package(src);
     }
 }
+
+/// Deterministic mutation fuzzing over the committed corpus: random byte
+/// edits, splices and truncations must never panic (the Python functions
+/// promise never to raise). Hypothesis drives a differential fuzz in Python.
+#[test]
+fn mutated_corpus_never_panics() {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/package_py_corpus");
+    let mut seeds: Vec<Vec<u8>> = std::fs::read_dir(&dir)
+        .map(|rd| {
+            rd.flatten()
+                .filter_map(|e| std::fs::read(e.path()).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    seeds.sort();
+    assert!(seeds.len() >= 100, "corpus missing at {dir:?}");
+    const ALPHABET: &[u8] = b"\\'\"#()[]{}:;,.=+-*@\n\r\t \x0cabfrux019_\xc3\xa9{}";
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for round in 0..100_000 {
+        let seed = &seeds[round % seeds.len()];
+        let mut bytes = seed.clone();
+        for _ in 0..1 + next() % 4 {
+            let at = if bytes.is_empty() {
+                0
+            } else {
+                (next() as usize) % (bytes.len() + 1)
+            };
+            match next() % 4 {
+                0 => bytes.insert(at, ALPHABET[(next() as usize) % ALPHABET.len()]),
+                1 if at < bytes.len() => {
+                    bytes.remove(at);
+                }
+                2 => bytes.truncate(at),
+                _ => {
+                    let other = &seeds[(next() as usize) % seeds.len()];
+                    let from = (next() as usize) % (other.len() + 1);
+                    bytes.splice(at..at, other[from..].iter().take(40).copied());
+                }
+            }
+        }
+        if let Ok(text) = std::str::from_utf8(&bytes) {
+            let _ = parse_static_package(text);
+        }
+    }
+}

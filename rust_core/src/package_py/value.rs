@@ -20,17 +20,6 @@ pub enum Value<'a> {
     Dict,
 }
 
-impl Value<'_> {
-    /// Whether Python can hash this value (usable as a dict key).
-    pub fn is_hashable(&self) -> bool {
-        match self {
-            Value::List(_) | Value::Dict => false,
-            Value::Tuple(items) => items.iter().all(Value::is_hashable),
-            _ => true,
-        }
-    }
-}
-
 /// What a top-level name is bound to once the module has run.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Binding<'a> {
