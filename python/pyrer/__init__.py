@@ -6,6 +6,7 @@ This package is a thin layer over the native module ``pyrer._native``.
 from pyrer._native import (
     Requirement,
     RequirementList,
+    StaticPackage,
     Version,
     VersionError,
     VersionRange,
@@ -17,6 +18,7 @@ from pyrer._native import (
 __all__ = [
     "Requirement",
     "RequirementList",
+    "StaticPackage",
     "Version",
     "VersionError",
     "VersionRange",

@@ -88,8 +88,23 @@ class RequirementList:
     @property
     def conflict_names(self) -> set[str]: ...
 
-# (name, version, requires, variants) as rez loads them; to become PackageData.
-StaticPackage = tuple[str, str, list[str], list[list[str]]]
+class StaticPackage:
+    """A statically parsed package.py: the solver's fields exactly as rez loads
+    them (to be replaced by PackageData)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def version(self) -> str:
+        """``str(pkg.version)``."""
+    @property
+    def requires(self) -> list[str]:
+        """``[str(r) for r in pkg.requires]`` (rez-normalised)."""
+    @property
+    def variants(self) -> list[list[str]]:
+        """``[[str(r) for r in v] for v in pkg.variants]``."""
+    def astuple(self) -> tuple[str, str, list[str], list[list[str]]]: ...
+    def __eq__(self, other: object) -> bool: ...
 
 def parse_static_package_py(source: str) -> StaticPackage | None:
     """Reads name, version, requires and variants from package.py source without
