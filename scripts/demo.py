@@ -12,11 +12,10 @@ import sys
 import time
 from pathlib import Path
 
+import pyrer
 import rez
 from rez.version import Requirement as RezRequirement
 from rez.version import RequirementList as RezRequirementList
-
-import pyrer
 
 
 def load_requests() -> list[list[str]]:

@@ -14,6 +14,8 @@ from pyrer._native import (
     VersionError,
     VersionRange,
     __version__,
+    parse_static_package_py,
+    parse_static_packages_py,
     solve,
 )
 
@@ -29,4 +31,6 @@ __all__ = [
     "VersionRange",
     "__version__",
     "solve",
+    "parse_static_package_py",
+    "parse_static_packages_py",
 ]

@@ -1,7 +1,8 @@
 """Type stubs for the native module ``pyrer._native``."""
 
+import os
 from collections.abc import Iterable
-from typing import Callable, Literal
+from typing import Any, Callable, Literal
 
 __version__: str
 
@@ -53,6 +54,8 @@ class VersionRange:
     def __hash__(self) -> int: ...
     def __eq__(self, other: object) -> bool: ...
     def __lt__(self, other: VersionRange) -> bool: ...
+
+_RangeLike = VersionRange | str
 
 class Requirement:
     """A rez requirement: ``foo-1+<2``, ``!foo``, ``~foo-2``, ``.eph``."""
@@ -160,3 +163,17 @@ def solve(
     load_family: LoadFamily | None = None,
     variant_select_mode: str = "version_priority",
 ) -> SolveResult: ...
+def parse_static_package_py(source: str) -> PackageData | None:
+    """Reads name, version, requires and variants from package.py source without
+    running it; None when the file is dynamic or rez would reject it. Never raises."""
+
+def parse_static_packages_py(
+    paths: Iterable[str | os.PathLike[str]],
+) -> list[PackageData | None]:
+    """Reads and parses files in parallel (GIL released), aligned with ``paths``.
+    None for a missing, unreadable, non-UTF-8, non-.py or dynamic file."""
+
+def _survey_static_packages_py(
+    paths: Iterable[Any],
+) -> list[tuple[PackageData | None, str | None, bool]]:
+    """As parse_static_packages_py, with (package, bail reason, unreadable) per path."""

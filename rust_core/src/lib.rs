@@ -5,6 +5,7 @@ pub mod bound;
 pub mod error;
 pub mod names;
 pub mod package;
+pub mod package_py;
 pub mod range;
 mod range_parser;
 pub mod repository;

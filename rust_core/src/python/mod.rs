@@ -3,6 +3,7 @@
 
 use pyo3::prelude::*;
 
+mod package_py;
 mod solve;
 mod version_algebra;
 
@@ -23,5 +24,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     version_algebra::register(m)?;
     solve::register(m)?;
+    package_py::register(m)?;
     Ok(())
 }

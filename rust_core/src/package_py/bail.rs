@@ -1,0 +1,76 @@
+//! Why the static parser declined a file. A bail is never an error in the
+//! package: it means "let rez evaluate this one".
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Bail {
+    /// The path does not end in `.py`.
+    NotPy,
+    /// The file is missing or could not be read.
+    Unreadable,
+    /// The file is not valid UTF-8 (rez could still load it with a coding cookie).
+    NotUtf8,
+    /// A coding cookie other than UTF-8, or a NUL byte.
+    Encoding,
+    /// Python would reject the source (or we cannot prove it would not).
+    Syntax,
+    /// A decorator (`@early`, `@late`, `@include`, ...).
+    Decorator,
+    /// `import` / `from ... import`.
+    Import,
+    /// Top-level `if`, `for`, `while`, `try`, `class`, ... .
+    ControlFlow,
+    /// An assignment whose value is not a literal (a name, call, operator, ...).
+    NonLiteral,
+    /// `x += ...`.
+    AugmentedAssignment,
+    /// A construct outside the static subset that is not covered above.
+    Unsupported(&'static str),
+    /// A value rez's package schema rejects, so rez fails to load the file.
+    Schema(&'static str),
+    /// `name` is missing.
+    MissingName,
+    /// `version` is missing: rez takes it from elsewhere (the directory).
+    MissingVersion,
+    /// `version` (or `previous_version`) is not a valid rez version.
+    InvalidVersion,
+    /// A requirement rez's `PackageRequest` rejects.
+    InvalidRequirement,
+}
+
+impl Bail {
+    /// A short, stable label for surveys.
+    pub fn reason(&self) -> String {
+        match self {
+            Bail::NotPy => "not a .py file".into(),
+            Bail::Unreadable => "unreadable".into(),
+            Bail::NotUtf8 => "not UTF-8".into(),
+            Bail::Encoding => "source encoding".into(),
+            Bail::Syntax => "syntax error".into(),
+            Bail::Decorator => "decorator".into(),
+            Bail::Import => "import".into(),
+            Bail::ControlFlow => "top-level control flow".into(),
+            Bail::NonLiteral => "non-literal value".into(),
+            Bail::AugmentedAssignment => "augmented assignment".into(),
+            Bail::Unsupported(what) => format!("unsupported: {what}"),
+            Bail::Schema(what) => format!("schema: {what}"),
+            Bail::MissingName => "missing name".into(),
+            Bail::MissingVersion => "missing version".into(),
+            Bail::InvalidVersion => "invalid version".into(),
+            Bail::InvalidRequirement => "invalid requirement".into(),
+        }
+    }
+
+    /// True when the file could not be read at all (as opposed to read and
+    /// found dynamic).
+    pub fn is_unreadable(&self) -> bool {
+        matches!(self, Bail::NotPy | Bail::Unreadable | Bail::NotUtf8)
+    }
+}
+
+impl fmt::Display for Bail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.reason())
+    }
+}

@@ -1,0 +1,124 @@
+//! What Python does to source bytes before tokenizing: strip a UTF-8 BOM,
+//! honour a PEP 263 coding cookie, reject NUL bytes.
+//!
+//! The parser only sees `&str`, so the text is already UTF-8. It is decoded the
+//! same way by Python unless a coding cookie names another codec; that case is
+//! declined rather than emulated.
+
+use super::bail::Bail;
+
+/// Returns the text Python tokenizes: `source` without a leading BOM.
+pub fn python_source(source: &str) -> Result<&str, Bail> {
+    if source.bytes().any(|b| b == 0) {
+        return Err(Bail::Encoding);
+    }
+    let text = source.strip_prefix('\u{feff}').unwrap_or(source);
+    for line in first_lines(text, 2) {
+        if let Some(codec) = coding_cookie(line) {
+            if !is_utf8_name(codec) {
+                return Err(Bail::Encoding);
+            }
+        }
+    }
+    Ok(text)
+}
+
+/// The first `n` physical lines (`\n`, `\r\n` or `\r` terminated).
+fn first_lines(text: &str, n: usize) -> Vec<&str> {
+    let mut lines = Vec::with_capacity(n);
+    let mut rest = text;
+    while lines.len() < n && !rest.is_empty() {
+        match rest.find(['\n', '\r']) {
+            Some(i) => {
+                lines.push(&rest[..i]);
+                let skip = if rest[i..].starts_with("\r\n") { 2 } else { 1 };
+                rest = &rest[i + skip..];
+            }
+            None => {
+                lines.push(rest);
+                rest = "";
+            }
+        }
+    }
+    lines
+}
+
+/// The codec named by a PEP 263 cookie on this line (`# -*- coding: x -*-`),
+/// if the line is a comment carrying one.
+fn coding_cookie(line: &str) -> Option<&str> {
+    let trimmed = line.trim_start_matches([' ', '\t', '\x0c']);
+    let comment = trimmed.strip_prefix('#')?;
+    // Python's pattern is `coding[:=]`, searched anywhere in the comment.
+    let mut search = comment;
+    let rest = loop {
+        let at = search.find("coding")?;
+        let after = &search[at + "coding".len()..];
+        if let Some(r) = after.strip_prefix([':', '=']) {
+            break r;
+        }
+        search = after;
+    };
+    let rest = rest.trim_start_matches([' ', '\t']);
+    let end = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '.'))
+        .unwrap_or(rest.len());
+    if end == 0 {
+        // `coding:` followed by nothing a codec name can start with: Python
+        // keeps searching later in the line; be conservative.
+        return Some("");
+    }
+    Some(&rest[..end])
+}
+
+fn is_utf8_name(codec: &str) -> bool {
+    let norm: String = codec
+        .chars()
+        .map(|c| {
+            if c == '_' {
+                '-'
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
+        .collect();
+    norm == "utf-8" || norm == "utf8" || norm.starts_with("utf-8-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bom_is_stripped() {
+        assert_eq!(python_source("\u{feff}x = 1").unwrap(), "x = 1");
+    }
+
+    #[test]
+    fn utf8_cookies_are_accepted() {
+        for src in [
+            "# -*- coding: utf-8 -*-\nx = 1",
+            "#!/usr/bin/env python\n# coding=UTF_8\n",
+            "# vim: set fileencoding=utf8 :\n",
+            "# coding: utf-8-unix\n",
+        ] {
+            assert!(python_source(src).is_ok(), "{src}");
+        }
+    }
+
+    #[test]
+    fn other_cookies_and_nul_bail() {
+        assert_eq!(python_source("# coding: latin-1\n"), Err(Bail::Encoding));
+        assert_eq!(python_source("\n# coding: cp1252\n"), Err(Bail::Encoding));
+        assert_eq!(python_source("x = 1\0"), Err(Bail::Encoding));
+        // a cookie on line 3 is ignored by Python
+        assert!(python_source("\n\n# coding: latin-1\n").is_ok());
+        assert_eq!(
+            python_source("x = 1\r\n# coding: latin-1\r\n"),
+            Err(Bail::Encoding)
+        );
+        assert_eq!(
+            python_source("# coding is fun; coding=latin-1\n"),
+            Err(Bail::Encoding)
+        );
+    }
+}

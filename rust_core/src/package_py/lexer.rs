@@ -1,0 +1,580 @@
+//! A tokenizer for Python source, faithful to CPython 3.11's on the parts the
+//! static parser relies on: logical lines, indentation (including the tab
+//! consistency rules), bracket nesting, comments, line continuations, string
+//! and number literals and operators.
+//!
+//! Anything CPython would reject at tokenization is a `Bail::Syntax`; anything
+//! we choose not to model (non-ASCII identifiers, for example) is
+//! `Bail::Unsupported`. String bodies are not decoded here (see `literal`).
+
+use super::bail::Bail;
+
+/// The kind of a numeric literal: all the schema checks need.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumKind {
+    Int,
+    Float,
+    Imaginary,
+}
+
+/// A string literal token: its prefix flags and the text between the quotes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StrLit<'a> {
+    pub raw: bool,
+    pub bytes: bool,
+    pub format: bool,
+    pub body: &'a str,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tok<'a> {
+    /// An identifier or keyword (ASCII only).
+    Name(&'a str),
+    Number(NumKind),
+    Str(StrLit<'a>),
+    /// An operator or delimiter.
+    Op(&'a str),
+    Newline,
+    Indent,
+    Dedent,
+    End,
+}
+
+/// Python 3.11's hard keywords.
+pub fn is_keyword(name: &str) -> bool {
+    matches!(
+        name,
+        "False"
+            | "None"
+            | "True"
+            | "and"
+            | "as"
+            | "assert"
+            | "async"
+            | "await"
+            | "break"
+            | "class"
+            | "continue"
+            | "def"
+            | "del"
+            | "elif"
+            | "else"
+            | "except"
+            | "finally"
+            | "for"
+            | "from"
+            | "global"
+            | "if"
+            | "import"
+            | "in"
+            | "is"
+            | "lambda"
+            | "nonlocal"
+            | "not"
+            | "or"
+            | "pass"
+            | "raise"
+            | "return"
+            | "try"
+            | "while"
+            | "with"
+            | "yield"
+    )
+}
+
+const OPS1: &[u8] = b"+-*/%@&|^~<>()[]{},:.;=";
+
+/// Deeper bracket nesting than this is rejected by CPython's tokenizer.
+const MAX_BRACKET_DEPTH: usize = 200;
+/// CPython's limit on indentation levels.
+const MAX_INDENT: usize = 100;
+
+pub fn tokenize(src: &str) -> Result<Vec<Tok<'_>>, Bail> {
+    Lexer::new(src).run()
+}
+
+struct Lexer<'a> {
+    src: &'a str,
+    b: &'a [u8],
+    pos: usize,
+    toks: Vec<Tok<'a>>,
+    brackets: Vec<u8>,
+    /// (column with tabs to 8, column with tabs to 1)
+    indents: Vec<(u32, u32)>,
+    at_line_start: bool,
+}
+
+fn is_ident_start(c: u8) -> bool {
+    c.is_ascii_alphabetic() || c == b'_'
+}
+
+fn is_ident_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+
+impl<'a> Lexer<'a> {
+    fn new(src: &'a str) -> Self {
+        Lexer {
+            src,
+            b: src.as_bytes(),
+            pos: 0,
+            toks: Vec::with_capacity(src.len() / 4),
+            brackets: Vec::new(),
+            indents: vec![(0, 0)],
+            at_line_start: true,
+        }
+    }
+
+    fn peek(&self, off: usize) -> u8 {
+        self.b.get(self.pos + off).copied().unwrap_or(0)
+    }
+
+    /// Consumes a newline (`\n`, `\r\n` or `\r`) at `pos`, if any.
+    fn eat_newline(&mut self) -> bool {
+        match self.peek(0) {
+            b'\n' => {
+                self.pos += 1;
+                true
+            }
+            b'\r' => {
+                self.pos += if self.peek(1) == b'\n' { 2 } else { 1 };
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn skip_comment(&mut self) {
+        while self.pos < self.b.len() && !matches!(self.b[self.pos], b'\n' | b'\r') {
+            self.pos += 1;
+        }
+    }
+
+    fn run(mut self) -> Result<Vec<Tok<'a>>, Bail> {
+        loop {
+            if self.at_line_start && self.brackets.is_empty() {
+                if !self.line_start()? {
+                    break;
+                }
+                continue;
+            }
+            while matches!(self.peek(0), b' ' | b'\t' | b'\x0c') {
+                self.pos += 1;
+            }
+            if self.pos >= self.b.len() {
+                break;
+            }
+            let c = self.b[self.pos];
+            match c {
+                b'#' => self.skip_comment(),
+                b'\n' | b'\r' => {
+                    self.eat_newline();
+                    if self.brackets.is_empty() {
+                        self.toks.push(Tok::Newline);
+                        self.at_line_start = true;
+                    }
+                }
+                b'\\' => {
+                    self.pos += 1;
+                    if !self.eat_newline() {
+                        return Err(Bail::Syntax);
+                    }
+                    if self.pos >= self.b.len() {
+                        // "unexpected EOF while parsing"
+                        return Err(Bail::Syntax);
+                    }
+                }
+                b'"' | b'\'' => self.string(self.pos, false, false, false)?,
+                b'0'..=b'9' => self.number()?,
+                b'.' if self.peek(1).is_ascii_digit() => self.number()?,
+                _ if is_ident_start(c) => self.name()?,
+                _ if c >= 0x80 => return Err(Bail::Unsupported("non-ASCII identifier")),
+                _ => self.op()?,
+            }
+        }
+        if !self.brackets.is_empty() {
+            return Err(Bail::Syntax);
+        }
+        if !matches!(self.toks.last(), None | Some(Tok::Newline)) {
+            self.toks.push(Tok::Newline);
+        }
+        for _ in 1..self.indents.len() {
+            self.toks.push(Tok::Dedent);
+        }
+        self.toks.push(Tok::End);
+        Ok(self.toks)
+    }
+
+    /// Handles the start of a physical line outside brackets: skips blank and
+    /// comment-only lines, emits INDENT/DEDENT. Returns false at end of input.
+    fn line_start(&mut self) -> Result<bool, Bail> {
+        let (mut col, mut alt) = (0u32, 0u32);
+        loop {
+            match self.peek(0) {
+                b' ' => {
+                    col += 1;
+                    alt += 1;
+                }
+                b'\t' => {
+                    col = (col / 8 + 1) * 8;
+                    alt += 1;
+                }
+                b'\x0c' => {
+                    col = 0;
+                    alt = 0;
+                }
+                _ => break,
+            }
+            self.pos += 1;
+        }
+        if self.pos >= self.b.len() {
+            return Ok(false);
+        }
+        match self.b[self.pos] {
+            b'#' => {
+                self.skip_comment();
+                self.eat_newline();
+                return Ok(true);
+            }
+            b'\n' | b'\r' => {
+                self.eat_newline();
+                return Ok(true);
+            }
+            // A continuation before the first token of a logical line: legal
+            // but odd enough that we do not model it.
+            b'\\' => return Err(Bail::Unsupported("line continuation at line start")),
+            _ => {}
+        }
+        let (top, top_alt) = *self.indents.last().unwrap_or(&(0, 0));
+        if col == top {
+            if alt != top_alt {
+                return Err(Bail::Syntax); // TabError
+            }
+        } else if col > top {
+            if alt <= top_alt {
+                return Err(Bail::Syntax); // TabError
+            }
+            if self.indents.len() >= MAX_INDENT {
+                return Err(Bail::Syntax);
+            }
+            self.indents.push((col, alt));
+            self.toks.push(Tok::Indent);
+        } else {
+            while col < self.indents.last().map_or(0, |t| t.0) {
+                self.indents.pop();
+                self.toks.push(Tok::Dedent);
+            }
+            if self.indents.last() != Some(&(col, alt)) {
+                return Err(Bail::Syntax); // unindent does not match / TabError
+            }
+        }
+        self.at_line_start = false;
+        Ok(true)
+    }
+
+    fn name(&mut self) -> Result<(), Bail> {
+        let start = self.pos;
+        while self.pos < self.b.len() && is_ident_char(self.b[self.pos]) {
+            self.pos += 1;
+        }
+        if self.peek(0) >= 0x80 {
+            return Err(Bail::Unsupported("non-ASCII identifier"));
+        }
+        let word = &self.src[start..self.pos];
+        if matches!(self.peek(0), b'"' | b'\'') {
+            let lower = word.to_ascii_lowercase();
+            let (raw, bytes, format) = match lower.as_str() {
+                "r" => (true, false, false),
+                "u" => (false, false, false),
+                "b" => (false, true, false),
+                "br" | "rb" => (true, true, false),
+                "f" => (false, false, true),
+                "fr" | "rf" => (true, false, true),
+                _ => return Err(Bail::Syntax),
+            };
+            return self.string(self.pos, raw, bytes, format);
+        }
+        self.toks.push(Tok::Name(word));
+        Ok(())
+    }
+
+    /// Lexes a string literal whose opening quote is at `q`.
+    fn string(&mut self, q: usize, raw: bool, bytes: bool, format: bool) -> Result<(), Bail> {
+        let quote = self.b[q];
+        let triple = self.b.get(q + 1) == Some(&quote) && self.b.get(q + 2) == Some(&quote);
+        let open = if triple { 3 } else { 1 };
+        let start = q + open;
+        let mut i = start;
+        let n = self.b.len();
+        let end = loop {
+            if i >= n {
+                return Err(Bail::Syntax); // unterminated string
+            }
+            let c = self.b[i];
+            if c == b'\\' {
+                i += if self.b.get(i + 1) == Some(&b'\r') && self.b.get(i + 2) == Some(&b'\n') {
+                    3
+                } else {
+                    2
+                };
+                continue;
+            }
+            if c == quote {
+                if !triple {
+                    break i;
+                }
+                if self.b.get(i + 1) == Some(&quote) && self.b.get(i + 2) == Some(&quote) {
+                    break i;
+                }
+            } else if !triple && (c == b'\n' || c == b'\r') {
+                return Err(Bail::Syntax);
+            }
+            i += 1;
+        };
+        if end > n {
+            return Err(Bail::Syntax);
+        }
+        self.pos = end + open;
+        self.toks.push(Tok::Str(StrLit {
+            raw,
+            bytes,
+            format,
+            body: &self.src[start..end],
+        }));
+        Ok(())
+    }
+
+    /// `digit (_? digit)*`; returns whether any digit was non-zero.
+    fn digit_part(&mut self, radix: u32) -> Result<bool, Bail> {
+        if !(self.peek(0) as char).is_digit(radix) {
+            return Err(Bail::Syntax);
+        }
+        let mut nonzero = false;
+        loop {
+            let c = self.peek(0);
+            if (c as char).is_digit(radix) {
+                nonzero |= c != b'0';
+                self.pos += 1;
+            } else if c == b'_' && (self.peek(1) as char).is_digit(radix) {
+                self.pos += 1;
+            } else if c == b'_' {
+                return Err(Bail::Syntax);
+            } else {
+                return Ok(nonzero);
+            }
+        }
+    }
+
+    fn exponent(&mut self) -> Result<(), Bail> {
+        self.pos += 1; // e / E
+        if matches!(self.peek(0), b'+' | b'-') {
+            self.pos += 1;
+        }
+        self.digit_part(10).map(|_| ())
+    }
+
+    fn number(&mut self) -> Result<(), Bail> {
+        let first = self.peek(0);
+        let kind =
+            if first == b'0' && matches!(self.peek(1), b'x' | b'X' | b'o' | b'O' | b'b' | b'B') {
+                let radix = match self.peek(1) {
+                    b'x' | b'X' => 16,
+                    b'o' | b'O' => 8,
+                    _ => 2,
+                };
+                self.pos += 2;
+                if self.peek(0) == b'_' {
+                    self.pos += 1;
+                }
+                self.digit_part(radix)?;
+                NumKind::Int
+            } else {
+                let mut kind = NumKind::Int;
+                let mut leading_zero_int = false;
+                if first == b'.' {
+                    self.pos += 1;
+                    self.digit_part(10)?;
+                    kind = NumKind::Float;
+                } else {
+                    let nonzero = self.digit_part(10)?;
+                    leading_zero_int = first == b'0' && nonzero;
+                    if self.peek(0) == b'.' {
+                        self.pos += 1;
+                        kind = NumKind::Float;
+                        if self.peek(0).is_ascii_digit() {
+                            self.digit_part(10)?;
+                        }
+                    }
+                }
+                if matches!(self.peek(0), b'e' | b'E') {
+                    self.exponent()?;
+                    kind = NumKind::Float;
+                }
+                if matches!(self.peek(0), b'j' | b'J') {
+                    self.pos += 1;
+                    kind = NumKind::Imaginary;
+                }
+                if leading_zero_int && kind == NumKind::Int {
+                    return Err(Bail::Syntax); // "leading zeros ... are not permitted"
+                }
+                kind
+            };
+        let next = self.peek(0);
+        if is_ident_char(next) || next >= 0x80 {
+            // `1if x else y` is legal (with a warning); `1abc` is not. Decline both.
+            return Err(Bail::Unsupported("number followed by a name"));
+        }
+        self.toks.push(Tok::Number(kind));
+        Ok(())
+    }
+
+    fn op(&mut self) -> Result<(), Bail> {
+        let (c0, c1, c2) = (self.peek(0), self.peek(1), self.peek(2));
+        let len = match (c0, c1) {
+            (b'*', b'*') | (b'/', b'/') | (b'>', b'>') | (b'<', b'<') => {
+                if c2 == b'=' {
+                    3
+                } else {
+                    2
+                }
+            }
+            (b'.', b'.') if c2 == b'.' => 3,
+            (b'<', b'>') => return Err(Bail::Syntax),
+            (b'-', b'>') => 2,
+            (
+                b'<' | b'>' | b'=' | b'!' | b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^'
+                | b'@' | b':',
+                b'=',
+            ) => 2,
+            _ if OPS1.contains(&c0) => 1,
+            _ => return Err(Bail::Syntax),
+        };
+        let op: &'a str = &self.src[self.pos..self.pos + len];
+        self.pos += len;
+        match op.as_bytes()[0] {
+            c @ (b'(' | b'[' | b'{') if op.len() == 1 => {
+                if self.brackets.len() >= MAX_BRACKET_DEPTH {
+                    return Err(Bail::Syntax);
+                }
+                self.brackets.push(c);
+            }
+            c @ (b')' | b']' | b'}') => {
+                let open = match c {
+                    b')' => b'(',
+                    b']' => b'[',
+                    _ => b'{',
+                };
+                if self.brackets.pop() != Some(open) {
+                    return Err(Bail::Syntax);
+                }
+            }
+            _ => {}
+        }
+        self.toks.push(Tok::Op(op));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(src: &str) -> Vec<Tok<'_>> {
+        tokenize(src).unwrap()
+    }
+
+    #[test]
+    fn simple_assignment() {
+        assert_eq!(
+            kinds("name = 'foo'\n"),
+            vec![
+                Tok::Name("name"),
+                Tok::Op("="),
+                Tok::Str(StrLit {
+                    raw: false,
+                    bytes: false,
+                    format: false,
+                    body: "foo"
+                }),
+                Tok::Newline,
+                Tok::End
+            ]
+        );
+    }
+
+    #[test]
+    fn brackets_join_lines_and_continuations_work() {
+        let t = kinds("x = [\n  'a',\n\n  # c\n  'b']\ny = \\\n 1");
+        assert_eq!(t.iter().filter(|t| **t == Tok::Newline).count(), 2);
+        assert!(!t.contains(&Tok::Indent));
+    }
+
+    #[test]
+    fn indentation() {
+        let t = kinds("def f():\n    x = 1\n\n    if x:\n\t    y = 2\nz = 3\n");
+        assert_eq!(t.iter().filter(|t| **t == Tok::Indent).count(), 2);
+        assert_eq!(t.iter().filter(|t| **t == Tok::Dedent).count(), 2);
+        assert_eq!(tokenize("if x:\n    a\n  b\n"), Err(Bail::Syntax));
+        // 8 spaces vs one tab: equal columns with tabsize 8, different with 1
+        assert_eq!(tokenize("if x:\n        a\n\tb\n"), Err(Bail::Syntax));
+    }
+
+    #[test]
+    fn crlf_and_cr_are_newlines() {
+        let t = kinds("a = 1\r\nb = 2\rc = 3");
+        assert_eq!(t.iter().filter(|t| **t == Tok::Newline).count(), 3);
+    }
+
+    #[test]
+    fn strings() {
+        let t = kinds("x = rb'\\'' + '''a\n'b'''\n");
+        match t[2] {
+            Tok::Str(s) => assert!(s.raw && s.bytes && s.body == "\\'"),
+            _ => panic!(),
+        }
+        match t[4] {
+            Tok::Str(s) => assert_eq!(s.body, "a\n'b"),
+            _ => panic!(),
+        }
+        assert_eq!(tokenize("x = 'abc\n'"), Err(Bail::Syntax));
+        assert_eq!(tokenize("x = '''abc"), Err(Bail::Syntax));
+        assert_eq!(tokenize("x = ur'a'"), Err(Bail::Syntax));
+        assert!(tokenize("x = 'a\\\nb'").is_ok());
+    }
+
+    #[test]
+    fn numbers() {
+        for ok in [
+            "0", "00", "0_0", "1_000", "0x_ff", "0o17", "0b1", "1.", ".5", "1e5", "1.5j", "0777.5",
+            "09e1", "0j",
+        ] {
+            assert!(tokenize(ok).is_ok(), "{ok}");
+        }
+        for bad in ["0777", "1__0", "1_", "0x", "1e", "0b2", "01"] {
+            assert_eq!(tokenize(bad), Err(Bail::Syntax), "{bad}");
+        }
+        assert!(tokenize("10L").is_err());
+        assert_eq!(kinds("1.5")[0], Tok::Number(NumKind::Float));
+        assert_eq!(kinds("2j")[0], Tok::Number(NumKind::Imaginary));
+    }
+
+    #[test]
+    fn bad_tokens() {
+        for bad in [
+            "a = $",
+            "a = `x`",
+            "a <> b",
+            "a = (]",
+            "a = (",
+            "a = )",
+            "a ! b",
+            "x = 1 \\ 2",
+        ] {
+            assert!(tokenize(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            tokenize("é = 1"),
+            Err(Bail::Unsupported("non-ASCII identifier"))
+        );
+    }
+}

@@ -1,0 +1,98 @@
+//! A static reader for rez `package.py` files: reads `name`, `version`,
+//! `requires` and `variants` without a Python interpreter, for the files whose
+//! meaning does not depend on running them.
+//!
+//! The pipeline is `encoding` (BOM, coding cookie) → `lexer` (tokens) →
+//! `parser` (top-level bindings, with `literal` decoding strings and `body`
+//! checking function bodies that are compiled but not run) → `schema` (rez's
+//! package schema and requirement normalisation). Any step may [`Bail`]: the
+//! file is then left to rez's own loader. A bail is always acceptable; a
+//! value that differs from rez's is not.
+
+mod bail;
+mod body;
+mod encoding;
+mod lexer;
+mod literal;
+mod parser;
+mod schema;
+mod value;
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+pub use bail::Bail;
+
+/// The solver's fields of a package, exactly as rez loads them: `version` is
+/// `str(pkg.version)`, requirements are rez's normalised strings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaticPackage {
+    pub name: String,
+    pub version: String,
+    pub requires: Vec<String>,
+    pub variants: Vec<Vec<String>>,
+}
+
+/// Parses the source of a `package.py`.
+pub fn parse_static_package(source: &str) -> Result<StaticPackage, Bail> {
+    let text = encoding::python_source(source)?;
+    let tokens = lexer::tokenize(text)?;
+    let module = parser::parse_module(&tokens)?;
+    schema::extract(&module)
+}
+
+/// Reads and parses one file.
+pub fn parse_static_package_file(path: &Path) -> Result<StaticPackage, Bail> {
+    parse_file_with_buffer(path, &mut Vec::new())
+}
+
+/// Reads the whole file into `buf` (reused across files: no allocation and no
+/// `stat` per file), returning the length read.
+fn read_into(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+    let mut file = File::open(path)?;
+    if buf.len() < READ_CHUNK {
+        buf.resize(READ_CHUNK, 0);
+    }
+    let mut len = 0;
+    loop {
+        if len == buf.len() {
+            buf.resize(buf.len() * 2, 0);
+        }
+        match file.read(&mut buf[len..]) {
+            Ok(0) => return Ok(len),
+            Ok(n) => len += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+const READ_CHUNK: usize = 16 * 1024;
+
+fn parse_file_with_buffer(path: &Path, buf: &mut Vec<u8>) -> Result<StaticPackage, Bail> {
+    if path.extension().and_then(|e| e.to_str()) != Some("py") {
+        return Err(Bail::NotPy);
+    }
+    let len = read_into(path, buf).map_err(|_| Bail::Unreadable)?;
+    let text = std::str::from_utf8(&buf[..len]).map_err(|_| Bail::NotUtf8)?;
+    let result = parse_static_package(text);
+    if buf.len() > 16 * READ_CHUNK {
+        // do not keep a buffer sized for one unusually large file
+        *buf = Vec::new();
+    }
+    result
+}
+
+/// Reads and parses files on the rayon pool; the output is aligned with `paths`.
+pub fn parse_static_package_files(paths: &[PathBuf]) -> Vec<Result<StaticPackage, Bail>> {
+    paths
+        .par_iter()
+        .map_init(Vec::new, |buf, p| parse_file_with_buffer(p, buf))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,373 @@
+//! rez's `package_pod_schema` (rez/package_resources.py), applied to the
+//! names a static module binds, and the extraction of the solver's fields.
+//!
+//! rez validates the whole loaded dict (`FileSystemPackageResource` with
+//! `package_pod_schema`); a value of the wrong type makes the load fail, so
+//! the parser bails rather than return data rez would never produce.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use super::bail::Bail;
+use super::parser::Module;
+use super::value::{Binding, Value};
+use super::StaticPackage;
+use crate::requirement::Requirement;
+use crate::version::Version;
+
+/// rez's `package_rex_keys`: functions with these names become `SourceCode`.
+const REX_KEYS: [&str; 5] = [
+    "pre_commands",
+    "commands",
+    "post_commands",
+    "pre_build_commands",
+    "pre_test_commands",
+];
+
+/// Every key `package_pod_schema` names explicitly.
+const SCHEMA_KEYS: [&str; 32] = [
+    "name",
+    "base",
+    "version",
+    "description",
+    "authors",
+    "requires",
+    "build_requires",
+    "private_build_requires",
+    "variants",
+    "has_plugins",
+    "plugin_for",
+    "uuid",
+    "config",
+    "tools",
+    "help",
+    "hashed_variants",
+    "relocatable",
+    "cachable",
+    "tests",
+    "pre_commands",
+    "commands",
+    "post_commands",
+    "pre_build_commands",
+    "pre_test_commands",
+    "timestamp",
+    "revision",
+    "changelog",
+    "release_message",
+    "previous_version",
+    "previous_revision",
+    "vcs",
+    "format_version",
+];
+
+/// Whether `def name():` would change the loaded data in a way we do not
+/// model: rez drops plain functions, so a `def requires():` silently removes
+/// `requires`. Functions named after rex keys become commands, which is fine.
+pub fn def_would_change_data(name: &str) -> bool {
+    SCHEMA_KEYS.contains(&name) && !REX_KEYS.contains(&name)
+}
+
+fn is_str(v: &Value<'_>) -> bool {
+    matches!(v, Value::Str(_))
+}
+
+fn is_list_of_str(v: &Value<'_>) -> bool {
+    matches!(v, Value::List(items) if items.iter().all(is_str))
+}
+
+/// rez's `PACKAGE_NAME_REGEX`: `[a-zA-Z_0-9](\.?[a-zA-Z0-9_]+)*`, and not
+/// `__pycache__`.
+fn is_valid_package_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    !b.is_empty()
+        && word(b[0])
+        && *b.last().unwrap_or(&b'.') != b'.'
+        && b.iter().all(|&c| word(c) || c == b'.')
+        && !name.contains("..")
+        && name != "__pycache__"
+}
+
+/// Entries kept per thread before a memo is cleared (bounds memory).
+const MEMO_LIMIT: usize = 1 << 16;
+
+/// A fast non-cryptographic hasher (FxHash's mixing) for the memos: keys
+/// are short strings from local files, and the memos are bounded.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes([
+                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+            ]));
+        }
+        let mut tail = [0u8; 8];
+        let rest = chunks.remainder();
+        tail[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(tail) ^ (rest.len() as u64) << 56);
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type Memo = RefCell<HashMap<Box<str>, Result<String, Bail>, BuildHasherDefault<FxHasher>>>;
+
+thread_local! {
+    static REQUEST_MEMO: Memo = RefCell::new(HashMap::default());
+    static VERSION_MEMO: Memo = RefCell::new(HashMap::default());
+}
+
+/// Memoises a pure string function per thread: a repository repeats the same
+/// requirement and version strings across thousands of files.
+fn memoised(
+    memo: &'static std::thread::LocalKey<Memo>,
+    s: &str,
+    f: fn(&str) -> Result<String, Bail>,
+) -> Result<String, Bail> {
+    memo.with(|m| {
+        if let Some(r) = m.borrow().get(s) {
+            return r.clone();
+        }
+        let r = f(s);
+        let mut m = m.borrow_mut();
+        if m.len() >= MEMO_LIMIT {
+            m.clear();
+        }
+        m.insert(s.into(), r.clone());
+        r
+    })
+}
+
+fn is_word(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+
+/// `token(.token)*` with `token = [A-Za-z0-9_]+`: a version rez prints back
+/// unchanged, and a range that means "this version and its sub-versions".
+fn is_plain_version(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('.')
+            .all(|t| !t.is_empty() && t.bytes().all(is_word))
+}
+
+/// `name` or `name-version` in their simplest forms, which rez's
+/// `PackageRequest` accepts and prints back unchanged.
+fn is_plain_request(s: &str) -> bool {
+    let b = s.as_bytes();
+    let name_end = b.iter().position(|&c| !is_word(c)).unwrap_or(b.len());
+    let (name, version) = match b.get(name_end) {
+        None => (s, None),
+        Some(b'-') => (&s[..name_end], Some(&s[name_end + 1..])),
+        Some(_) => return false,
+    };
+    !name.is_empty() && name != "__pycache__" && version.is_none_or(is_plain_version)
+}
+
+/// `str(PackageRequest(s))`: the normalised requirement string.
+pub fn package_request(s: &str) -> Result<String, Bail> {
+    if is_plain_request(s) {
+        debug_assert_eq!(normalise_request(s).as_deref(), Ok(s));
+        return Ok(s.to_string());
+    }
+    memoised(&REQUEST_MEMO, s, normalise_request)
+}
+
+/// `str(Version(s))`.
+fn normalise_version(s: &str) -> Result<String, Bail> {
+    if is_plain_version(s) {
+        debug_assert_eq!(Version::parse(s).map(|v| v.to_string()).as_deref(), Ok(s));
+        return Ok(s.to_string());
+    }
+    memoised(&VERSION_MEMO, s, |s| {
+        Version::parse(s)
+            .map(|v| v.to_string())
+            .map_err(|_| Bail::InvalidVersion)
+    })
+}
+
+fn normalise_request(s: &str) -> Result<String, Bail> {
+    let req = Requirement::parse(s).map_err(|_| Bail::InvalidRequirement)?;
+    let name = req.name();
+    let checked = if s.starts_with('.') { &name[1..] } else { name };
+    if !is_valid_package_name(checked) {
+        return Err(Bail::InvalidRequirement);
+    }
+    Ok(req.to_string())
+}
+
+fn requests(v: &Value<'_>) -> Result<Vec<String>, Bail> {
+    match v {
+        Value::List(items) => items
+            .iter()
+            .map(|item| match item {
+                Value::Str(s) => package_request(s),
+                _ => Err(Bail::Schema("requirement is not a str")),
+            })
+            .collect(),
+        _ => Err(Bail::Schema("requirements are not a list")),
+    }
+}
+
+fn variants(v: &Value<'_>) -> Result<Vec<Vec<String>>, Bail> {
+    match v {
+        Value::List(items) => items.iter().map(requests).collect(),
+        _ => Err(Bail::Schema("variants is not a list")),
+    }
+}
+
+fn version(v: &Value<'_>) -> Result<String, Bail> {
+    match v {
+        Value::Str(s) => normalise_version(s),
+        _ => Err(Bail::Schema("version is not a str")),
+    }
+}
+
+/// Validates one key of the loaded dict against `package_pod_schema`.
+fn check_value(key: &str, v: &Value<'_>) -> Result<(), Bail> {
+    let ok = match key {
+        "name" | "base" | "uuid" | "vcs" | "description" | "changelog" => is_str(v),
+        "version" | "previous_version" => return version(v).map(|_| ()),
+        "authors" | "plugin_for" | "tools" => is_list_of_str(v),
+        "requires" | "build_requires" | "private_build_requires" => return requests(v).map(|_| ()),
+        "variants" => return variants(v).map(|_| ()),
+        "has_plugins" | "hashed_variants" => matches!(v, Value::Bool),
+        "relocatable" | "cachable" => matches!(v, Value::Bool | Value::None),
+        "help" => is_str(v) || matches!(v, Value::List(items) if items.iter().all(is_list_of_str)),
+        "config" => return Err(Bail::Unsupported("config assignment")),
+        "tests" => return Err(Bail::Unsupported("tests")),
+        "timestamp" => matches!(v, Value::Int | Value::Bool),
+        "release_message" => matches!(v, Value::Str(_) | Value::None),
+        k if REX_KEYS.contains(&k) => is_str(v) || is_list_of_str(v),
+        _ => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Bail::Schema("value of the wrong type"))
+    }
+}
+
+/// Applies rez's post-processing and schema to the module's bindings and
+/// returns the solver's fields.
+pub fn extract(module: &Module<'_>) -> Result<StaticPackage, Bail> {
+    // `with scope("x")` blocks produce dicts that override top-level names.
+    for scope in &module.scopes {
+        if scope.starts_with("__") || scope == "format_version" {
+            continue;
+        }
+        if scope != "config" {
+            check_value(scope, &Value::Dict)?;
+        }
+    }
+    let scoped = |k: &str| module.scopes.iter().any(|s| s == k);
+    for (key, binding) in &module.bindings {
+        if key.starts_with("__") || *key == "format_version" || scoped(key) {
+            continue; // trimmed, popped, or overridden by a scope
+        }
+        match binding {
+            // rex-named functions become SourceCode (valid for those keys);
+            // `preprocess` stays a function; other functions are dropped.
+            Binding::Function => {}
+            // checked below, while they are extracted
+            Binding::Value(_) if matches!(*key, "name" | "version" | "requires" | "variants") => {}
+            Binding::Value(v) => check_value(key, v)?,
+        }
+    }
+    let value = |k: &str| match module.get(k) {
+        Some(Binding::Value(v)) if !scoped(k) => Some(v),
+        _ => None,
+    };
+    let name = match value("name") {
+        Some(Value::Str(s)) => s.to_string(),
+        Some(_) => return Err(Bail::Schema("value of the wrong type")),
+        None => return Err(Bail::MissingName),
+    };
+    let version = match value("version") {
+        Some(v) => version(v)?,
+        None => return Err(Bail::MissingVersion),
+    };
+    let requires = match value("requires") {
+        Some(v) => requests(v)?,
+        None => Vec::new(),
+    };
+    let variants = match value("variants") {
+        Some(v) => variants(v)?,
+        None => Vec::new(),
+    };
+    Ok(StaticPackage {
+        name,
+        version,
+        requires,
+        variants,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_names() {
+        for ok in ["foo", "foo_bar", "a.b", "_x", "9lives", "Foo.Bar2"] {
+            assert!(is_valid_package_name(ok), "{ok}");
+        }
+        for bad in ["", ".foo", "foo.", "a..b", "foo bar", "__pycache__", "fü"] {
+            assert!(!is_valid_package_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn plain_forms_round_trip() {
+        for s in [
+            "foo",
+            "foo-1",
+            "foo-01.002_a",
+            "_-_",
+            "9-9",
+            "foo-1._",
+            "foo-A.b",
+        ] {
+            assert!(is_plain_request(s), "{s}");
+            assert_eq!(normalise_request(s).as_deref(), Ok(s));
+        }
+        for s in [
+            "foo-1+",
+            "foo-1-2",
+            "foo-",
+            "foo-1.",
+            ".foo",
+            "~foo",
+            "foo.bar",
+            "__pycache__",
+        ] {
+            assert!(!is_plain_request(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn requests_are_normalised() {
+        assert_eq!(package_request("foo>=1").unwrap(), "foo-1+");
+        assert_eq!(package_request(".eph-1").unwrap(), ".eph-1");
+        assert_eq!(package_request("~foo").unwrap(), "~foo");
+        assert_eq!(package_request("foo-1."), Err(Bail::InvalidRequirement));
+        assert_eq!(package_request("!.foo"), Err(Bail::InvalidRequirement));
+        assert_eq!(package_request("~.foo"), Err(Bail::InvalidRequirement));
+        assert_eq!(package_request(""), Err(Bail::InvalidRequirement));
+    }
+}

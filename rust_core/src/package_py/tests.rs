@@ -1,0 +1,186 @@
+//! End-to-end tests of `parse_static_package` on whole sources.
+
+use super::*;
+
+fn ok(src: &str) -> StaticPackage {
+    match parse_static_package(src) {
+        Ok(p) => p,
+        Err(e) => panic!("bailed ({e}) on:\n{src}"),
+    }
+}
+
+fn bail(src: &str) -> Bail {
+    match parse_static_package(src) {
+        Ok(p) => panic!("accepted {p:?} from:\n{src}"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn benchmark_style_file() {
+    let p = ok("# -*- coding: utf-8 -*-\n\nname = 'cope'\n\nversion = '3.79.3'\n\n\
+                requires = ['bonus-18.2.0+<19', 'foo>=1']\n\nvariants = \\\n    [['wave-2.7', 'cartload-1.1.6'],\n    ['wave-3.6']]\n\n\
+                timestamp = 1600129484\n\nformat_version = 2\n");
+    assert_eq!(p.name, "cope");
+    assert_eq!(p.version, "3.79.3");
+    assert_eq!(p.requires, vec!["bonus-18.2.0+<19", "foo-1+"]);
+    assert_eq!(
+        p.variants,
+        vec![vec!["wave-2.7", "cartload-1.1.6"], vec!["wave-3.6"]]
+    );
+}
+
+#[test]
+fn functions_docstrings_and_scopes_are_ignored() {
+    let p = ok("\"\"\"doc\"\"\"\nname = 'a'; version = \"1.0\"\n\
+                def commands():\n    env.PATH.append('{root}/bin')\n    if building:\n        pass\n\
+                with scope('config') as c:\n    release_packages_path = '/x'\n    c.y = 1\n\
+                description = '''multi\nline'''\n");
+    assert_eq!((p.name.as_str(), p.version.as_str()), ("a", "1.0"));
+    assert!(p.requires.is_empty() && p.variants.is_empty());
+}
+
+#[test]
+fn last_assignment_wins_and_chains_bind_all() {
+    let p = ok("name = 'a'\nversion = '1'\nrequires = ['x']\nrequires = b = ['y']\n");
+    assert_eq!(p.requires, vec!["y"]);
+}
+
+#[test]
+fn scope_blocks_do_not_leak_names() {
+    let p = ok("name = 'a'\nversion = '1'\nwith scope('config'):\n    version = '2'\n");
+    assert_eq!(p.version, "1");
+}
+
+#[test]
+fn dynamic_files_bail() {
+    let base = "name = 'a'\nversion = '1'\n";
+    let cases: &[(&str, Bail)] = &[
+        (
+            "@early()\ndef requires():\n    return []\n",
+            Bail::Decorator,
+        ),
+        ("import os\n", Bail::Import),
+        ("if True:\n    requires = []\n", Bail::ControlFlow),
+        (
+            "requires = ['a']\nrequires += ['b']\n",
+            Bail::AugmentedAssignment,
+        ),
+        ("requires = base\n", Bail::NonLiteral),
+        ("requires = ['a'] + ['b']\n", Bail::NonLiteral),
+        (
+            "requires = ('a',)\n",
+            Bail::Schema("requirements are not a list"),
+        ),
+        ("requires = [1]\n", Bail::Schema("requirement is not a str")),
+        ("requires = ['foo<<1']\n", Bail::InvalidRequirement),
+        (
+            "def requires():\n    return []\n",
+            Bail::Unsupported("def of a package attribute"),
+        ),
+        ("authors = 'me'\n", Bail::Schema("value of the wrong type")),
+        ("def commands():\n    print 'x'\n", Bail::Syntax),
+        ("x = [1\n", Bail::Syntax),
+        ("requires = [f'{x}']\n", Bail::Unsupported("f-string")),
+    ];
+    for (extra, want) in cases {
+        assert_eq!(bail(&format!("{base}{extra}")), *want, "{extra}");
+    }
+    assert_eq!(bail("name = 'a'\n"), Bail::MissingVersion);
+    assert_eq!(bail("version = '1'\n"), Bail::MissingName);
+    assert_eq!(
+        bail("name = 1\nversion = '1'\n"),
+        Bail::Schema("value of the wrong type")
+    );
+    assert_eq!(bail("name = 'a'\nversion = '1..2'\n"), Bail::InvalidVersion);
+}
+
+#[test]
+fn string_forms() {
+    let p = ok("name = ('fo' r'o' \\\n  u\"\")\nversion = '1\\x2e0'\n\
+                requires = [f'ba' F\"r\", '''b''', \"\"\"c\\\n\"\"\"]\nx = rb'\\d'\n");
+    assert_eq!(p.name, "foo");
+    assert_eq!(p.version, "1.0");
+    assert_eq!(p.requires, vec!["bar", "b", "c"]);
+}
+
+#[test]
+fn crlf_bom_tabs() {
+    let p = ok("\u{feff}name = 'a'\r\nversion = '1'\r\ndef commands():\r\n\tenv.A = 1\r\n\r\nrequires = [\r\n\t'b',\r\n]\r\n");
+    assert_eq!(p.requires, vec!["b"]);
+}
+
+#[test]
+fn never_panics_on_garbage() {
+    for src in [
+        "",
+        "\\",
+        "'",
+        "(((",
+        "def",
+        "def f(",
+        "with scope(",
+        "with scope('x') as",
+        "x = -",
+        "{",
+        "0x",
+        "\u{feff}",
+        "\r",
+        "@",
+        "name = 'a' 'b' b'c'",
+    ] {
+        let _ = parse_static_package(src);
+    }
+}
+
+/// Deterministic mutation fuzzing over the committed corpus: random byte
+/// edits, splices and truncations must never panic (the Python functions
+/// promise never to raise). Hypothesis drives a differential fuzz in Python.
+#[test]
+fn mutated_corpus_never_panics() {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/package_py_corpus");
+    let mut seeds: Vec<Vec<u8>> = std::fs::read_dir(&dir)
+        .map(|rd| {
+            rd.flatten()
+                .filter_map(|e| std::fs::read(e.path()).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    seeds.sort();
+    assert!(seeds.len() >= 100, "corpus missing at {dir:?}");
+    const ALPHABET: &[u8] = b"\\'\"#()[]{}:;,.=+-*@\n\r\t \x0cabfrux019_\xc3\xa9{}";
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for round in 0..100_000 {
+        let seed = &seeds[round % seeds.len()];
+        let mut bytes = seed.clone();
+        for _ in 0..1 + next() % 4 {
+            let at = if bytes.is_empty() {
+                0
+            } else {
+                (next() as usize) % (bytes.len() + 1)
+            };
+            match next() % 4 {
+                0 => bytes.insert(at, ALPHABET[(next() as usize) % ALPHABET.len()]),
+                1 if at < bytes.len() => {
+                    bytes.remove(at);
+                }
+                2 => bytes.truncate(at),
+                _ => {
+                    let other = &seeds[(next() as usize) % seeds.len()];
+                    let from = (next() as usize) % (other.len() + 1);
+                    bytes.splice(at..at, other[from..].iter().take(40).copied());
+                }
+            }
+        }
+        if let Ok(text) = std::str::from_utf8(&bytes) {
+            let _ = parse_static_package(text);
+        }
+    }
+}

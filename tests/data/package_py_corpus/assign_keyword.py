@@ -1,0 +1,3 @@
+True = 1
+name = 'corp'
+version = '1.0'

@@ -1,0 +1,5 @@
+name = 'corp'
+version = '1.0'
+x = 1
+x += 1
+requires = ['a']

@@ -1,0 +1,3 @@
+﻿# -*- coding: utf-8 -*-
+name = 'corp'
+version = '1.0'

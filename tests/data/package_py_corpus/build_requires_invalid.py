@@ -1,0 +1,3 @@
+name = 'corp'
+version = '1.0'
+build_requires = ['foo<<1']

@@ -1,0 +1,3 @@
+# coding: no-such-codec
+name = 'corp'
+version = '1.0'

@@ -1,0 +1,3 @@
+# -*- coding: latin-1 -*-
+name = 'corp'
+version = '1.0'

@@ -1,0 +1,5 @@
+name = 'corp'
+version = '1.0'
+description = '''a
+b'''
+requires = ['foo']

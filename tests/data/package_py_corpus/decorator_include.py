@@ -1,0 +1,5 @@
+name = 'corp'
+version = '1.0'
+@include('x')
+def commands():
+    pass

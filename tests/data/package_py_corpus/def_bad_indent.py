@@ -1,0 +1,5 @@
+name = 'corp'
+version = '1.0'
+def commands():
+    x = 1
+      y = 2

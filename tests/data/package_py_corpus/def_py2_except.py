@@ -1,0 +1,7 @@
+name = 'corp'
+version = '1.0'
+def commands():
+    try:
+        pass
+    except Exception, e:
+        pass

@@ -1,0 +1,6 @@
+name = 'corp'
+version = '1.0'
+'''doc'''
+42
+...
+requires = ['foo']

@@ -1,0 +1,4 @@
+"""A package."""
+name = 'corp'
+version = '1.0'
+requires = ['foo']

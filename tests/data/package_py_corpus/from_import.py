@@ -1,0 +1,3 @@
+from os import path
+name = 'corp'
+version = '1.0'

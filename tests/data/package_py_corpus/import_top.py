@@ -1,0 +1,3 @@
+import os
+name = 'corp'
+version = '1.0'

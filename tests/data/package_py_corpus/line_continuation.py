@@ -1,0 +1,6 @@
+name = \
+  'corp'
+version \
+ = '1.0'
+requires = \
+ ['foo']

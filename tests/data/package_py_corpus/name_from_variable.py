@@ -1,0 +1,3 @@
+_n = 'corp'
+name = _n
+version = '1'

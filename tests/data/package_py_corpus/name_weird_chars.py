@@ -1,0 +1,2 @@
+name = 'my pkg!'
+version = '1'

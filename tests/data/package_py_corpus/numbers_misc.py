@@ -1,0 +1,10 @@
+name = 'corp'
+version = '1.0'
+timestamp = 1_600_000_000
+x = 0x_ff
+y = 0o17
+z = 0b1
+w = 1.5e-3
+v = 2j
+u = -1
+t = +.5

@@ -1,0 +1,3 @@
+name = 'corp'
+version = '1.0'
+requires = ['foo.bar-1', 'a.b.c']

@@ -1,0 +1,5 @@
+name = 'corp'
+version = '1.0'
+n = 'config'
+with scope(n):
+    pass

@@ -1,0 +1,1 @@
+name = 'corp';; version = '1.0'

@@ -1,0 +1,4 @@
+name = 'corp'
+version = '1.0'
+requires = ['foo' '-' '1', ('bar'
+  '-2')]

@@ -1,0 +1,2 @@
+name = ''
+version = '1'

@@ -1,0 +1,2 @@
+name = 'a\N{LATIN SMALL LETTER B}'
+version = '1'

@@ -1,0 +1,2 @@
+name = 'corp'
+version = r'1\.0'

@@ -1,0 +1,2 @@
+name = 'a\tb'
+version = '1'

@@ -1,0 +1,6 @@
+name = 'corp'
+version = '1.0'
+description = '''a
+'b'
+"c"'''
+requires = ['''foo''']

@@ -1,0 +1,2 @@
+name = 'caf\u00e9'
+version = '1'

@@ -1,0 +1,2 @@
+name = 'corp'
+version = '.1'

@@ -1,0 +1,216 @@
+"""Property tests for the static package.py parser.
+
+1. Arbitrary text never makes the parser raise, hang or crash.
+2. Generated package files built from the tricky parts of Python's literal
+   syntax are either declined or parsed exactly as rez loads them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyrer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pyrer.survey import fields, rez_fields
+
+CORPUS = sorted((Path(__file__).parent / "data" / "package_py_corpus").glob("*.py"))
+SEEDS = [p.read_bytes().decode("utf-8", "replace") for p in CORPUS]
+
+PY_TOKENS = [
+    "name",
+    "version",
+    "requires",
+    "variants",
+    "=",
+    "+=",
+    " ",
+    "\t",
+    "\n",
+    "\r\n",
+    "\\\n",
+    "'",
+    '"',
+    "'''",
+    '"""',
+    "r'",
+    "b'",
+    "f'",
+    "u'",
+    "\\",
+    "\\x4",
+    "\\u00e9",
+    "\\N{X}",
+    "#",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ":",
+    ";",
+    ".",
+    "@early()",
+    "def commands():",
+    "    ",
+    "pass",
+    "import os",
+    "with scope('config') as c:",
+    "c.x",
+    "0777",
+    "1_0",
+    "0x",
+    "1e",
+    "é",
+    "\ufeff",
+    "foo-1+<2",
+    "~bar",
+    "!baz",
+    ".eph",
+    "True",
+    "None",
+    "...",
+    "if x:",
+    "print 'x'",
+]
+
+
+@st.composite
+def token_soup(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(st.sampled_from(PY_TOKENS), max_size=60))
+    return "".join(parts)
+
+
+@st.composite
+def mutated_seed(draw: st.DrawFn) -> str:
+    text = draw(st.sampled_from(SEEDS))
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(text)))
+        piece = draw(st.sampled_from(PY_TOKENS) | st.text(max_size=3))
+        cut = draw(st.integers(0, 3))
+        text = text[:at] + piece + text[at + cut :]
+    return text
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(max_size=300), token_soup(), mutated_seed()))
+def test_never_raises(source: str) -> None:
+    result = pyrer.parse_static_package_py(source)
+    assert result is None or isinstance(result.name, str)
+
+
+# -- differential: generated literals ---------------------------------------
+
+REQ_NAMES = st.sampled_from(["foo", "bar_2", "a.b", "x", "_p", "9", "é", "a..b", ""])
+REQ_RANGES = st.sampled_from(
+    [
+        "",
+        "-1",
+        "-1.2.3",
+        ">=1",
+        "<2",
+        "==1.0",
+        "-1+<2",
+        "-1|2",
+        "@3",
+        "#4",
+        "-1..2",
+        "-",
+        "+",
+        "<<1",
+        "-*",
+        "-1.",
+        "- 1",
+        ">1",
+        "-1.0+",
+        "-a_b.c",
+    ]
+)
+PREFIX = st.sampled_from(["", "", "", "~", "!", "."])
+
+
+@st.composite
+def requirement(draw: st.DrawFn) -> str:
+    return draw(PREFIX) + draw(REQ_NAMES) + draw(REQ_RANGES)
+
+
+def py_literal(draw: st.DrawFn, value: str) -> str:
+    """Writes `value` as a Python string literal in one of many forms."""
+    form = draw(st.sampled_from(["repr", "dq", "raw", "escaped", "split", "triple", "f", "paren"]))
+    if form == "dq" and '"' not in value and "\\" not in value:
+        return '"' + value + '"'
+    if form == "raw" and "'" not in value and not value.endswith("\\"):
+        return "r'" + value + "'"
+    if form == "escaped":
+        return "'" + "".join(f"\\x{ord(c):02x}" if ord(c) < 256 else c for c in value) + "'"
+    if form == "split" and len(value) > 1:
+        cut = draw(st.integers(1, len(value) - 1))
+        sep = draw(st.sampled_from([" ", "", "\\\n  "]))
+        return (
+            f"({value[:cut]!r}{sep}{value[cut:]!r})"
+            if sep != "\\\n  "
+            else (f"{value[:cut]!r} \\\n  {value[cut:]!r}")
+        )
+    if form == "triple" and "'" not in value and "\\" not in value:
+        return "'''" + value + "'''"
+    if form == "f" and not any(c in value for c in "{}\\'"):
+        return "f'" + value + "'"
+    if form == "paren":
+        return "(" + repr(value) + ")"
+    return repr(value)
+
+
+@st.composite
+def package_source(draw: st.DrawFn) -> str:
+    lines = []
+    if draw(st.booleans()):
+        lines.append("# -*- coding: utf-8 -*-")
+    lines.append("name = " + py_literal(draw, draw(st.sampled_from(["foo", "bar", "é", "a b"]))))
+    version = draw(st.sampled_from(["1.0", "2", "1.0.0-beta", "", "1..2", "v1_2", " 1"]))
+    if draw(st.integers(0, 9)):
+        lines.append("version = " + py_literal(draw, version))
+    reqs = draw(st.lists(requirement(), max_size=4))
+    seq = draw(st.sampled_from(["list", "list", "tuple"]))
+    items = [py_literal(draw, r) for r in reqs]
+    trailing = "," if draw(st.booleans()) and items else ""
+    if seq == "list":
+        lines.append("requires = [" + ", ".join(items) + trailing + "]")
+    else:
+        lines.append("requires = (" + ", ".join(items) + ("," if items else "") + ")")
+    if draw(st.booleans()):
+        variants = draw(st.lists(st.lists(requirement(), max_size=3), max_size=3))
+        lines.append(
+            "variants = ["
+            + ", ".join("[" + ", ".join(py_literal(draw, r) for r in v) + "]" for v in variants)
+            + "]"
+        )
+    extras = [
+        "timestamp = 1600000000",
+        "format_version = 2",
+        "description = '''x\n y'''",
+        "def commands():\n    env.PATH.append('{root}/bin')",
+        "with scope('config') as c:\n    c.a = 1",
+        "requires = ['dup']",
+        "authors = ['me']",
+        "tools = 'x'",
+        "x = 1; y = 2",
+    ]
+    for extra in draw(st.lists(st.sampled_from(extras), max_size=3)):
+        lines.insert(draw(st.integers(0, len(lines))), extra)
+    newline = draw(st.sampled_from(["\n", "\n", "\r\n"]))
+    return newline.join(lines) + newline
+
+
+@settings(
+    max_examples=300,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(package_source())
+def test_generated_files_agree_with_rez(tmp_path_factory, source: str) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path_factory.mktemp("gen") / "package.py"
+    path.write_bytes(source.encode("utf-8"))
+    ours = pyrer.parse_static_packages_py([str(path)])[0]
+    if ours is not None:
+        assert fields(ours) == rez_fields(str(path)), source
