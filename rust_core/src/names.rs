@@ -35,6 +35,12 @@ impl FamId {
         id
     }
 
+    /// A bit standing for this family in a 64-bit family filter.
+    #[inline]
+    pub fn bit(self) -> u64 {
+        1 << (self.0 & 63)
+    }
+
     pub fn name(self) -> Arc<str> {
         interner().read().expect("interner lock").names[self.0 as usize].clone()
     }

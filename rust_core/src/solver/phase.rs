@@ -218,6 +218,9 @@ impl Phase {
                 if x == y {
                     continue;
                 }
+                if scopes[x].surely_unreduced_by(scopes[y].fam) {
+                    continue;
+                }
                 let (fam, request) = (scopes[y].fam, scopes[y].request.clone());
                 let (narrowed, reductions) = scopes[x].reduce_by(ctx, fam, &request)?;
                 match narrowed {

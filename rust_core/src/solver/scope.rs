@@ -167,6 +167,15 @@ impl Scope {
         Ok((narrowed, reductions))
     }
 
+    /// True when reducing this scope by a request on `fam` surely changes
+    /// nothing (a cheap filter before `reduce_by`).
+    #[inline]
+    pub fn surely_unreduced_by(&self, fam: FamId) -> bool {
+        self.is_conflict()
+            || self.is_ephemeral
+            || self.slice.as_ref().is_some_and(|s| s.surely_ignores(fam))
+    }
+
     pub fn extract(&self, ctx: &Context) -> Result<Option<(Scope, Requirement)>, SolveError> {
         let Some(slice) = self
             .slice

@@ -58,6 +58,8 @@ struct FamInfo {
     common: Vec<(Arc<str>, FamId)>,
     /// Families any variant requires or conflicts with, sorted.
     any: Vec<FamId>,
+    /// `FamId::bit` of every family in `any`: a quick "surely not" filter.
+    any_mask: u64,
 }
 
 pub struct Slice {
@@ -199,7 +201,12 @@ impl Slice {
         let mut common: Vec<(Arc<str>, FamId)> =
             common.into_iter().map(|f| (f.name(), f)).collect();
         common.sort_unstable();
-        Ok(self.fam_info.get_or_init(|| FamInfo { common, any }))
+        let any_mask = any.iter().fold(0, |m, f| m | f.bit());
+        Ok(self.fam_info.get_or_init(|| FamInfo {
+            common,
+            any,
+            any_mask,
+        }))
     }
 
     /// The next family to extract (its name and id), if any.
@@ -268,6 +275,15 @@ impl Slice {
         } else {
             Narrowed::Unchanged
         }
+    }
+
+    /// True when no variant can mention `fam`, so reducing by a request on
+    /// it changes nothing (known once the family info has been computed).
+    #[inline]
+    pub fn surely_ignores(&self, fam: FamId) -> bool {
+        self.fam_info
+            .get()
+            .is_some_and(|info| info.any_mask & fam.bit() == 0)
     }
 
     /// rez's `reduce_by`: drop variants whose requirements conflict with
@@ -404,6 +420,7 @@ impl CloneInfo for OnceCell<FamInfo> {
             let _ = cell.set(FamInfo {
                 common: info.common.clone(),
                 any: info.any.clone(),
+                any_mask: info.any_mask,
             });
         }
         cell
