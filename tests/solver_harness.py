@@ -491,10 +491,12 @@ class RezWorker:
         env = dict(os.environ)
         env["PYTHONHASHSEED"] = str(hash_seed)
         self.hash_seed = hash_seed
+        self._stderr_path = workdir / "rez_worker.stderr"
+        self._stderr = open(self._stderr_path, "w")  # closed in close()
         self._proc = subprocess.Popen(
             [sys.executable, str(Path(__file__).resolve()), "--worker", str(self._jobs_file)],
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=self._stderr,
             env=env,
             text=True,
         )
@@ -507,8 +509,11 @@ class RezWorker:
         while job_id not in self._results:
             line = stdout.readline()
             if not line:
+                self._stderr.flush()
+                tail = self._stderr_path.read_text()[-3000:]
                 raise RuntimeError(
-                    f"rez worker ended (rc={self._proc.poll()}) before answering {job_id!r}"
+                    f"rez worker ended (rc={self._proc.wait()}) before answering "
+                    f"{job_id!r}; its stderr ends with:\n{tail}"
                 )
             obj = json.loads(line)
             self._results[obj["id"]] = Outcome.from_json(obj["outcome"])
@@ -520,6 +525,7 @@ class RezWorker:
         self._proc.wait()
         if self._proc.stdout is not None:
             self._proc.stdout.close()
+        self._stderr.close()
 
 
 def _worker_main(jobs_file: str, out: IO[str]) -> int:
