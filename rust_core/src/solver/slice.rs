@@ -299,49 +299,57 @@ impl Slice {
         }
         // Variants often share requirements: test each distinct one once.
         let mut tested: Vec<(u32, bool)> = Vec::new();
-        let mut entries = Vec::new();
         let mut reductions = Vec::new();
         for e in self.entries.iter() {
-            let mut kept = Vec::with_capacity(e.slots.len());
             for &s in &e.slots {
-                let conflict = match e.requires(s)?.get_fam(fam) {
-                    Some((req, key)) => {
-                        let c = match tested.iter().find(|(k, _)| *k == key) {
-                            Some(&(_, c)) => c,
-                            None => {
-                                let c = request.conflicted_by(req);
-                                tested.push((key, c));
-                                c
-                            }
-                        };
-                        c.then_some(req)
-                    }
-                    None => None,
+                let Some((req, key)) = e.requires(s)?.get_fam(fam) else {
+                    continue;
                 };
-                match conflict {
-                    Some(req) => reductions.push(Reduction {
+                let conflicts = match tested.iter().find(|(k, _)| *k == key) {
+                    Some(&(_, c)) => c,
+                    None => {
+                        let c = request.conflicted_by(req);
+                        tested.push((key, c));
+                        c
+                    }
+                };
+                if conflicts {
+                    reductions.push(Reduction {
                         pkg: e.pkg.clone(),
                         slot: s,
                         dependency: req.clone(),
                         conflicting_request: request.clone(),
-                    }),
-                    None => kept.push(s),
+                    });
                 }
             }
-            if kept.is_empty() {
-                continue;
+        }
+        if reductions.is_empty() {
+            return Ok((Narrowed::Unchanged, reductions));
+        }
+        // Rebuild the entries without the reduced variants.
+        let mut entries = Vec::new();
+        let mut removed = reductions.iter().peekable();
+        for e in self.entries.iter() {
+            let mut kept = Vec::with_capacity(e.slots.len());
+            for &s in &e.slots {
+                match removed.peek() {
+                    Some(r) if Arc::ptr_eq(&r.pkg, &e.pkg) && r.slot == s => {
+                        removed.next();
+                    }
+                    _ => kept.push(s),
+                }
             }
-            entries.push(Entry {
-                pkg: e.pkg.clone(),
-                slots: kept,
-            });
+            if !kept.is_empty() {
+                entries.push(Entry {
+                    pkg: e.pkg.clone(),
+                    slots: kept,
+                });
+            }
         }
         let narrowed = if entries.is_empty() {
             Narrowed::Empty
-        } else if !reductions.is_empty() {
-            Narrowed::Changed(self.copy_with(entries))
         } else {
-            Narrowed::Unchanged
+            Narrowed::Changed(self.copy_with(entries))
         };
         Ok((narrowed, reductions))
     }
