@@ -5,10 +5,13 @@ rez's own solver (``rez.solver.Solver``) and an answer from ``pyrer.solve`` can
 be compared field by field:
 
 - ``status``: ``"solved"``, ``"failed"`` or ``"error"``.  For rez, ``error``
-  means that building or running the ``Solver`` raised (``PackageNotFoundError``,
-  ``PackageFamilyNotFoundError``, an internal requirements conflict, a bad
-  requirement string, ...); ``failed`` means the solver finished with
-  ``SolverStatus.failed`` (a conflict, a total reduction, or a cycle).
+  means that building or running the ``Solver`` raised one of rez's errors
+  (``PackageNotFoundError``, ``PackageFamilyNotFoundError``, ``ResolveError``
+  for an internal requirements conflict, ``PackageMetadataError`` for package
+  data rez's schema rejects, a ``VersionError`` for a bad requirement string,
+  ...); ``failed`` means the solver finished with ``SolverStatus.failed`` (a
+  conflict, a total reduction, or a cycle).  Any other exception is a rez bug;
+  it is an ``error`` too, with a description starting with `REZ_CRASH`.
 - ``resolved``: ``(name, version, variant_index)`` in rez's order; the index is
   ``None`` for a package that has no variants.
 - ``ephemerals``: the resolved ephemerals as strings, in rez's order.
@@ -178,6 +181,21 @@ def rez_settings(
             config.remove_override(key)
 
 
+REZ_CRASH = "rez crashed (not one of rez's errors, a rez bug): "
+"""Prefix of the description when rez raised something that is not one of its
+errors (a ``TypeError``...).  Such a case still counts as ``error``: pyrer,
+like rez, must not return an answer there (a shim falling back to rez would
+crash the same way)."""
+
+
+def is_rez_error(exc: BaseException) -> bool:
+    """True for the exceptions rez raises on purpose."""
+    from rez.exceptions import RezError
+    from rez.version import ParseException, VersionError
+
+    return isinstance(exc, (RezError, VersionError, ParseException))
+
+
 @dataclass(frozen=True)
 class RezRun:
     """rez's answer plus its timings (seconds)."""
@@ -226,9 +244,11 @@ def run_rez(
                 prune_unfailed=config.prune_failed_graph,
             )
             solver.solve()
-        except Exception as exc:  # rez reports these as exceptions: pyrer's "error"
+        except Exception as exc:
             wall = time.perf_counter() - t0
             message = f"{type(exc).__name__}: {exc}"
+            if not is_rez_error(exc):
+                message = REZ_CRASH + message
             return RezRun(Outcome("error", description=message), None, wall, type(exc).__name__)
         wall = time.perf_counter() - t0
 

@@ -23,7 +23,10 @@ order must be identical; for errors, both must report ``error``.
 
 rez runs every case twice: here, and in a worker interpreter with another
 ``PYTHONHASHSEED`` (see ``solver_harness.RezWorker``); a case on which the two
-disagree fails as "rez is not deterministic" - nothing is excluded silently.
+disagree fails as "rez is not deterministic".  A case on which rez itself
+crashes (an exception that is not one of rez's errors: rez 3.4 raises a
+TypeError on a range-less weak requirement ``~foo`` in a variant when ``foo``
+is requested) is an ``error`` case like the others.  Nothing is excluded.
 
 Number of cases: 2,000 when ``CI=true``, 200 otherwise,
 ``PYRER_RANDOM_DIFF_CASES=N`` to choose.  Seeds are
@@ -614,6 +617,21 @@ def test_memory_repo_matches_filesystem_repo(
     assert on_disk.key() == in_memory.key(), "\n".join(
         harness.diff_outcomes(on_disk, in_memory) + [case.describe()]
     )
+
+
+def test_rez_crash_is_reported_as_such() -> None:
+    """rez 3.4 crashes (TypeError in _PackageEntry.sort) when the variants it
+    sorts include a range-less weak requirement (``~c``) on a requested family.
+    The harness counts that as an ``error`` and says that rez crashed.  Found by
+    this test's generator (base seed 1, seed 108633)."""
+    repo: RepoData = {
+        "c": {"3.0": {"name": "c", "version": "3.0"}},
+        "e": {"1": {"name": "e", "version": "1", "variants": [["c-3"], ["~c"]]}},
+    }
+    case = Case(-1, repo, ["e", "c"])
+    outcome = solve_rez(case)
+    assert outcome.status == "error", outcome
+    assert outcome.description.startswith(harness.REZ_CRASH + "TypeError"), outcome
 
 
 def _main(argv: list[str]) -> int:
