@@ -1,7 +1,7 @@
 //! Process-wide interning of package family names, so the solver compares
 //! and hashes families as integers.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
 /// An interned family name.

@@ -2,7 +2,9 @@
 //! extraction, intersection and reduction until it is solved, failed, or
 //! exhausted (then split in two).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashSet as HashSet;
 use std::sync::Arc;
 
 use super::context::{Context, SolveError};
@@ -106,7 +108,7 @@ impl Phase {
         // (requesting family, extracted family), in first-extracted order:
         // rez names the requesters when an extracted family does not exist.
         let mut extractions: Vec<(FamId, FamId)> = Vec::new();
-        let mut seen_extractions: HashSet<(FamId, FamId)> = HashSet::new();
+        let mut seen_extractions: HashSet<(FamId, FamId)> = HashSet::default();
 
         loop {
             let prev_num_scopes = scopes.len();
