@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::package::Package;
 use crate::range::VersionRange;
+use crate::version::Version;
 
 /// Loads the packages of one family. `range` is a hint (`None`: every
 /// version); returning more is allowed, the solver filters.
@@ -33,6 +34,21 @@ struct Family {
     packages: Vec<Arc<Package>>,
     /// `None`: every version is loaded; otherwise the ranges asked so far.
     loaded: Option<VersionRange>,
+}
+
+/// The items of `items` (versions strictly descending) whose version is in
+/// `range`, still descending: one binary search per bound instead of a
+/// containment test per item.
+pub fn in_range<'i, T>(
+    items: &'i [T],
+    version: impl Fn(&T) -> &Version + Copy + 'i,
+    range: &'i VersionRange,
+) -> impl Iterator<Item = &'i T> + 'i {
+    range.bounds().iter().rev().flat_map(move |b| {
+        let i = items.partition_point(|x| !b.upper.contains_version(version(x)));
+        let n = items[i..].partition_point(|x| b.lower.contains_version(version(x)));
+        &items[i..i + n]
+    })
 }
 
 /// rez's error for a family with no package at all.
@@ -149,10 +165,6 @@ impl<'a> FamilyStore<'a> {
                 &self.families[name].packages
             }
         };
-        Ok(packages
-            .iter()
-            .filter(|p| range.contains_version(&p.version))
-            .cloned()
-            .collect())
+        Ok(in_range(packages, |p| &p.version, range).cloned().collect())
     }
 }

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use super::context::{Context, SolveError};
 use super::failure::Reduction;
+use super::family::in_range;
 use super::request::ScopeRequest;
 use crate::bound::{Bound, LowerBound, UpperBound};
 use crate::names::FamId;
@@ -262,10 +263,7 @@ impl Slice {
         if range.is_any() {
             return Narrowed::Unchanged;
         }
-        let entries: Vec<Entry> = self
-            .entries
-            .iter()
-            .filter(|e| range.contains_version(&e.pkg.version))
+        let entries: Vec<Entry> = in_range(&self.entries, |e| &e.pkg.version, range)
             .cloned()
             .collect();
         if entries.is_empty() {
