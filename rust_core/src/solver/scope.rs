@@ -188,7 +188,6 @@ impl Scope {
 
     /// True when reducing this scope by a request on `fam` surely changes
     /// nothing (a cheap filter before `reduce_by`).
-    #[inline]
     pub fn surely_unreduced_by(&self, fam: FamId) -> bool {
         self.is_conflict()
             || self.is_ephemeral

@@ -66,12 +66,14 @@ struct FamInfo {
 pub struct Slice {
     pub name: Rc<str>,
     pub entries: Rc<Vec<Entry>>,
-    extracted: Rc<BTreeSet<FamId>>,
+    /// How many of the common families (`fam_info.common`, in name order)
+    /// have been extracted: rez always extracts the smallest name left, so
+    /// the extracted families are always a prefix of that list.
+    extracted: usize,
     len: usize,
-    fam_info: OnceCell<FamInfo>,
+    /// Shared with the slices extracted from this one (same variants).
+    fam_info: OnceCell<Rc<FamInfo>>,
     range: OnceCell<VersionRange>,
-    /// Position in `fam_info.common` of the next family to extract, if any.
-    next_extract: OnceCell<Option<usize>>,
     first: OnceCell<(Arc<Package>, usize)>,
 }
 
@@ -88,30 +90,25 @@ impl Slice {
             return None;
         }
         let entries = pkgs.into_iter().map(Entry::full).collect();
-        Some(Slice::with_entries(
-            name.into(),
-            entries,
-            Rc::new(BTreeSet::new()),
-        ))
+        Some(Slice::with_entries(name.into(), entries))
     }
 
-    fn with_entries(name: Rc<str>, entries: Vec<Entry>, extracted: Rc<BTreeSet<FamId>>) -> Slice {
+    fn with_entries(name: Rc<str>, entries: Vec<Entry>) -> Slice {
         let len = entries.iter().map(|e| e.slots.len()).sum();
         Slice {
             name,
             entries: Rc::new(entries),
-            extracted,
+            extracted: 0,
             len,
             fam_info: OnceCell::new(),
             range: OnceCell::new(),
-            next_extract: OnceCell::new(),
             first: OnceCell::new(),
         }
     }
 
     /// rez's `_copy`: new entries, and (as in rez) no extracted families.
     fn copy_with(&self, entries: Vec<Entry>) -> Slice {
-        Slice::with_entries(self.name.clone(), entries, Rc::new(BTreeSet::new()))
+        Slice::with_entries(self.name.clone(), entries)
     }
 
     pub fn len(&self) -> usize {
@@ -203,22 +200,25 @@ impl Slice {
             common.into_iter().map(|f| (f.name(), f)).collect();
         common.sort_unstable();
         let any_mask = any.iter().fold(0, |m, f| m | f.bit());
-        Ok(self.fam_info.get_or_init(|| FamInfo {
-            common,
-            any,
-            any_mask,
+        Ok(self.fam_info.get_or_init(|| {
+            Rc::new(FamInfo {
+                common,
+                any,
+                any_mask,
+            })
         }))
     }
 
     /// The next family to extract (its name and id), if any.
     fn next_extract(&self, ctx: &Context) -> Result<Option<&(Arc<str>, FamId)>, SolveError> {
-        let info = self.fam_info(ctx)?;
-        let pos = self.next_extract.get_or_init(|| {
-            info.common
-                .iter()
-                .position(|(_, f)| !self.extracted.contains(f))
-        });
-        Ok(pos.map(|i| &info.common[i]))
+        Ok(self.fam_info(ctx)?.common.get(self.extracted))
+    }
+
+    /// Whether `fam` has been extracted from this slice.
+    fn is_extracted(&self, fam: FamId) -> bool {
+        self.fam_info
+            .get()
+            .is_some_and(|info| info.common[..self.extracted].iter().any(|(_, f)| *f == fam))
     }
 
     pub fn extractable(&self, ctx: &Context) -> Result<bool, SolveError> {
@@ -243,16 +243,13 @@ impl Slice {
             ranges.push(req.range().expect("non-conflict requirement has a range"));
         }
         let range = VersionRange::union_all(ranges.iter().copied());
-        let mut extracted = (*self.extracted).clone();
-        extracted.insert(fam);
         let slice = Slice {
             name: self.name.clone(),
             entries: self.entries.clone(),
-            extracted: Rc::new(extracted),
+            extracted: self.extracted + 1,
             len: self.len,
-            fam_info: self.fam_info.clone_info(),
+            fam_info: self.fam_info.clone(),
             range: self.range.clone(),
-            next_extract: OnceCell::new(),
             first: self.first.clone(),
         };
         Ok(Some((slice, Requirement::construct(fam_name, Some(range)))))
@@ -277,7 +274,6 @@ impl Slice {
 
     /// True when no variant can mention `fam`, so reducing by a request on
     /// it changes nothing (known once the family info has been computed).
-    #[inline]
     pub fn surely_ignores(&self, fam: FamId) -> bool {
         self.fam_info
             .get()
@@ -361,7 +357,7 @@ impl Slice {
                 .requires_of(slot)?
                 .request_fams
                 .iter()
-                .filter(|f| !self.extracted.contains(*f))
+                .filter(|&&f| !self.is_extracted(f))
                 .copied()
                 .collect();
             fams = Some(f);
@@ -411,24 +407,5 @@ impl Slice {
         }
         rest.extend(self.entries[i + 1..].iter().cloned());
         Ok((self.copy_with(first), self.copy_with(rest)))
-    }
-}
-
-/// `OnceCell<FamInfo>` is not `Clone`; a shallow slice copy keeps the info.
-trait CloneInfo {
-    fn clone_info(&self) -> Self;
-}
-
-impl CloneInfo for OnceCell<FamInfo> {
-    fn clone_info(&self) -> Self {
-        let cell = OnceCell::new();
-        if let Some(info) = self.get() {
-            let _ = cell.set(FamInfo {
-                common: info.common.clone(),
-                any: info.any.clone(),
-                any_mask: info.any_mask,
-            });
-        }
-        cell
     }
 }
