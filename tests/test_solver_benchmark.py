@@ -18,16 +18,10 @@ import shutil
 from collections.abc import Iterator
 from typing import Any
 
+import pyrer
 import pytest
 import solver_harness as harness
 from solver_harness import Outcome
-
-pyrer = pytest.importorskip("pyrer")
-
-# TODO(lead): remove this guard once pyrer.solve lands.
-needs_solve = pytest.mark.skipif(
-    not hasattr(pyrer, "solve"), reason="pyrer.solve is not built yet (issue #3 harness)"
-)
 
 RESULTS = harness.load_benchmark_results()
 ENTRIES: list[dict[str, Any]] = RESULTS["results"]
@@ -74,12 +68,10 @@ def test_results_file_matches_installed_rez() -> None:
     assert all(e["status"] in harness.STATUSES for e in ENTRIES)
 
 
-@needs_solve
 def test_loaded_every_benchmark_package(bench_packages: list[Any]) -> None:
     assert len(bench_packages) == RESULTS["loaded_packages"] == 18226
 
 
-@needs_solve
 @pytest.mark.parametrize(
     "index", range(len(ENTRIES)), ids=[f"req{i:03d}" for i in range(len(ENTRIES))]
 )
@@ -112,7 +104,6 @@ def _lazy_loader(bench_path: str) -> Any:
     return load_family
 
 
-@needs_solve
 @pytest.mark.parametrize("loader", ["list", "load_family_hint"])
 @pytest.mark.parametrize("index", LIVE_SAMPLE, ids=[f"req{i:03d}" for i in LIVE_SAMPLE])
 def test_pyrer_matches_live_rez(

@@ -51,16 +51,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+import pyrer
 import pytest
 import solver_harness as harness
 from solver_harness import NO_VERSION, Outcome, RepoData
-
-pyrer = pytest.importorskip("pyrer")
-
-# TODO(lead): remove this guard (and the `needs_solve` marks) once pyrer.solve lands.
-needs_solve = pytest.mark.skipif(
-    not hasattr(pyrer, "solve"), reason="pyrer.solve is not built yet (issue #3 harness)"
-)
 
 
 def _case_count() -> int:
@@ -569,8 +563,6 @@ def test_random_case(seed: int, cases: dict[int, Case], rez_worker: harness.RezW
             + case.describe(),
             pytrace=False,
         )
-    if not hasattr(pyrer, "solve"):
-        pytest.skip("pyrer.solve is not built yet (issue #3 harness)")  # TODO(lead): remove
 
     actual = solve_pyrer(case)
     problems = harness.diff_outcomes(rez, actual)

@@ -31,16 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Union
 
+import pyrer
 import pytest
 import solver_harness as harness
 from solver_harness import Outcome
-
-pyrer = pytest.importorskip("pyrer")
-
-# TODO(lead): remove this guard once pyrer.solve lands.
-needs_solve = pytest.mark.skipif(
-    not hasattr(pyrer, "solve"), reason="pyrer.solve is not built yet (issue #3 harness)"
-)
 
 VP = "version_priority"
 IP = "intersection_priority"
@@ -300,7 +294,6 @@ def _pyrer(case: RezCase, packages: list[Any], loader: str) -> Outcome:
     )
 
 
-@needs_solve
 @pytest.mark.parametrize("loader", LOADERS)
 @pytest.mark.parametrize("case", ALL_CASES, ids=[c.id for c in ALL_CASES])
 def test_pyrer_matches_rez(
