@@ -239,7 +239,7 @@ impl Package {
         self.merged[i]
             .get_or_init(|| {
                 let reqs = self.variant_requirements(i)?;
-                let list = RequirementList::new(&reqs);
+                let list = RequirementList::try_new(&reqs).map_err(|e| e.to_string())?;
                 if list.conflict().is_some() {
                     return Err(format!(
                         "The package {} has an internal requirements conflict: {}",

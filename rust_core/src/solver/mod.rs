@@ -150,7 +150,10 @@ pub fn solve(
             Err(e) => return SolveOutcome::error(e.to_string(), 0, 0),
         }
     }
-    let request_list = RequirementList::new(&reqs);
+    let request_list = match RequirementList::try_new(&reqs) {
+        Ok(list) => list,
+        Err(e) => return SolveOutcome::error(e.to_string(), 0, 0),
+    };
     if let Some((a, b)) = request_list.conflict() {
         let reason = FailureReason::DependencyConflicts(vec![DependencyConflict {
             dependency: a.clone(),

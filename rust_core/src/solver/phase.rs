@@ -134,7 +134,7 @@ impl Phase {
                     break;
                 }
 
-                let merged = RequirementList::new(&extracted);
+                let merged = RequirementList::try_new(&extracted).map_err(|e| e.to_string())?;
                 if let Some((a, b)) = merged.conflict() {
                     let c = DependencyConflict {
                         dependency: a.clone(),

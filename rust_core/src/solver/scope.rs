@@ -116,7 +116,7 @@ impl Scope {
             let own = own_req.range();
             let new_range = if self.is_conflict() {
                 let own = own.ok_or("'NoneType' object has no attribute 'inverse'")?;
-                range.subtract(own)
+                range.try_subtract(own).map_err(|e| e.to_string())?
             } else {
                 own.and_then(|o| range.intersection(o))
             };
@@ -138,7 +138,7 @@ impl Scope {
             };
             let wanted = match own_req.range() {
                 None => Some(range.clone()),
-                Some(own) => range.subtract(own),
+                Some(own) => range.try_subtract(own).map_err(|e| e.to_string())?,
             };
             match wanted {
                 Some(r) => variant_slice(ctx, &self.name, &r)?,
