@@ -37,6 +37,8 @@ pub struct Context<'a> {
     /// Variant slots of a package, most preferred first (rez's
     /// `_PackageEntry.sort`), keyed by package address.
     variant_order: RefCell<HashMap<usize, Rc<Vec<usize>>>>,
+    /// Requirement key -> its range as rez's union re-normalises it.
+    normalised: RefCell<HashMap<u32, VersionRange>>,
 }
 
 /// rez sorts on `orderer.sort_key(name, range)`: with the default orderer
@@ -76,7 +78,18 @@ impl<'a> Context<'a> {
             mode,
             families: RefCell::new(families),
             variant_order: RefCell::new(HashMap::default()),
+            normalised: RefCell::new(HashMap::default()),
         }
+    }
+
+    /// `range` (the range of the requirement with `key`) re-normalised as
+    /// rez's `union` does, computed once per solve.
+    pub fn normalised_range(&self, key: u32, range: &VersionRange) -> VersionRange {
+        self.normalised
+            .borrow_mut()
+            .entry(key)
+            .or_insert_with(|| VersionRange::union_all([range]))
+            .clone()
     }
 
     /// The package's variant slots in rez's preference order.

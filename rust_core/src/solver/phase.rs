@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
 use super::context::{Context, SolveError};
@@ -12,10 +12,53 @@ use super::failure::{DependencyConflict, FailureReason};
 use super::family::family_not_found;
 use super::graph::{dependency_order, find_cycle, Graph};
 use super::scope::Scope;
-use super::slice::Narrowed;
+use super::slice::{Extraction, Narrowed};
 use crate::names::FamId;
 use crate::package::Package;
-use crate::requirement::{Requirement, RequirementList};
+use crate::requirement::Requirement;
+
+/// Extractions merged per family, in first-extracted order.
+struct Merged {
+    items: Vec<Extraction>,
+    index: HashMap<FamId, usize>,
+}
+
+impl Merged {
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+}
+
+/// rez's `RequirementList` over extracted (non-conflict) requirements: the
+/// ranges of one family intersect; an empty intersection is the conflict
+/// between the merge so far and the newcomer.
+fn merge_extractions(extracted: Vec<Extraction>) -> Result<Merged, DependencyConflict> {
+    let mut merged = Merged {
+        items: Vec::with_capacity(extracted.len()),
+        index: HashMap::default(),
+    };
+    for e in extracted {
+        match merged.index.get(&e.fam) {
+            None => {
+                merged.index.insert(e.fam, merged.items.len());
+                merged.items.push(e);
+            }
+            Some(&i) => {
+                let existing = &mut merged.items[i];
+                match existing.range.intersection(&e.range) {
+                    Some(range) => existing.range = range,
+                    None => {
+                        return Err(DependencyConflict {
+                            dependency: existing.requirement(),
+                            conflicting_request: e.requirement(),
+                        })
+                    }
+                }
+            }
+        }
+    }
+    Ok(merged)
+}
 
 /// A resolved variant: the package and its variant slot.
 type SolvedVariant = (Arc<Package>, usize);
@@ -116,17 +159,17 @@ impl Phase {
 
             loop {
                 // extract every common dependency
-                let mut extracted: Vec<Requirement> = Vec::new();
+                let mut extracted: Vec<Extraction> = Vec::new();
                 for (scope, dirty) in scopes.iter_mut().zip(dirty.iter_mut()) {
                     if !std::mem::take(dirty) {
                         continue;
                     }
-                    while let Some((narrowed, req)) = scope.extract(ctx)? {
-                        let key = (scope.fam, FamId::of(req.name()));
+                    while let Some((narrowed, extraction)) = scope.extract(ctx)? {
+                        let key = (scope.fam, extraction.fam);
                         if seen_extractions.insert(key) {
                             extractions.push(key);
                         }
-                        extracted.push(req);
+                        extracted.push(extraction);
                         *scope = narrowed;
                     }
                 }
@@ -134,31 +177,27 @@ impl Phase {
                     break;
                 }
 
-                let merged = RequirementList::try_new(&extracted).map_err(|e| e.to_string())?;
-                if let Some((a, b)) = merged.conflict() {
-                    let c = DependencyConflict {
-                        dependency: a.clone(),
-                        conflicting_request: b.clone(),
-                    };
-                    return Ok(self.fail(scopes, FailureReason::DependencyConflicts(vec![c])));
-                }
+                // merge the extractions per family (rez's RequirementList)
+                let merged = match merge_extractions(extracted) {
+                    Ok(merged) => merged,
+                    Err(conflict) => {
+                        let reason = FailureReason::DependencyConflicts(vec![conflict]);
+                        return Ok(self.fail(scopes, reason));
+                    }
+                };
 
                 // intersect the extractions with the current scopes
-                let mut req_fams: Vec<&str> = Vec::new();
+                let mut matched = vec![false; merged.len()];
                 for i in 0..scopes.len() {
-                    let Some(req) = merged
-                        .requirements()
-                        .iter()
-                        .find(|r| r.name() == &*scopes[i].name)
-                    else {
+                    let Some(&m) = merged.index.get(&scopes[i].fam) else {
                         continue;
                     };
-                    let range = req.range().expect("extracted requirement has a range");
-                    req_fams.push(req.name());
-                    match scopes[i].intersect(ctx, range)? {
+                    matched[m] = true;
+                    let extraction = &merged.items[m];
+                    match scopes[i].intersect(ctx, &extraction.range)? {
                         Narrowed::Empty => {
                             let c = DependencyConflict {
-                                dependency: req.clone(),
+                                dependency: extraction.requirement(),
                                 conflicting_request: scopes[i].request.to_requirement(),
                             };
                             return Ok(
@@ -181,18 +220,15 @@ impl Phase {
                 }
 
                 // add scopes for newly extracted families
-                for req in merged.requirements() {
-                    if req_fams.contains(&req.name()) {
-                        continue;
-                    }
-                    let scope = Scope::new(ctx, req).map_err(|e| {
+                for (extraction, _) in merged.items.iter().zip(&matched).filter(|(_, m)| !**m) {
+                    let req = extraction.requirement();
+                    let scope = Scope::new(ctx, &req).map_err(|e| {
                         if e != family_not_found(req.name()) {
                             return e;
                         }
-                        let wanted = FamId::of(req.name());
                         let requesters: Vec<String> = extractions
                             .iter()
-                            .filter(|(_, fam)| *fam == wanted)
+                            .filter(|(_, fam)| *fam == extraction.fam)
                             .map(|(by, _)| by.name().to_string())
                             .collect();
                         format!(

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::context::{Context, SolveError};
 use super::failure::Reduction;
 use super::request::ScopeRequest;
-use super::slice::{Narrowed, Slice};
+use super::slice::{Extraction, Narrowed, Slice};
 use crate::names::FamId;
 use crate::package::Package;
 use crate::range::VersionRange;
@@ -194,7 +194,7 @@ impl Scope {
             || self.slice.as_ref().is_some_and(|s| s.surely_ignores(fam))
     }
 
-    pub fn extract(&self, ctx: &Context) -> Result<Option<(Scope, Requirement)>, SolveError> {
+    pub fn extract(&self, ctx: &Context) -> Result<Option<(Scope, Extraction)>, SolveError> {
         let Some(slice) = self
             .slice
             .as_ref()
@@ -202,12 +202,12 @@ impl Scope {
         else {
             return Ok(None);
         };
-        Ok(slice.extract(ctx)?.map(|(s, req)| {
+        Ok(slice.extract(ctx)?.map(|(s, extraction)| {
             let scope = Scope::from(ScopeData {
                 slice: Some(Rc::new(s)),
                 ..(*self.0).clone()
             });
-            (scope, req)
+            (scope, extraction)
         }))
     }
 

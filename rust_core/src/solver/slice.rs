@@ -77,6 +77,20 @@ pub struct Slice {
     first: OnceCell<(Arc<Package>, usize)>,
 }
 
+/// A dependency extracted from a slice: rez's `Requirement.construct(fam,
+/// range)`, kept as parts until a requirement has to be printed.
+pub struct Extraction {
+    pub fam: FamId,
+    pub name: Arc<str>,
+    pub range: VersionRange,
+}
+
+impl Extraction {
+    pub fn requirement(&self) -> Requirement {
+        Requirement::construct(&self.name, Some(self.range.clone()))
+    }
+}
+
 /// What an operation did to a slice (rez compares object identity).
 pub enum Narrowed<T> {
     Unchanged,
@@ -226,23 +240,26 @@ impl Slice {
     }
 
     /// rez's `extract`: the smallest-named common dependency not yet
-    /// extracted, as one requirement spanning every variant's range.
-    pub fn extract(&self, ctx: &Context) -> Result<Option<(Slice, Requirement)>, SolveError> {
+    /// extracted, with one range spanning every variant's.
+    pub fn extract(&self, ctx: &Context) -> Result<Option<(Slice, Extraction)>, SolveError> {
         let Some((fam_name, fam)) = self.next_extract(ctx)? else {
             return Ok(None);
         };
         let fam = *fam;
-        let mut seen: Vec<u32> = Vec::new();
+        let mut keys: Vec<u32> = Vec::new();
         let mut ranges: Vec<&VersionRange> = Vec::new();
         for (e, s) in self.iter_variants() {
             let (req, key) = e.requires(s)?.get_fam(fam).expect("common family present");
-            if seen.last() == Some(&key) || seen.contains(&key) {
+            if keys.last() == Some(&key) || keys.contains(&key) {
                 continue;
             }
-            seen.push(key);
+            keys.push(key);
             ranges.push(req.range().expect("non-conflict requirement has a range"));
         }
-        let range = VersionRange::union_all(ranges.iter().copied());
+        let range = match keys.as_slice() {
+            [key] => ctx.normalised_range(*key, ranges[0]),
+            _ => VersionRange::union_all(ranges.iter().copied()),
+        };
         let slice = Slice {
             name: self.name.clone(),
             entries: self.entries.clone(),
@@ -252,7 +269,12 @@ impl Slice {
             range: self.range.clone(),
             first: self.first.clone(),
         };
-        Ok(Some((slice, Requirement::construct(fam_name, Some(range)))))
+        let extraction = Extraction {
+            fam,
+            name: fam_name.clone(),
+            range,
+        };
+        Ok(Some((slice, extraction)))
     }
 
     /// rez's `intersect`: drop versions outside `range`.
