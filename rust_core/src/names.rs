@@ -35,6 +35,12 @@ impl FamId {
         id
     }
 
+    /// A dense index (0, 1, 2, ...) for tables indexed by family.
+    #[inline]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
     /// A bit standing for this family in a 64-bit family filter.
     #[inline]
     pub fn bit(self) -> u64 {

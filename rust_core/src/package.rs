@@ -3,7 +3,7 @@
 //! lists the solver reads (computed lazily, once, and shared across solves).
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::names::FamId;
 use crate::requirement::{Requirement, RequirementList};
@@ -31,6 +31,8 @@ pub struct VariantRequires {
     pub request_fams: Vec<FamId>,
     /// Families of conflict requirements (rez's `conflict_request_fams`), sorted.
     pub conflict_fams: Vec<FamId>,
+    /// `request_fams` with their names, sorted by name (rez's extraction order).
+    pub request_fams_by_name: Vec<(Arc<str>, FamId)>,
 }
 
 /// A key per distinct requirement text; merged requirements get fresh keys.
@@ -81,11 +83,19 @@ impl VariantRequires {
         };
         let request_fams = fams(false);
         let conflict_fams = fams(true);
+        let mut request_fams_by_name: Vec<(Arc<str>, FamId)> = list
+            .requirements()
+            .iter()
+            .filter(|r| !r.conflict())
+            .map(|r| (Arc::from(r.name()), FamId::of(r.name())))
+            .collect();
+        request_fams_by_name.sort_unstable();
         VariantRequires {
             list,
             by_fam,
             request_fams,
             conflict_fams,
+            request_fams_by_name,
         }
     }
 

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use super::family::FamilyStore;
+use crate::names::FamId;
 use crate::package::Package;
 use crate::range::VersionRange;
 use crate::requirement::RequirementList;
@@ -32,11 +33,16 @@ pub type SolveError = String;
 
 pub struct Context<'a> {
     pub request_list: RequirementList,
+    /// The family of each merged request, in order.
+    request_fams: Vec<FamId>,
     pub mode: VariantSelectMode,
     pub families: RefCell<FamilyStore<'a>>,
     /// Variant slots of a package, most preferred first (rez's
     /// `_PackageEntry.sort`), keyed by package address.
     variant_order: RefCell<HashMap<usize, Rc<Vec<usize>>>>,
+    /// Scratch marks by family index, for deduplicating families quickly:
+    /// a family is marked when its entry equals the current generation.
+    marks: RefCell<(Vec<u32>, u32)>,
     /// Requirement key -> its range as rez's union re-normalises it.
     normalised: RefCell<HashMap<u32, VersionRange>>,
 }
@@ -74,12 +80,40 @@ impl<'a> Context<'a> {
         families: FamilyStore<'a>,
     ) -> Context<'a> {
         Context {
+            request_fams: request_list
+                .requirements()
+                .iter()
+                .map(|r| FamId::of(r.name()))
+                .collect(),
             request_list,
             mode,
             families: RefCell::new(families),
             variant_order: RefCell::new(HashMap::default()),
             normalised: RefCell::new(HashMap::default()),
+            marks: RefCell::new((Vec::new(), 0)),
         }
+    }
+
+    /// Runs `f` with a fresh "seen for the first time?" test over families.
+    pub fn with_family_marks<R>(&self, f: impl FnOnce(&mut dyn FnMut(FamId) -> bool) -> R) -> R {
+        let mut marks = self.marks.borrow_mut();
+        let (table, generation) = &mut *marks;
+        *generation = generation.wrapping_add(1);
+        if *generation == 0 {
+            table.iter_mut().for_each(|m| *m = 0);
+            *generation = 1;
+        }
+        let generation = *generation;
+        let mut first_time = |fam: FamId| {
+            let i = fam.index();
+            if i >= table.len() {
+                table.resize(i + 1, 0);
+            }
+            let new = table[i] != generation;
+            table[i] = generation;
+            new
+        };
+        f(&mut first_time)
     }
 
     /// `range` (the range of the requirement with `key`) re-normalised as
@@ -118,7 +152,7 @@ impl<'a> Context<'a> {
                 if request.conflict() {
                     continue;
                 }
-                if let Some(req) = reqs.get(request.name()) {
+                if let Some((req, _)) = reqs.get_fam(self.request_fams[i]) {
                     let key = req.range().map_or(RangeKey::Zero, RangeKey::Range);
                     requested.push((-(i as i64), key));
                     names.push(req.name());

@@ -200,19 +200,18 @@ impl Slice {
             return Ok(info);
         }
         let (pkg, slot) = self.first_variant(ctx)?;
-        let mut common: Vec<FamId> = pkg.requires_of(slot)?.request_fams.clone();
+        let mut common = pkg.requires_of(slot)?.request_fams_by_name.clone();
         let mut any = Vec::new();
-        for (e, s) in self.iter_variants() {
-            let r = e.requires(s)?;
-            common.retain(|&f| r.has_request_fam(f));
-            any.extend(r.request_fams.iter().copied());
-            any.extend(r.conflict_fams.iter().copied());
-        }
+        ctx.with_family_marks(|first_time| -> Result<(), SolveError> {
+            for (e, s) in self.iter_variants() {
+                let r = e.requires(s)?;
+                common.retain(|&(_, f)| r.has_request_fam(f));
+                let fams = r.request_fams.iter().chain(&r.conflict_fams);
+                any.extend(fams.copied().filter(|&f| first_time(f)));
+            }
+            Ok(())
+        })?;
         any.sort_unstable();
-        any.dedup();
-        let mut common: Vec<(Arc<str>, FamId)> =
-            common.into_iter().map(|f| (f.name(), f)).collect();
-        common.sort_unstable();
         let any_mask = any.iter().fold(0, |m, f| m | f.bit());
         Ok(self.fam_info.get_or_init(|| {
             Rc::new(FamInfo {
@@ -303,7 +302,8 @@ impl Slice {
     }
 
     /// rez's `reduce_by`: drop variants whose requirements conflict with
-    /// `request` (on family `fam`), recording each removal.
+    /// `request` (on family `fam`). The removals are returned only when
+    /// nothing is left: that is when rez reports them.
     pub fn reduce_by(
         &self,
         ctx: &Context,
@@ -315,8 +315,9 @@ impl Slice {
         }
         // Variants often share requirements: test each distinct one once.
         let mut tested: Vec<(u32, bool)> = Vec::new();
-        let mut reductions = Vec::new();
-        for e in self.entries.iter() {
+        // (entry, slot, the conflicting requirement) per removed variant
+        let mut removed: Vec<(usize, usize, &Requirement)> = Vec::new();
+        for (i, e) in self.entries.iter().enumerate() {
             for &s in &e.slots {
                 let Some((req, key)) = e.requires(s)?.get_fam(fam) else {
                     continue;
@@ -330,27 +331,34 @@ impl Slice {
                     }
                 };
                 if conflicts {
-                    reductions.push(Reduction {
-                        pkg: e.pkg.clone(),
-                        slot: s,
-                        dependency: req.clone(),
-                        conflicting_request: request.clone(),
-                    });
+                    removed.push((i, s, req));
                 }
             }
         }
-        if reductions.is_empty() {
-            return Ok((Narrowed::Unchanged, reductions));
+        if removed.is_empty() {
+            return Ok((Narrowed::Unchanged, Vec::new()));
         }
-        // Rebuild the entries without the reduced variants.
-        let mut entries = Vec::new();
-        let mut removed = reductions.iter().peekable();
-        for e in self.entries.iter() {
+        if removed.len() == self.len {
+            let reductions = removed
+                .into_iter()
+                .map(|(i, slot, req)| Reduction {
+                    pkg: self.entries[i].pkg.clone(),
+                    slot,
+                    dependency: req.clone(),
+                    conflicting_request: request.clone(),
+                })
+                .collect();
+            return Ok((Narrowed::Empty, reductions));
+        }
+        // Rebuild the entries without the removed variants.
+        let mut entries = Vec::with_capacity(self.entries.len());
+        let mut gone = removed.iter().peekable();
+        for (i, e) in self.entries.iter().enumerate() {
             let mut kept = Vec::with_capacity(e.slots.len());
             for &s in &e.slots {
-                match removed.peek() {
-                    Some(r) if Arc::ptr_eq(&r.pkg, &e.pkg) && r.slot == s => {
-                        removed.next();
+                match gone.peek() {
+                    Some(&&(gi, gs, _)) if gi == i && gs == s => {
+                        gone.next();
                     }
                     _ => kept.push(s),
                 }
@@ -362,12 +370,7 @@ impl Slice {
                 });
             }
         }
-        let narrowed = if entries.is_empty() {
-            Narrowed::Empty
-        } else {
-            Narrowed::Changed(self.copy_with(entries))
-        };
-        Ok((narrowed, reductions))
+        Ok((Narrowed::Changed(self.copy_with(entries)), Vec::new()))
     }
 
     /// rez's `split`: the preferred part (sharing a dependency) and the rest.
