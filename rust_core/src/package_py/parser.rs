@@ -8,10 +8,10 @@
 //! Everything else bails.
 
 use super::bail::Bail;
-use super::body;
-use super::lexer::{is_keyword, NumKind, Tok};
+use super::body::BodyCheck;
+use super::lexer::{is_keyword, Lexer, NumKind, Tok};
 use super::literal;
-use super::value::{Binding, Value};
+use super::value::{Binding, Items, Value};
 
 /// Deeper literal nesting than this is declined (CPython allows up to ~200).
 const MAX_NESTING: usize = 100;
@@ -32,9 +32,15 @@ pub struct Module<'a> {
     pub bindings: Vec<(&'a str, Binding<'a>)>,
     /// Names of top-level `with scope("name")` blocks (each becomes a dict).
     pub scopes: Vec<String>,
+    /// The items of every list literal, each list contiguous.
+    pub items: Vec<Value<'a>>,
 }
 
 impl<'a> Module<'a> {
+    pub fn items(&self, list: Items) -> &[Value<'a>] {
+        &self.items[list.start..list.start + list.len]
+    }
+
     pub fn get(&self, name: &str) -> Option<&Binding<'a>> {
         self.bindings
             .iter()
@@ -50,25 +56,41 @@ impl<'a> Module<'a> {
     }
 }
 
-pub fn parse_module<'a>(toks: &[Tok<'a>]) -> Result<Module<'a>, Bail> {
+/// Runs the static module in `src`. A tokenizer error anywhere wins over
+/// any other reason to bail, as it would when Python compiles the file.
+pub fn parse_module(src: &str) -> Result<Module<'_>, Bail> {
     let mut p = Parser {
-        t: toks,
-        i: 0,
+        lexer: Lexer::new(src),
+        cur: Tok::End,
+        next: None,
         depth: 0,
-        module: Module::default(),
+        module: Module {
+            bindings: Vec::with_capacity(8),
+            scopes: Vec::new(),
+            items: Vec::new(),
+        },
+        pending: Vec::new(),
         alias: None,
     };
-    p.module()?;
-    Ok(p.module)
+    p.cur = p.lex();
+    let result = p.module();
+    match p.lexer.error() {
+        Some(e) => Err(e),
+        None => result.map(|()| p.module),
+    }
 }
 
-struct Parser<'t, 'a> {
-    t: &'t [Tok<'a>],
-    i: usize,
+struct Parser<'a> {
+    lexer: Lexer<'a>,
+    /// The current token and, once asked for, the one after it.
+    cur: Tok<'a>,
+    next: Option<Tok<'a>>,
     depth: usize,
     module: Module<'a>,
     /// The `as` name of the innermost enclosing scope block.
     alias: Option<&'a str>,
+    /// Items of the list literals still open, innermost last.
+    pending: Vec<Value<'a>>,
 }
 
 fn starts_literal(t: &Tok<'_>) -> bool {
@@ -98,19 +120,41 @@ fn is_augmented(op: &str) -> bool {
     )
 }
 
-impl<'t, 'a> Parser<'t, 'a> {
+impl<'a> Parser<'a> {
+    /// A tokenizer error ends the stream: the parser then sees `End`.
+    #[inline(always)]
+    fn lex(&mut self) -> Tok<'a> {
+        self.lexer.next_tok()
+    }
+
     fn peek(&self) -> Tok<'a> {
-        self.t.get(self.i).copied().unwrap_or(Tok::End)
+        self.cur
     }
 
-    fn peek_at(&self, off: usize) -> Tok<'a> {
-        self.t.get(self.i + off).copied().unwrap_or(Tok::End)
+    /// The token after the current one.
+    fn peek_next(&mut self) -> Tok<'a> {
+        match self.next {
+            Some(t) => t,
+            None => {
+                let t = if self.cur == Tok::End {
+                    Tok::End
+                } else {
+                    self.lex()
+                };
+                self.next = Some(t);
+                t
+            }
+        }
     }
 
+    #[inline(always)]
     fn bump(&mut self) -> Tok<'a> {
-        let t = self.peek();
+        let t = self.cur;
         if t != Tok::End {
-            self.i += 1;
+            self.cur = match self.next.take() {
+                Some(n) => n,
+                None => self.lex(),
+            };
         }
         t
     }
@@ -136,7 +180,7 @@ impl<'t, 'a> Parser<'t, 'a> {
             match self.peek() {
                 Tok::End => return Ok(()),
                 Tok::Newline => {
-                    self.i += 1;
+                    self.bump();
                 }
                 Tok::Indent | Tok::Dedent => return Err(Bail::Syntax),
                 Tok::Op("@") => return Err(Bail::Decorator),
@@ -180,14 +224,14 @@ impl<'t, 'a> Parser<'t, 'a> {
     }
 
     fn simple_statement(&mut self) -> Result<(), Bail> {
-        match (self.peek(), self.peek_at(1)) {
+        match (self.peek(), self.peek_next()) {
             (Tok::Name("pass"), _) => {
                 self.bump();
                 Ok(())
             }
             (Tok::Name(n), Tok::Op("=")) if !is_keyword(n) => {
                 let mut targets = Vec::with_capacity(1);
-                while let (Tok::Name(n), Tok::Op("=")) = (self.peek(), self.peek_at(1)) {
+                while let (Tok::Name(n), Tok::Op("=")) = (self.peek(), self.peek_next()) {
                     if is_keyword(n) {
                         return Err(Bail::Syntax);
                     }
@@ -198,7 +242,8 @@ impl<'t, 'a> Parser<'t, 'a> {
                         return Err(Bail::Unsupported("rebinds a loader name"));
                     }
                     targets.push(n);
-                    self.i += 2;
+                    self.bump();
+                    self.bump();
                 }
                 let value = self.expr_list()?;
                 let last = targets.len() - 1;
@@ -247,13 +292,14 @@ impl<'t, 'a> Parser<'t, 'a> {
                     }
                     _ => return Err(Bail::Unsupported("function parameters")),
                 }
-                match self.bump() {
-                    Tok::Op(",") if self.peek() == Tok::Op(")") => break,
-                    Tok::Op(",") => {}
-                    Tok::Op(")") => {
-                        self.i -= 1;
-                        break;
+                match self.peek() {
+                    Tok::Op(",") => {
+                        self.bump();
+                        if self.peek() == Tok::Op(")") {
+                            break;
+                        }
                     }
+                    Tok::Op(")") => break,
                     _ => return Err(Bail::Unsupported("function parameters")),
                 }
             }
@@ -277,10 +323,11 @@ impl<'t, 'a> Parser<'t, 'a> {
         if self.peek() == Tok::Newline {
             self.bump();
             self.expect(Tok::Indent, Bail::Syntax)?;
-            let start = self.i;
+            let mut check = BodyCheck::block();
             let mut level = 1usize;
             loop {
-                match self.bump() {
+                let t = self.bump();
+                match t {
                     Tok::Indent => level += 1,
                     Tok::Dedent => {
                         level -= 1;
@@ -291,21 +338,26 @@ impl<'t, 'a> Parser<'t, 'a> {
                     Tok::End => return Err(Bail::Syntax),
                     _ => {}
                 }
+                check.token(t)?;
             }
-            body::check_block(&self.t[start..self.i - 1])
+            check.finish()
         } else {
-            let start = self.i;
+            let mut check = BodyCheck::inline();
+            let mut empty = true;
             loop {
-                match self.bump() {
+                let t = self.bump();
+                match t {
                     Tok::Newline => break,
                     Tok::End | Tok::Indent | Tok::Dedent => return Err(Bail::Syntax),
                     _ => {}
                 }
+                empty = false;
+                check.token(t)?;
             }
-            if self.i - 1 == start {
+            if empty {
                 return Err(Bail::Syntax); // `def f():` then nothing
             }
-            body::check_inline(&self.t[start..self.i - 1])
+            check.finish()
         }
     }
 
@@ -368,7 +420,7 @@ impl<'t, 'a> Parser<'t, 'a> {
     /// One statement inside a scope block: `pass`, a literal, `x = <literal>`
     /// or `alias.attr = <literal>`.
     fn scope_statement(&mut self) -> Result<(), Bail> {
-        match (self.peek(), self.peek_at(1)) {
+        match (self.peek(), self.peek_next()) {
             (Tok::Name("pass"), _) => {
                 self.bump();
                 Ok(())
@@ -377,11 +429,13 @@ impl<'t, 'a> Parser<'t, 'a> {
                 if is_loader_name(n) || Some(n) == self.alias || n == "__debug__" {
                     return Err(Bail::Unsupported("statement in scope block"));
                 }
-                self.i += 2;
+                self.bump();
+                self.bump();
                 self.expr_list().map(|_| ())
             }
             (Tok::Name(n), Tok::Op(".")) if Some(n) == self.alias => {
-                self.i += 2;
+                self.bump();
+                self.bump();
                 match (self.bump(), self.bump()) {
                     (Tok::Name(attr), Tok::Op("=")) if !is_keyword(attr) => {
                         self.expr_list().map(|_| ())
@@ -408,15 +462,14 @@ impl<'t, 'a> Parser<'t, 'a> {
         if self.peek() != Tok::Op(",") {
             return Ok(first);
         }
-        let mut items = vec![first];
         while self.peek() == Tok::Op(",") {
             self.bump();
             if !starts_literal(&self.peek()) {
                 break;
             }
-            items.push(self.expr()?);
+            self.expr()?;
         }
-        Ok(Value::Tuple(items))
+        Ok(Value::Tuple)
     }
 
     /// Adjacent string literals, concatenated.
@@ -473,43 +526,47 @@ impl<'t, 'a> Parser<'t, 'a> {
             Tok::Op("(") => {
                 if self.peek() == Tok::Op(")") {
                     self.bump();
-                    return Ok(Value::Tuple(Vec::new()));
+                    return Ok(Value::Tuple);
                 }
                 let first = self.expr()?;
                 match self.bump() {
                     Tok::Op(")") => Ok(first),
-                    Tok::Op(",") => {
-                        let mut items = vec![first];
-                        loop {
-                            if self.peek() == Tok::Op(")") {
-                                self.bump();
-                                return Ok(Value::Tuple(items));
-                            }
-                            items.push(self.expr()?);
-                            match self.bump() {
-                                Tok::Op(",") => {}
-                                Tok::Op(")") => return Ok(Value::Tuple(items)),
-                                _ => return Err(Bail::NonLiteral),
-                            }
+                    Tok::Op(",") => loop {
+                        if self.peek() == Tok::Op(")") {
+                            self.bump();
+                            return Ok(Value::Tuple);
                         }
-                    }
+                        self.expr()?;
+                        match self.bump() {
+                            Tok::Op(",") => {}
+                            Tok::Op(")") => return Ok(Value::Tuple),
+                            _ => return Err(Bail::NonLiteral),
+                        }
+                    },
                     _ => Err(Bail::NonLiteral),
                 }
             }
             Tok::Op("[") => {
-                let mut items = Vec::new();
+                let mark = self.pending.len();
                 loop {
                     if self.peek() == Tok::Op("]") {
                         self.bump();
-                        return Ok(Value::List(items));
+                        break;
                     }
-                    items.push(self.expr()?);
+                    let item = self.expr()?;
+                    self.pending.push(item);
                     match self.bump() {
                         Tok::Op(",") => {}
-                        Tok::Op("]") => return Ok(Value::List(items)),
+                        Tok::Op("]") => break,
                         _ => return Err(Bail::NonLiteral),
                     }
                 }
+                // inner lists were moved out when they closed: this list's
+                // items are the tail of `pending`
+                let start = self.module.items.len();
+                let len = self.pending.len() - mark;
+                self.module.items.extend(self.pending.drain(mark..));
+                Ok(Value::List(Items { start, len }))
             }
             Tok::Op("{") => {
                 if self.peek() == Tok::Op("}") {
