@@ -1,7 +1,7 @@
 //! Process-wide interning of package family names, so the solver compares
 //! and hashes families as integers.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
 /// An interned family name.
@@ -33,6 +33,12 @@ impl FamId {
         w.names.push(name.clone());
         w.ids.insert(name, id);
         id
+    }
+
+    /// A bit standing for this family in a 64-bit family filter.
+    #[inline]
+    pub fn bit(self) -> u64 {
+        1 << (self.0 & 63)
     }
 
     pub fn name(self) -> Arc<str> {

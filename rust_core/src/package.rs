@@ -141,9 +141,37 @@ pub struct Package {
     merged: Vec<OnceLock<Result<VariantRequires, String>>>,
 }
 
-fn parse_all(reqs: &[String]) -> Result<Vec<Requirement>, String> {
+/// rez's package-name rule (`is_valid_package_name`): tokens of
+/// `[a-zA-Z0-9_]` joined by single dots, and not `__pycache__`.
+pub fn is_valid_package_name(name: &str) -> bool {
+    let token_char = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    !name.is_empty()
+        && name != "__pycache__"
+        && name
+            .split('.')
+            .all(|t| !t.is_empty() && t.chars().all(token_char))
+}
+
+/// Parses requirement strings as rez's package schema does (`PackageRequest`):
+/// a valid requirement whose name (less a leading `.` for an ephemeral) is a
+/// valid package name. `key` names the field in the error, as rez does.
+fn parse_all(reqs: &[String], key: &str) -> Result<Vec<Requirement>, String> {
     reqs.iter()
-        .map(|s| Requirement::parse(s).map_err(|e| e.to_string()))
+        .map(|s| {
+            let req = Requirement::parse(s)
+                .map_err(|e| format!("Validation of key '{key}' failed: {e}"))?;
+            let name = if s.starts_with('.') {
+                &req.name()[1..]
+            } else {
+                req.name()
+            };
+            if !is_valid_package_name(name) {
+                return Err(format!(
+                    "Validation of key '{key}' failed: Not a valid package name: '{name}'"
+                ));
+            }
+            Ok(req)
+        })
         .collect()
 }
 
@@ -153,8 +181,12 @@ impl Package {
     pub fn new(data: PackageData) -> Result<Package, String> {
         let version =
             Version::parse(&data.version).map_err(|e| format!("package {}: {e}", data.name))?;
-        let requires = parse_all(&data.requires);
-        let variants = data.variants.iter().map(|v| parse_all(v)).collect();
+        let requires = parse_all(&data.requires, "requires");
+        let variants = data
+            .variants
+            .iter()
+            .map(|v| parse_all(v, "variants"))
+            .collect();
         let slots = data.variants.len().max(1);
         Ok(Package {
             name: data.name.clone(),
@@ -239,5 +271,33 @@ impl Package {
         } else {
             self.name.clone()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_names() {
+        for ok in ["maya", "a.b", "_x9", "a_b.c1"] {
+            assert!(is_valid_package_name(ok), "{ok}");
+        }
+        for bad in ["", ".e", "a.", "a..b", "a-b", "__pycache__", "é"] {
+            assert!(!is_valid_package_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn invalid_requirement_names_fail_when_read() {
+        let data = PackageData {
+            name: "g".into(),
+            version: "6".into(),
+            requires: vec!["~.e<=5.1".into()],
+            variants: vec![],
+        };
+        let pkg = Package::new(data).unwrap();
+        let err = pkg.requires_of(0).unwrap_err();
+        assert!(err.contains("Not a valid package name: '.e'"), "{err}");
     }
 }

@@ -1,6 +1,6 @@
 //! A reusable set of packages grouped by family, ready for many solves.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use crate::package::Package;
@@ -15,7 +15,7 @@ pub struct Repository {
 impl Repository {
     /// Groups packages by family; a repeated (family, version) is an error.
     pub fn new(packages: impl IntoIterator<Item = Arc<Package>>) -> Result<Repository, String> {
-        let mut families: HashMap<String, Vec<Arc<Package>>> = HashMap::new();
+        let mut families: HashMap<String, Vec<Arc<Package>>> = HashMap::default();
         let mut len = 0;
         for p in packages {
             families.entry(p.name.clone()).or_default().push(p);

@@ -431,4 +431,21 @@ mod tests {
         let bad = RequirementList::new(&[req("foo-1"), req("foo-2")]);
         assert_eq!(bad.to_string(), "foo-1 <--!--> foo-2");
     }
+
+    #[test]
+    fn fails_where_rez_raises_invalid_bound() {
+        // rez's union leaves "<=2.0" and ">2.0" split here; inverting fails.
+        assert!(Requirement::parse("~foo-0|><=2.0|>2.0").is_err());
+        let touching = req("!foo-0|><=2.0|>2.0");
+        assert!(req("foo-1").try_merged(&touching).is_err());
+        assert!(RequirementList::try_new(&[req("foo-1"), touching]).is_err());
+        // Two weak requirements whose union has touching bounds: the merge
+        // works, printing it (which inverts the range) fails, as in rez.
+        let weak = req("~foo>2").try_merged(&req("~foo<1|1.5..2")).unwrap();
+        let weak = weak.unwrap();
+        assert_eq!(weak.range().unwrap().to_string(), "<=2|>2");
+        assert!(weak.try_to_string().is_err());
+        let list = RequirementList::try_new(&[req("~foo>2"), req("~foo<1|1.5..2")]).unwrap();
+        assert!(list.try_to_string().is_err());
+    }
 }

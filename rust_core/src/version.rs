@@ -24,11 +24,43 @@ struct Repr {
     spans: Box<[(u32, u32)]>,
     /// rez's `Version.inf` (tokens = None).
     inf: bool,
+    /// An order-preserving integer for the common versions (see `fast_key`).
+    fast: Option<u128>,
+}
+
+/// Packs versions of at most 8 purely numeric tokens (no leading zeros,
+/// values below 65535) into one integer that orders exactly like rez: each
+/// token becomes value+1 in 16 bits, missing tokens 0, so a shorter version
+/// sorts before its extensions ("1" < "1.0").
+fn fast_key(text: &str, spans: &[(u32, u32)]) -> Option<u128> {
+    if spans.len() > 8 {
+        return None;
+    }
+    let mut key: u128 = 0;
+    for (i, &(a, b)) in spans.iter().enumerate() {
+        let tok = &text.as_bytes()[a as usize..b as usize];
+        if tok.len() > 5 || (tok.len() > 1 && tok[0] == b'0') || !tok.iter().all(u8::is_ascii_digit)
+        {
+            return None;
+        }
+        let value = tok.iter().fold(0u32, |v, d| v * 10 + u32::from(d - b'0'));
+        if value >= 0xFFFF {
+            return None;
+        }
+        key |= u128::from(value + 1) << (16 * (7 - i));
+    }
+    Some(key)
 }
 
 impl Version {
     fn from_parts(text: Box<str>, spans: Box<[(u32, u32)]>, inf: bool) -> Version {
-        Version(Arc::new(Repr { text, spans, inf }))
+        let fast = if inf { None } else { fast_key(&text, &spans) };
+        Version(Arc::new(Repr {
+            text,
+            spans,
+            inf,
+            fast,
+        }))
     }
 
     /// The empty version `''`.
@@ -142,6 +174,9 @@ impl PartialEq for Version {
         if Arc::ptr_eq(&self.0, &other.0) {
             return true;
         }
+        if let (Some(a), Some(b)) = (self.0.fast, other.0.fast) {
+            return a == b;
+        }
         self.0.inf == other.0.inf
             && self.0.spans.len() == other.0.spans.len()
             && self.tokens().zip(other.tokens()).all(|(a, b)| a == b)
@@ -154,6 +189,9 @@ impl Ord for Version {
     fn cmp(&self, other: &Version) -> Ordering {
         if Arc::ptr_eq(&self.0, &other.0) {
             return Ordering::Equal;
+        }
+        if let (Some(a), Some(b)) = (self.0.fast, other.0.fast) {
+            return a.cmp(&b);
         }
         match (self.0.inf, other.0.inf) {
             (true, true) => return Ordering::Equal,
@@ -228,6 +266,41 @@ mod tests {
         assert!(v("1.9") < v("1.10"));
         assert!(v("1.0") < Version::inf());
         assert!(v("1.alpha") < v("1.0"));
+    }
+
+    #[test]
+    fn fast_keys_order_like_tokens() {
+        let vs = [
+            "",
+            "0",
+            "0.0",
+            "0.1",
+            "1",
+            "1.0",
+            "1.0.0",
+            "1.2",
+            "1.10",
+            "2",
+            "65534",
+            "10.4.3.2.1.0.9.8",
+        ];
+        for a in vs {
+            for b in vs {
+                let (x, y) = (v(a), v(b));
+                assert!(x.0.fast.is_some() && y.0.fast.is_some(), "{a} {b}");
+                let slow = x
+                    .tokens()
+                    .zip(y.tokens())
+                    .map(|(p, q)| cmp_tokens(p, q))
+                    .find(|o| *o != Ordering::Equal)
+                    .unwrap_or_else(|| x.len().cmp(&y.len()));
+                assert_eq!(x.cmp(&y), slow, "{a} vs {b}");
+                assert_eq!(x == y, slow == Ordering::Equal, "{a} == {b}");
+            }
+        }
+        for no_key in ["01", "1.a", "65535", "1.2.3.4.5.6.7.8.9", "100000"] {
+            assert!(v(no_key).0.fast.is_none(), "{no_key}");
+        }
     }
 
     #[test]

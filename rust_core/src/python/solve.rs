@@ -2,7 +2,7 @@
 //! `SolveResult`, `ResolvedVariant`. Only `TypeError` escapes `solve` (for a
 //! `packages` argument of the wrong type); everything else is a status.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 

@@ -1,9 +1,9 @@
 //! State shared by every phase of one solve: the request, the family store,
 //! the variant-selection mode and the per-package variant preference order.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -75,7 +75,7 @@ impl<'a> Context<'a> {
             request_list,
             mode,
             families: RefCell::new(families),
-            variant_order: RefCell::new(HashMap::new()),
+            variant_order: RefCell::new(HashMap::default()),
         }
     }
 

@@ -2,7 +2,7 @@
 //! from pre-seeded packages or a loader (the Python `load_family` callback),
 //! with rez's "family not found" / "no version in range" distinction.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use crate::package::Package;
@@ -41,6 +41,9 @@ pub fn family_not_found(name: &str) -> String {
 }
 
 pub struct FamilyStore<'a> {
+    /// Complete families given up front (borrowed: a solve copies nothing).
+    seed: &'a HashMap<String, Vec<Arc<Package>>>,
+    /// Families fetched from the loader during this solve.
     families: HashMap<String, Family>,
     loader: &'a mut dyn FamilyLoader,
     pub load_calls: usize,
@@ -70,23 +73,12 @@ fn merge_packages(
 impl<'a> FamilyStore<'a> {
     /// A store pre-seeded with complete families (the `packages` argument).
     pub fn new(
-        seed: &HashMap<String, Vec<Arc<Package>>>,
+        seed: &'a HashMap<String, Vec<Arc<Package>>>,
         loader: &'a mut dyn FamilyLoader,
     ) -> FamilyStore<'a> {
-        let families = seed
-            .iter()
-            .map(|(name, pkgs)| {
-                (
-                    name.clone(),
-                    Family {
-                        packages: pkgs.clone(),
-                        loaded: None,
-                    },
-                )
-            })
-            .collect();
         FamilyStore {
-            families,
+            seed,
+            families: HashMap::default(),
             loader,
             load_calls: 0,
         }
@@ -150,9 +142,14 @@ impl<'a> FamilyStore<'a> {
         name: &str,
         range: &VersionRange,
     ) -> Result<Vec<Arc<Package>>, String> {
-        self.ensure(name, range)?;
-        let f = &self.families[name];
-        Ok(f.packages
+        let packages = match self.seed.get(name) {
+            Some(pkgs) => pkgs,
+            None => {
+                self.ensure(name, range)?;
+                &self.families[name].packages
+            }
+        };
+        Ok(packages
             .iter()
             .filter(|p| range.contains_version(&p.version))
             .cloned()

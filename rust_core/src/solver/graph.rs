@@ -2,7 +2,9 @@
 //! of the resolve (dependencies before dependants, request order kept where
 //! possible).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// A small directed graph over family names, nodes in insertion order.
 #[derive(Default)]
@@ -34,7 +36,8 @@ impl Graph {
 
     /// Every node reachable from `start`, itself included.
     fn reachable(&self, start: usize) -> HashSet<usize> {
-        let mut seen = HashSet::from([start]);
+        let mut seen = HashSet::default();
+        seen.insert(start);
         let mut stack = vec![start];
         while let Some(n) = stack.pop() {
             for &m in &self.edges[n] {
@@ -120,7 +123,7 @@ pub fn dependency_order(g: &Graph, requested: &[&str]) -> Vec<String> {
         .collect();
     let mut nodes: Vec<&str> = requested.iter().copied().chain(rest).collect();
     let mut ordered: Vec<String> = Vec::new();
-    let mut done: HashSet<&str> = HashSet::new();
+    let mut done: HashSet<&str> = HashSet::default();
     let mut head = 0;
     while head < nodes.len() {
         let n = nodes[head];

@@ -11,7 +11,7 @@ mod request;
 mod scope;
 mod slice;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 pub use context::VariantSelectMode;

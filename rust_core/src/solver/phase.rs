@@ -2,7 +2,9 @@
 //! extraction, intersection and reduction until it is solved, failed, or
 //! exhausted (then split in two).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashSet as HashSet;
 use std::sync::Arc;
 
 use super::context::{Context, SolveError};
@@ -99,10 +101,14 @@ impl Phase {
         }
         let mut scopes = self.scopes.clone();
         let mut changed = self.changed.clone();
+        // Scopes that may still have something to extract. A scope inherited
+        // unchanged from the parent phase was fully extracted there; only the
+        // changed ones (all of them in a new phase) need looking at.
+        let mut dirty: Vec<bool> = (0..scopes.len()).map(|i| changed.contains(&i)).collect();
         // (requesting family, extracted family), in first-extracted order:
         // rez names the requesters when an extracted family does not exist.
         let mut extractions: Vec<(FamId, FamId)> = Vec::new();
-        let mut seen_extractions: HashSet<(FamId, FamId)> = HashSet::new();
+        let mut seen_extractions: HashSet<(FamId, FamId)> = HashSet::default();
 
         loop {
             let prev_num_scopes = scopes.len();
@@ -111,7 +117,10 @@ impl Phase {
             loop {
                 // extract every common dependency
                 let mut extracted: Vec<Requirement> = Vec::new();
-                for scope in scopes.iter_mut() {
+                for (scope, dirty) in scopes.iter_mut().zip(dirty.iter_mut()) {
+                    if !std::mem::take(dirty) {
+                        continue;
+                    }
                     while let Some((narrowed, req)) = scope.extract(ctx)? {
                         let key = (scope.fam, FamId::of(req.name()));
                         if seen_extractions.insert(key) {
@@ -159,6 +168,7 @@ impl Phase {
                         Narrowed::Changed(new_scope) => {
                             let widens = scopes[i].is_conflict() && !new_scope.is_conflict();
                             scopes[i] = new_scope;
+                            dirty[i] = true;
                             changed.insert(i);
                             if widens {
                                 // '~foo-1' intersected with 'foo' becomes 'foo-1': it
@@ -192,6 +202,7 @@ impl Phase {
                         )
                     })?;
                     scopes.push(scope);
+                    dirty.push(true);
                 }
             }
 
@@ -202,20 +213,26 @@ impl Phase {
 
             // pending reductions: (x, y) means scope x reduces by scope y's
             // request; processed from the largest pair down, as rez pops a
-            // sorted list.
+            // sorted list. Pairs that surely change nothing are left out:
+            // scopes only narrow from here on, so they stay no-ops, and
+            // dropping no-ops keeps the order of the others.
+            let may_reduce = |scopes: &[Scope], x: usize, y: usize| {
+                x != y && !scopes[x].surely_unreduced_by(scopes[y].fam)
+            };
             let mut pending: Vec<(usize, usize)> = Vec::new();
             for x in 0..prev_num_scopes {
-                pending.extend(changed.iter().map(|&y| (x, y)));
-                pending.extend((prev_num_scopes..num_scopes).map(|y| (x, y)));
+                let ys = changed.iter().copied().chain(prev_num_scopes..num_scopes);
+                pending.extend(ys.filter(|&y| may_reduce(&scopes, x, y)).map(|y| (x, y)));
             }
             for x in (prev_num_scopes..num_scopes).chain(widened.iter().copied()) {
-                pending.extend((0..num_scopes).map(|y| (x, y)));
+                let ys = (0..num_scopes).filter(|&y| may_reduce(&scopes, x, y));
+                pending.extend(ys.map(|y| (x, y)));
             }
             pending.sort_unstable();
             pending.dedup();
 
             while let Some((x, y)) = pending.pop() {
-                if x == y {
+                if !may_reduce(&scopes, x, y) {
                     continue;
                 }
                 let (fam, request) = (scopes[y].fam, scopes[y].request.clone());
@@ -226,8 +243,10 @@ impl Phase {
                     }
                     Narrowed::Changed(new_scope) => {
                         scopes[x] = new_scope;
+                        dirty[x] = true;
+                        // every other scope must reduce against x again
                         for j in 0..num_scopes {
-                            if j != x {
+                            if may_reduce(&scopes, j, x) {
                                 pending.push((j, x));
                             }
                         }

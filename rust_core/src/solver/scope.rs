@@ -13,8 +13,21 @@ use crate::package::Package;
 use crate::range::VersionRange;
 use crate::requirement::Requirement;
 
+/// A scope is shared between phases (a phase copies its list of scopes at
+/// every step), so it is one reference-counted allocation.
 #[derive(Clone)]
-pub struct Scope {
+pub struct Scope(Rc<ScopeData>);
+
+impl std::ops::Deref for Scope {
+    type Target = ScopeData;
+
+    fn deref(&self) -> &ScopeData {
+        &self.0
+    }
+}
+
+#[derive(Clone)]
+pub struct ScopeData {
     pub name: Rc<str>,
     pub fam: FamId,
     pub slice: Option<Rc<Slice>>,
@@ -42,17 +55,23 @@ fn variant_slice(
     Ok(Slice::from_packages(name, pkgs))
 }
 
+impl From<ScopeData> for Scope {
+    fn from(data: ScopeData) -> Scope {
+        Scope(Rc::new(data))
+    }
+}
+
 impl Scope {
     pub fn new(ctx: &Context, request: &Requirement) -> Result<Scope, SolveError> {
         let is_ephemeral = request.ephemeral();
         if request.conflict() || is_ephemeral {
-            return Ok(Scope {
+            return Ok(Scope::from(ScopeData {
                 name: request.name().into(),
                 fam: FamId::of(request.name()),
                 slice: None,
                 request: ScopeRequest::Given(Rc::new(request.clone())),
                 is_ephemeral,
-            });
+            }));
         }
         let range = request
             .range()
@@ -69,7 +88,7 @@ impl Scope {
 
     fn with_slice(name: Rc<str>, fam: FamId, slice: Slice) -> Scope {
         let slice = Rc::new(slice);
-        Scope {
+        Scope::from(ScopeData {
             request: ScopeRequest::Versions {
                 name: name.clone(),
                 slice: slice.clone(),
@@ -78,7 +97,7 @@ impl Scope {
             fam,
             slice: Some(slice),
             is_ephemeral: false,
-        }
+        })
     }
 
     pub fn is_conflict(&self) -> bool {
@@ -104,13 +123,13 @@ impl Scope {
             return Ok(match new_range {
                 None => Narrowed::Empty,
                 Some(r) if Some(&r) == own => Narrowed::Unchanged,
-                Some(r) => Narrowed::Changed(Scope {
+                Some(r) => Narrowed::Changed(Scope::from(ScopeData {
                     request: ScopeRequest::Given(Rc::new(Requirement::construct(
                         &self.name,
                         Some(r),
                     ))),
-                    ..self.clone()
-                }),
+                    ..(*self.0).clone()
+                })),
             });
         }
         let new_slice = if self.is_conflict() {
@@ -167,6 +186,15 @@ impl Scope {
         Ok((narrowed, reductions))
     }
 
+    /// True when reducing this scope by a request on `fam` surely changes
+    /// nothing (a cheap filter before `reduce_by`).
+    #[inline]
+    pub fn surely_unreduced_by(&self, fam: FamId) -> bool {
+        self.is_conflict()
+            || self.is_ephemeral
+            || self.slice.as_ref().is_some_and(|s| s.surely_ignores(fam))
+    }
+
     pub fn extract(&self, ctx: &Context) -> Result<Option<(Scope, Requirement)>, SolveError> {
         let Some(slice) = self
             .slice
@@ -176,10 +204,10 @@ impl Scope {
             return Ok(None);
         };
         Ok(slice.extract(ctx)?.map(|(s, req)| {
-            let scope = Scope {
+            let scope = Scope::from(ScopeData {
                 slice: Some(Rc::new(s)),
-                ..self.clone()
-            };
+                ..(*self.0).clone()
+            });
             (scope, req)
         }))
     }

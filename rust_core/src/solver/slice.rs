@@ -58,6 +58,8 @@ struct FamInfo {
     common: Vec<(Arc<str>, FamId)>,
     /// Families any variant requires or conflicts with, sorted.
     any: Vec<FamId>,
+    /// `FamId::bit` of every family in `any`: a quick "surely not" filter.
+    any_mask: u64,
 }
 
 pub struct Slice {
@@ -199,7 +201,12 @@ impl Slice {
         let mut common: Vec<(Arc<str>, FamId)> =
             common.into_iter().map(|f| (f.name(), f)).collect();
         common.sort_unstable();
-        Ok(self.fam_info.get_or_init(|| FamInfo { common, any }))
+        let any_mask = any.iter().fold(0, |m, f| m | f.bit());
+        Ok(self.fam_info.get_or_init(|| FamInfo {
+            common,
+            any,
+            any_mask,
+        }))
     }
 
     /// The next family to extract (its name and id), if any.
@@ -270,6 +277,15 @@ impl Slice {
         }
     }
 
+    /// True when no variant can mention `fam`, so reducing by a request on
+    /// it changes nothing (known once the family info has been computed).
+    #[inline]
+    pub fn surely_ignores(&self, fam: FamId) -> bool {
+        self.fam_info
+            .get()
+            .is_some_and(|info| info.any_mask & fam.bit() == 0)
+    }
+
     /// rez's `reduce_by`: drop variants whose requirements conflict with
     /// `request` (on family `fam`), recording each removal.
     pub fn reduce_by(
@@ -283,49 +299,57 @@ impl Slice {
         }
         // Variants often share requirements: test each distinct one once.
         let mut tested: Vec<(u32, bool)> = Vec::new();
-        let mut entries = Vec::new();
         let mut reductions = Vec::new();
         for e in self.entries.iter() {
-            let mut kept = Vec::with_capacity(e.slots.len());
             for &s in &e.slots {
-                let conflict = match e.requires(s)?.get_fam(fam) {
-                    Some((req, key)) => {
-                        let c = match tested.iter().find(|(k, _)| *k == key) {
-                            Some(&(_, c)) => c,
-                            None => {
-                                let c = request.conflicted_by(req);
-                                tested.push((key, c));
-                                c
-                            }
-                        };
-                        c.then_some(req)
-                    }
-                    None => None,
+                let Some((req, key)) = e.requires(s)?.get_fam(fam) else {
+                    continue;
                 };
-                match conflict {
-                    Some(req) => reductions.push(Reduction {
+                let conflicts = match tested.iter().find(|(k, _)| *k == key) {
+                    Some(&(_, c)) => c,
+                    None => {
+                        let c = request.conflicted_by(req);
+                        tested.push((key, c));
+                        c
+                    }
+                };
+                if conflicts {
+                    reductions.push(Reduction {
                         pkg: e.pkg.clone(),
                         slot: s,
                         dependency: req.clone(),
                         conflicting_request: request.clone(),
-                    }),
-                    None => kept.push(s),
+                    });
                 }
             }
-            if kept.is_empty() {
-                continue;
+        }
+        if reductions.is_empty() {
+            return Ok((Narrowed::Unchanged, reductions));
+        }
+        // Rebuild the entries without the reduced variants.
+        let mut entries = Vec::new();
+        let mut removed = reductions.iter().peekable();
+        for e in self.entries.iter() {
+            let mut kept = Vec::with_capacity(e.slots.len());
+            for &s in &e.slots {
+                match removed.peek() {
+                    Some(r) if Arc::ptr_eq(&r.pkg, &e.pkg) && r.slot == s => {
+                        removed.next();
+                    }
+                    _ => kept.push(s),
+                }
             }
-            entries.push(Entry {
-                pkg: e.pkg.clone(),
-                slots: kept,
-            });
+            if !kept.is_empty() {
+                entries.push(Entry {
+                    pkg: e.pkg.clone(),
+                    slots: kept,
+                });
+            }
         }
         let narrowed = if entries.is_empty() {
             Narrowed::Empty
-        } else if !reductions.is_empty() {
-            Narrowed::Changed(self.copy_with(entries))
         } else {
-            Narrowed::Unchanged
+            Narrowed::Changed(self.copy_with(entries))
         };
         Ok((narrowed, reductions))
     }
@@ -404,6 +428,7 @@ impl CloneInfo for OnceCell<FamInfo> {
             let _ = cell.set(FamInfo {
                 common: info.common.clone(),
                 any: info.any.clone(),
+                any_mask: info.any_mask,
             });
         }
         cell
