@@ -7,7 +7,7 @@
 //! we choose not to model (non-ASCII identifiers, for example) is
 //! `Bail::Unsupported`. String bodies are not decoded here (see `literal`).
 
-use super::bail::Bail;
+use super::bail::{Bail, Construct};
 
 /// The kind of a numeric literal: all the schema checks need.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -258,7 +258,7 @@ impl<'a> Lexer<'a> {
                 b'0'..=b'9' => self.number(),
                 b'.' if self.peek(1).is_ascii_digit() => self.number(),
                 _ if is_ident_start(c) => self.name(),
-                _ if c >= 0x80 => Err(Bail::Unsupported("non-ASCII identifier")),
+                _ if c >= 0x80 => Err(Bail::Unsupported(Construct::NonAsciiIdentifier)),
                 _ => self.op(),
             };
         }
@@ -316,7 +316,7 @@ impl<'a> Lexer<'a> {
             }
             // A continuation before the first token of a logical line: legal
             // but odd enough that we do not model it.
-            b'\\' => return Err(Bail::Unsupported("line continuation at line start")),
+            b'\\' => return Err(Bail::Unsupported(Construct::LineContinuationAtLineStart)),
             _ => {}
         }
         self.at_line_start = false;
@@ -355,7 +355,7 @@ impl<'a> Lexer<'a> {
             self.pos += 1;
         }
         if self.peek(0) >= 0x80 {
-            return Err(Bail::Unsupported("non-ASCII identifier"));
+            return Err(Bail::Unsupported(Construct::NonAsciiIdentifier));
         }
         let word = &self.src[start..self.pos];
         if matches!(self.peek(0), b'"' | b'\'') {
@@ -497,7 +497,7 @@ impl<'a> Lexer<'a> {
         let next = self.peek(0);
         if is_ident_char(next) || next >= 0x80 {
             // `1if x else y` is legal (with a warning); `1abc` is not. Decline both.
-            return Err(Bail::Unsupported("number followed by a name"));
+            return Err(Bail::Unsupported(Construct::NumberFollowedByName));
         }
         Ok(Tok::Number(kind))
     }
@@ -649,7 +649,7 @@ mod tests {
         }
         assert_eq!(
             tokenize("é = 1"),
-            Err(Bail::Unsupported("non-ASCII identifier"))
+            Err(Bail::Unsupported(Construct::NonAsciiIdentifier))
         );
     }
 }

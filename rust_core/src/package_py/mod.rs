@@ -25,7 +25,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-pub use bail::Bail;
+pub use bail::{Bail, Construct, Violation};
 
 /// The solver's fields of a package, exactly as rez loads them: `version` is
 /// `str(pkg.version)`, requirements are rez's normalised strings.

@@ -7,7 +7,7 @@
 //! not run) and `with scope("...") [as x]:` blocks of literal assignments.
 //! Everything else bails.
 
-use super::bail::Bail;
+use super::bail::{Bail, Construct};
 use super::body::BodyCheck;
 use super::lexer::{is_keyword, Lexer, NumKind, Tok};
 use super::literal;
@@ -62,7 +62,6 @@ pub fn parse_module(src: &str) -> Result<Module<'_>, Bail> {
     let mut p = Parser {
         lexer: Lexer::new(src),
         cur: Tok::End,
-        next: None,
         depth: 0,
         module: Module {
             bindings: Vec::with_capacity(8),
@@ -82,15 +81,25 @@ pub fn parse_module(src: &str) -> Result<Module<'_>, Bail> {
 
 struct Parser<'a> {
     lexer: Lexer<'a>,
-    /// The current token and, once asked for, the one after it.
+    /// The current token: one token of lookahead is all the grammar needs.
     cur: Tok<'a>,
-    next: Option<Tok<'a>>,
     depth: usize,
     module: Module<'a>,
     /// The `as` name of the innermost enclosing scope block.
     alias: Option<&'a str>,
     /// Items of the list literals still open, innermost last.
     pending: Vec<Value<'a>>,
+}
+
+/// Whether `name = ...` may be modelled as a plain binding.
+fn check_target(name: &str) -> Result<(), Bail> {
+    if is_keyword(name) || name == "__debug__" {
+        return Err(Bail::Syntax);
+    }
+    if is_loader_name(name) {
+        return Err(Bail::Unsupported(Construct::RebindsLoaderName));
+    }
+    Ok(())
 }
 
 fn starts_literal(t: &Tok<'_>) -> bool {
@@ -131,30 +140,11 @@ impl<'a> Parser<'a> {
         self.cur
     }
 
-    /// The token after the current one.
-    fn peek_next(&mut self) -> Tok<'a> {
-        match self.next {
-            Some(t) => t,
-            None => {
-                let t = if self.cur == Tok::End {
-                    Tok::End
-                } else {
-                    self.lex()
-                };
-                self.next = Some(t);
-                t
-            }
-        }
-    }
-
     #[inline(always)]
     fn bump(&mut self) -> Tok<'a> {
         let t = self.cur;
         if t != Tok::End {
-            self.cur = match self.next.take() {
-                Some(n) => n,
-                None => self.lex(),
-            };
+            self.cur = self.lex();
         }
         t
     }
@@ -224,49 +214,54 @@ impl<'a> Parser<'a> {
     }
 
     fn simple_statement(&mut self) -> Result<(), Bail> {
-        match (self.peek(), self.peek_next()) {
-            (Tok::Name("pass"), _) => {
+        match self.peek() {
+            Tok::Name("pass") => {
                 self.bump();
                 Ok(())
             }
-            (Tok::Name(n), Tok::Op("=")) if !is_keyword(n) => {
-                let mut targets = Vec::with_capacity(1);
-                while let (Tok::Name(n), Tok::Op("=")) = (self.peek(), self.peek_next()) {
-                    if is_keyword(n) {
-                        return Err(Bail::Syntax);
-                    }
-                    if n == "__debug__" {
-                        return Err(Bail::Syntax);
-                    }
-                    if is_loader_name(n) {
-                        return Err(Bail::Unsupported("rebinds a loader name"));
-                    }
-                    targets.push(n);
-                    self.bump();
-                    self.bump();
+            Tok::Name(n) if !is_keyword(n) => {
+                self.bump();
+                match self.peek() {
+                    Tok::Op("=") => self.assignment(n),
+                    Tok::Op(op) if is_augmented(op) => Err(Bail::AugmentedAssignment),
+                    Tok::Op(":") => Err(Bail::Unsupported(Construct::AnnotatedAssignment)),
+                    _ => Err(Bail::NonLiteral),
                 }
-                let value = self.expr_list()?;
-                let last = targets.len() - 1;
-                let mut value = Some(value);
-                for (k, target) in targets.into_iter().enumerate() {
-                    let v = if k == last {
-                        value.take().unwrap_or(Value::None)
-                    } else {
-                        value.clone().unwrap_or(Value::None)
-                    };
-                    self.module.bind(target, Binding::Value(v));
-                }
-                Ok(())
             }
-            (Tok::Name(n), Tok::Op(op)) if !is_keyword(n) && is_augmented(op) => {
-                Err(Bail::AugmentedAssignment)
-            }
-            (Tok::Name(n), Tok::Op(":")) if !is_keyword(n) => {
-                Err(Bail::Unsupported("annotated assignment"))
-            }
-            (t, _) if starts_literal(&t) => self.expr_list().map(|_| ()),
+            t if starts_literal(&t) => self.expr_list().map(|_| ()),
             _ => Err(Bail::NonLiteral),
         }
+    }
+
+    /// `first = [more =]* value`, with `first` consumed and `=` current.
+    fn assignment(&mut self, first: &'a str) -> Result<(), Bail> {
+        check_target(first)?;
+        self.bump(); // =
+                     // chained targets are rare: only they pay for a Vec
+        let mut more = Vec::new();
+        while let Tok::Name(n) = self.peek() {
+            if matches!(n, "True" | "False" | "None") {
+                break; // the value
+            }
+            self.bump();
+            if self.peek() != Tok::Op("=") {
+                return Err(Bail::NonLiteral); // a name is not a literal
+            }
+            check_target(n)?;
+            more.push(n);
+            self.bump();
+        }
+        let value = self.expr_list()?;
+        // Python binds left to right
+        if more.is_empty() {
+            self.module.bind(first, Binding::Value(value));
+        } else {
+            self.module.bind(first, Binding::Value(value.clone()));
+            for target in more {
+                self.module.bind(target, Binding::Value(value.clone()));
+            }
+        }
+        Ok(())
     }
 
     /// `def name(a, b):` followed by a body that is checked but not run.
@@ -274,10 +269,10 @@ impl<'a> Parser<'a> {
         self.bump(); // def
         let name = self.identifier()?;
         if is_loader_name(name) {
-            return Err(Bail::Unsupported("rebinds a loader name"));
+            return Err(Bail::Unsupported(Construct::RebindsLoaderName));
         }
         if super::schema::def_would_change_data(name) {
-            return Err(Bail::Unsupported("def of a package attribute"));
+            return Err(Bail::Unsupported(Construct::DefOfPackageAttribute));
         }
         self.expect(Tok::Op("("), Bail::Syntax)?;
         let mut params: Vec<&str> = Vec::new();
@@ -290,7 +285,7 @@ impl<'a> Parser<'a> {
                         }
                         params.push(p);
                     }
-                    _ => return Err(Bail::Unsupported("function parameters")),
+                    _ => return Err(Bail::Unsupported(Construct::FunctionParameters)),
                 }
                 match self.peek() {
                     Tok::Op(",") => {
@@ -300,7 +295,7 @@ impl<'a> Parser<'a> {
                         }
                     }
                     Tok::Op(")") => break,
-                    _ => return Err(Bail::Unsupported("function parameters")),
+                    _ => return Err(Bail::Unsupported(Construct::FunctionParameters)),
                 }
             }
         }
@@ -309,7 +304,7 @@ impl<'a> Parser<'a> {
             // The annotation is evaluated at `def` time: only `None` is known safe.
             self.bump();
             if self.bump() != Tok::Name("None") {
-                return Err(Bail::Unsupported("return annotation"));
+                return Err(Bail::Unsupported(Construct::ReturnAnnotation));
             }
         }
         self.expect(Tok::Op(":"), Bail::Syntax)?;
@@ -369,25 +364,25 @@ impl<'a> Parser<'a> {
     fn with_scope(&mut self) -> Result<String, Bail> {
         self.bump(); // with
         if self.bump() != Tok::Name("scope") {
-            return Err(Bail::Unsupported("with statement"));
+            return Err(Bail::Unsupported(Construct::WithStatement));
         }
-        self.expect(Tok::Op("("), Bail::Unsupported("with statement"))?;
+        self.expect(Tok::Op("("), Bail::Unsupported(Construct::WithStatement))?;
         let name = match self.string_atom()? {
             Value::Str(s) => s.into_owned(),
-            _ => return Err(Bail::Unsupported("with statement")),
+            _ => return Err(Bail::Unsupported(Construct::WithStatement)),
         };
-        self.expect(Tok::Op(")"), Bail::Unsupported("with statement"))?;
+        self.expect(Tok::Op(")"), Bail::Unsupported(Construct::WithStatement))?;
         let alias = if self.peek() == Tok::Name("as") {
             self.bump();
             let a = self.identifier()?;
             if is_loader_name(a) || a == "__debug__" {
-                return Err(Bail::Unsupported("rebinds a loader name"));
+                return Err(Bail::Unsupported(Construct::RebindsLoaderName));
             }
             Some(a)
         } else {
             None
         };
-        self.expect(Tok::Op(":"), Bail::Unsupported("with statement"))?;
+        self.expect(Tok::Op(":"), Bail::Unsupported(Construct::WithStatement))?;
         let saved = std::mem::replace(&mut self.alias, alias);
         let result = self.scope_suite();
         self.alias = saved;
@@ -420,38 +415,39 @@ impl<'a> Parser<'a> {
     /// One statement inside a scope block: `pass`, a literal, `x = <literal>`
     /// or `alias.attr = <literal>`.
     fn scope_statement(&mut self) -> Result<(), Bail> {
-        match (self.peek(), self.peek_next()) {
-            (Tok::Name("pass"), _) => {
+        const OTHER: Bail = Bail::Unsupported(Construct::StatementInScopeBlock);
+        match self.peek() {
+            Tok::Name("pass") => {
                 self.bump();
                 Ok(())
             }
-            (Tok::Name(n), Tok::Op("=")) if !is_keyword(n) => {
-                if is_loader_name(n) || Some(n) == self.alias || n == "__debug__" {
-                    return Err(Bail::Unsupported("statement in scope block"));
-                }
+            Tok::Name(n) if !is_keyword(n) => {
                 self.bump();
-                self.bump();
-                self.expr_list().map(|_| ())
-            }
-            (Tok::Name(n), Tok::Op(".")) if Some(n) == self.alias => {
-                self.bump();
-                self.bump();
-                match (self.bump(), self.bump()) {
-                    (Tok::Name(attr), Tok::Op("=")) if !is_keyword(attr) => {
+                match self.bump() {
+                    Tok::Op("=") => {
+                        if is_loader_name(n) || Some(n) == self.alias || n == "__debug__" {
+                            return Err(OTHER);
+                        }
                         self.expr_list().map(|_| ())
                     }
-                    _ => Err(Bail::Unsupported("statement in scope block")),
+                    Tok::Op(".") if Some(n) == self.alias => match (self.bump(), self.bump()) {
+                        (Tok::Name(attr), Tok::Op("=")) if !is_keyword(attr) => {
+                            self.expr_list().map(|_| ())
+                        }
+                        _ => Err(OTHER),
+                    },
+                    _ => Err(OTHER),
                 }
             }
-            (t, _) if starts_literal(&t) => self.expr_list().map(|_| ()),
-            _ => Err(Bail::Unsupported("statement in scope block")),
+            t if starts_literal(&t) => self.expr_list().map(|_| ()),
+            _ => Err(OTHER),
         }
     }
 
     fn enter(&mut self) -> Result<(), Bail> {
         self.depth += 1;
         if self.depth > MAX_NESTING {
-            return Err(Bail::Unsupported("deep nesting"));
+            return Err(Bail::Unsupported(Construct::DeepNesting));
         }
         Ok(())
     }
@@ -577,13 +573,13 @@ impl<'a> Parser<'a> {
                     let key = self.expr()?;
                     match self.bump() {
                         Tok::Op(":") => {}
-                        Tok::Op("," | "}") => return Err(Bail::Unsupported("set literal")),
+                        Tok::Op("," | "}") => return Err(Bail::Unsupported(Construct::SetLiteral)),
                         _ => return Err(Bail::NonLiteral),
                     }
                     if !matches!(key, Value::Str(_)) {
                         // A non-str key is unhashable (TypeError) or crashes
                         // rez's post-processing (`k.startswith`).
-                        return Err(Bail::Unsupported("non-str dict key"));
+                        return Err(Bail::Unsupported(Construct::NonStrDictKey));
                     }
                     self.expr()?;
                     match self.bump() {

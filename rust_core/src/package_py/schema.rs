@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::bail::Bail;
+use super::bail::{Bail, Construct, Violation};
 use super::parser::Module;
 use super::value::{Binding, Value};
 use super::StaticPackage;
@@ -222,24 +222,24 @@ fn requests(m: &Module<'_>, v: &Value<'_>) -> Result<Vec<String>, Bail> {
             .iter()
             .map(|item| match item {
                 Value::Str(s) => package_request(s),
-                _ => Err(Bail::Schema("requirement is not a str")),
+                _ => Err(Bail::Schema(Violation::RequirementNotStr)),
             })
             .collect(),
-        _ => Err(Bail::Schema("requirements are not a list")),
+        _ => Err(Bail::Schema(Violation::RequirementsNotList)),
     }
 }
 
 fn variants(m: &Module<'_>, v: &Value<'_>) -> Result<Vec<Vec<String>>, Bail> {
     match v {
         Value::List(items) => m.items(*items).iter().map(|v| requests(m, v)).collect(),
-        _ => Err(Bail::Schema("variants is not a list")),
+        _ => Err(Bail::Schema(Violation::VariantsNotList)),
     }
 }
 
 fn version(v: &Value<'_>) -> Result<String, Bail> {
     match v {
         Value::Str(s) => normalise_version(s),
-        _ => Err(Bail::Schema("version is not a str")),
+        _ => Err(Bail::Schema(Violation::VersionNotStr)),
     }
 }
 
@@ -260,8 +260,8 @@ fn check_value(m: &Module<'_>, key: &str, v: &Value<'_>) -> Result<(), Bail> {
             is_str(v)
                 || matches!(v, Value::List(items) if m.items(*items).iter().all(is_list_of_str))
         }
-        "config" => return Err(Bail::Unsupported("config assignment")),
-        "tests" => return Err(Bail::Unsupported("tests")),
+        "config" => return Err(Bail::Unsupported(Construct::ConfigAssignment)),
+        "tests" => return Err(Bail::Unsupported(Construct::Tests)),
         "timestamp" => matches!(v, Value::Int | Value::Bool),
         "release_message" => matches!(v, Value::Str(_) | Value::None),
         k if REX_KEYS.contains(&k) => is_str(v) || is_list_of_str(v),
@@ -270,7 +270,7 @@ fn check_value(m: &Module<'_>, key: &str, v: &Value<'_>) -> Result<(), Bail> {
     if ok {
         Ok(())
     } else {
-        Err(Bail::Schema("value of the wrong type"))
+        Err(Bail::Schema(Violation::WrongType))
     }
 }
 
@@ -306,7 +306,7 @@ pub fn extract(module: &Module<'_>) -> Result<StaticPackage, Bail> {
     };
     let name = match value("name") {
         Some(Value::Str(s)) => s.to_string(),
-        Some(_) => return Err(Bail::Schema("value of the wrong type")),
+        Some(_) => return Err(Bail::Schema(Violation::WrongType)),
         None => return Err(Bail::MissingName),
     };
     let version = match value("version") {
