@@ -129,8 +129,9 @@ impl Hasher for FxHasher {
 type Memo = RefCell<HashMap<Box<str>, Result<String, Bail>, BuildHasherDefault<FxHasher>>>;
 
 thread_local! {
-    static REQUEST_MEMO: Memo = RefCell::new(HashMap::default());
-    static VERSION_MEMO: Memo = RefCell::new(HashMap::default());
+    // const-initialised: no lazy-initialisation check on each lookup
+    static REQUEST_MEMO: Memo = const { RefCell::new(HashMap::with_hasher(BuildHasherDefault::new())) };
+    static VERSION_MEMO: Memo = const { RefCell::new(HashMap::with_hasher(BuildHasherDefault::new())) };
 }
 
 /// Memoises a pure string function per thread: a repository repeats the same
