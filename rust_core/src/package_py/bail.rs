@@ -26,9 +26,9 @@ pub enum Bail {
     /// `x += ...`.
     AugmentedAssignment,
     /// A construct outside the static subset that is not covered above.
-    Unsupported(&'static str),
+    Unsupported(Construct),
     /// A value rez's package schema rejects, so rez fails to load the file.
-    Schema(&'static str),
+    Schema(Violation),
     /// `name` is missing.
     MissingName,
     /// `version` is missing: rez takes it from elsewhere (the directory).
@@ -53,8 +53,8 @@ impl Bail {
             Bail::ControlFlow => "top-level control flow".into(),
             Bail::NonLiteral => "non-literal value".into(),
             Bail::AugmentedAssignment => "augmented assignment".into(),
-            Bail::Unsupported(what) => format!("unsupported: {what}"),
-            Bail::Schema(what) => format!("schema: {what}"),
+            Bail::Unsupported(what) => format!("unsupported: {}", what.text()),
+            Bail::Schema(what) => format!("schema: {}", what.text()),
             Bail::MissingName => "missing name".into(),
             Bail::MissingVersion => "missing version".into(),
             Bail::InvalidVersion => "invalid version".into(),
@@ -72,5 +72,75 @@ impl Bail {
 impl fmt::Display for Bail {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.reason())
+    }
+}
+
+/// A construct the static subset leaves to rez.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Construct {
+    AnnotatedAssignment,
+    ConfigAssignment,
+    DeepNesting,
+    DefOfPackageAttribute,
+    FString,
+    FunctionParameters,
+    LineContinuationAtLineStart,
+    NamedEscape,
+    NonAsciiIdentifier,
+    NonStrDictKey,
+    NumberFollowedByName,
+    RebindsLoaderName,
+    ReturnAnnotation,
+    SetLiteral,
+    StatementInScopeBlock,
+    SurrogateEscape,
+    Tests,
+    WithStatement,
+}
+
+impl Construct {
+    pub fn text(self) -> &'static str {
+        match self {
+            Construct::AnnotatedAssignment => "annotated assignment",
+            Construct::ConfigAssignment => "config assignment",
+            Construct::DeepNesting => "deep nesting",
+            Construct::DefOfPackageAttribute => "def of a package attribute",
+            Construct::FString => "f-string",
+            Construct::FunctionParameters => "function parameters",
+            Construct::LineContinuationAtLineStart => "line continuation at line start",
+            Construct::NamedEscape => "\\N{...} escape",
+            Construct::NonAsciiIdentifier => "non-ASCII identifier",
+            Construct::NonStrDictKey => "non-str dict key",
+            Construct::NumberFollowedByName => "number followed by a name",
+            Construct::RebindsLoaderName => "rebinds a loader name",
+            Construct::ReturnAnnotation => "return annotation",
+            Construct::SetLiteral => "set literal",
+            Construct::StatementInScopeBlock => "statement in scope block",
+            Construct::SurrogateEscape => "surrogate escape",
+            Construct::Tests => "tests",
+            Construct::WithStatement => "with statement",
+        }
+    }
+}
+
+/// How a value breaks rez's package schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Violation {
+    RequirementNotStr,
+    RequirementsNotList,
+    VariantsNotList,
+    VersionNotStr,
+    WrongType,
+}
+
+impl Violation {
+    pub fn text(self) -> &'static str {
+        match self {
+            Violation::RequirementNotStr => "requirement is not a str",
+            Violation::RequirementsNotList => "requirements are not a list",
+            Violation::VariantsNotList => "variants is not a list",
+            Violation::VersionNotStr => "version is not a str",
+            Violation::WrongType => "value of the wrong type",
+        }
     }
 }

@@ -44,99 +44,117 @@ fn is_block_keyword(name: &str) -> bool {
     )
 }
 
-/// Validates the tokens of a suite that follows `:` on its own lines: `toks`
-/// starts right after the INDENT and ends before the matching DEDENT.
-pub fn check_block(toks: &[Tok<'_>]) -> Result<(), Bail> {
-    check(toks)
+/// Validates a suite token by token, as the parser skips over it.
+pub struct BodyCheck<'a> {
+    /// A suite on the header line (`def f(): pass`): no compound statements.
+    inline: bool,
+    prev: Option<Tok<'a>>,
+    line_start: bool,
+    line_keyword: Option<&'a str>,
+    line_has_colon: bool,
+    line_has_comma: bool,
+    depth: usize,
+    expect_indent: bool,
 }
 
-/// Validates a simple-statement suite on the header line (`def f(): pass`):
-/// `toks` runs up to, not including, the NEWLINE.
-pub fn check_inline(toks: &[Tok<'_>]) -> Result<(), Bail> {
-    if toks
-        .iter()
-        .any(|t| matches!(t, Tok::Name(k) if is_block_keyword(k)))
-    {
-        return Err(Bail::Syntax);
+impl<'a> BodyCheck<'a> {
+    /// For a suite that follows `:` on its own lines: fed the tokens after
+    /// the INDENT, up to and not including the matching DEDENT.
+    pub fn block() -> Self {
+        Self::new(false)
     }
-    check(toks)
-}
 
-fn check(toks: &[Tok<'_>]) -> Result<(), Bail> {
-    let mut prev: Option<&Tok<'_>> = None;
-    let mut line_start = true;
-    let mut line_keyword: Option<&str> = None;
-    let mut line_has_colon = false;
-    let mut line_has_comma = false;
-    let mut depth = 0usize;
-    let mut expect_indent = false;
-    for t in toks {
-        if expect_indent && *t != Tok::Indent {
+    /// For a simple-statement suite on the header line: fed the tokens up
+    /// to, not including, the NEWLINE.
+    pub fn inline() -> Self {
+        Self::new(true)
+    }
+
+    fn new(inline: bool) -> Self {
+        BodyCheck {
+            inline,
+            prev: None,
+            line_start: true,
+            line_keyword: None,
+            line_has_colon: false,
+            line_has_comma: false,
+            depth: 0,
+            expect_indent: false,
+        }
+    }
+
+    pub fn token(&mut self, t: Tok<'a>) -> Result<(), Bail> {
+        if self.expect_indent && t != Tok::Indent {
             return Err(Bail::Syntax); // expected an indented block
         }
         match t {
             Tok::Indent => {
-                if !expect_indent {
+                if !self.expect_indent {
                     return Err(Bail::Syntax); // unexpected indent
                 }
-                expect_indent = false;
-                prev = None;
-                continue;
+                self.expect_indent = false;
+                self.prev = None;
+                return Ok(());
             }
             Tok::Dedent => {
-                prev = None;
-                continue;
+                self.prev = None;
+                return Ok(());
             }
             Tok::Newline => {
-                if let Some(kw) = line_keyword {
-                    if !line_has_colon || (kw == "except" && line_has_comma) {
+                if let Some(kw) = self.line_keyword {
+                    if !self.line_has_colon || (kw == "except" && self.line_has_comma) {
                         return Err(Bail::Syntax);
                     }
                 }
-                expect_indent = prev == Some(&Tok::Op(":"));
-                line_start = true;
-                line_keyword = None;
-                line_has_colon = false;
-                line_has_comma = false;
-                prev = None;
-                continue;
+                self.expect_indent = self.prev == Some(Tok::Op(":"));
+                self.line_start = true;
+                self.line_keyword = None;
+                self.line_has_colon = false;
+                self.line_has_comma = false;
+                self.prev = None;
+                return Ok(());
             }
             Tok::End => return Err(Bail::Syntax),
+            Tok::Name(n) if self.inline && is_block_keyword(n) => return Err(Bail::Syntax),
             _ => {}
         }
-        if line_start {
-            line_start = false;
+        if self.line_start {
+            self.line_start = false;
             if let Tok::Name(n) = t {
                 if is_block_keyword(n) {
-                    line_keyword = Some(n);
+                    self.line_keyword = Some(n);
                 }
             }
         }
         match t {
-            Tok::Op("(" | "[" | "{") => depth += 1,
-            Tok::Op(")" | "]" | "}") => depth = depth.saturating_sub(1),
-            Tok::Op(":") if depth == 0 => line_has_colon = true,
-            Tok::Op(",") if depth == 0 && !line_has_colon => line_has_comma = true,
-            Tok::Op(";") if depth == 0 => {
-                line_start = true;
-                prev = None;
-                continue;
+            Tok::Op("(" | "[" | "{") => self.depth += 1,
+            Tok::Op(")" | "]" | "}") => self.depth = self.depth.saturating_sub(1),
+            Tok::Op(":") if self.depth == 0 => self.line_has_colon = true,
+            Tok::Op(",") if self.depth == 0 && !self.line_has_colon => self.line_has_comma = true,
+            Tok::Op(";") if self.depth == 0 => {
+                self.line_start = true;
+                self.prev = None;
+                return Ok(());
             }
-            Tok::Str(lit) => literal::validate(lit)?,
+            Tok::Str(lit) => literal::validate(&lit)?,
             _ => {}
         }
-        if let Some(p) = prev {
+        if let Some(p) = self.prev {
             let concat = matches!((p, t), (Tok::Str(_), Tok::Str(_)));
-            if (is_operand(p) || is_closer(p)) && is_operand(t) && !concat {
+            if (is_operand(&p) || is_closer(&p)) && is_operand(&t) && !concat {
                 return Err(Bail::Syntax);
             }
         }
-        prev = Some(t);
+        self.prev = Some(t);
+        Ok(())
     }
-    if expect_indent {
-        return Err(Bail::Syntax);
+
+    pub fn finish(self) -> Result<(), Bail> {
+        if self.expect_indent {
+            return Err(Bail::Syntax);
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -150,10 +168,13 @@ mod tests {
         let Ok(toks) = tokenize(&src) else {
             return false;
         };
-        // tokens: def f ( ) : NEWLINE INDENT ... DEDENT NEWLINE? END
-        let start = 7;
-        let end = toks.len() - 2;
-        check_block(&toks[start..end]).is_ok()
+        // tokens: def f ( ) : NEWLINE INDENT ... DEDENT END
+        let mut check = BodyCheck::block();
+        toks[7..toks.len() - 2]
+            .iter()
+            .try_for_each(|t| check.token(*t))
+            .and_then(|()| check.finish())
+            .is_ok()
     }
 
     #[test]

@@ -9,11 +9,11 @@ use super::bail::Bail;
 
 /// Returns the text Python tokenizes: `source` without a leading BOM.
 pub fn python_source(source: &str) -> Result<&str, Bail> {
-    if source.bytes().any(|b| b == 0) {
+    if source.as_bytes().contains(&0) {
         return Err(Bail::Encoding);
     }
     let text = source.strip_prefix('\u{feff}').unwrap_or(source);
-    for line in first_lines(text, 2) {
+    for line in first_lines(text).take(2) {
         if let Some(codec) = coding_cookie(line) {
             if !is_utf8_name(codec) {
                 return Err(Bail::Encoding);
@@ -23,24 +23,22 @@ pub fn python_source(source: &str) -> Result<&str, Bail> {
     Ok(text)
 }
 
-/// The first `n` physical lines (`\n`, `\r\n` or `\r` terminated).
-fn first_lines(text: &str, n: usize) -> Vec<&str> {
-    let mut lines = Vec::with_capacity(n);
+/// The physical lines (`\n`, `\r\n` or `\r` terminated), lazily.
+fn first_lines(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = text;
-    while lines.len() < n && !rest.is_empty() {
-        match rest.find(['\n', '\r']) {
-            Some(i) => {
-                lines.push(&rest[..i]);
-                let skip = if rest[i..].starts_with("\r\n") { 2 } else { 1 };
-                rest = &rest[i + skip..];
-            }
-            None => {
-                lines.push(rest);
-                rest = "";
-            }
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
         }
-    }
-    lines
+        let b = rest.as_bytes();
+        let (line, skip) = match b.iter().position(|&c| c == b'\n' || c == b'\r') {
+            Some(i) if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') => (&rest[..i], i + 2),
+            Some(i) => (&rest[..i], i + 1),
+            None => (rest, rest.len()),
+        };
+        rest = &rest[skip..];
+        Some(line)
+    })
 }
 
 /// The codec named by a PEP 263 cookie on this line (`# -*- coding: x -*-`),
@@ -51,7 +49,9 @@ fn coding_cookie(line: &str) -> Option<&str> {
     // Python's pattern is `coding[:=]`, searched anywhere in the comment.
     let mut search = comment;
     let rest = loop {
-        let at = search.find("coding")?;
+        // `str::find` builds a two-way searcher per call: too slow here
+        let b = search.as_bytes();
+        let at = (0..b.len()).find(|&i| b[i] == b'c' && b[i..].starts_with(b"coding"))?;
         let after = &search[at + "coding".len()..];
         if let Some(r) = after.strip_prefix([':', '=']) {
             break r;
@@ -70,18 +70,22 @@ fn coding_cookie(line: &str) -> Option<&str> {
     Some(&rest[..end])
 }
 
+/// `utf-8`, `utf8` or `utf-8-*`, ignoring case and `_` for `-`.
 fn is_utf8_name(codec: &str) -> bool {
-    let norm: String = codec
-        .chars()
-        .map(|c| {
-            if c == '_' {
-                '-'
-            } else {
-                c.to_ascii_lowercase()
-            }
-        })
-        .collect();
-    norm == "utf-8" || norm == "utf8" || norm.starts_with("utf-8-")
+    let norm = |c: &u8| {
+        if *c == b'_' {
+            b'-'
+        } else {
+            c.to_ascii_lowercase()
+        }
+    };
+    let mut b = codec.as_bytes().iter().map(norm);
+    let head: [u8; 4] = [b.next(), b.next(), b.next(), b.next()].map(|c| c.unwrap_or(0));
+    match head {
+        [b'u', b't', b'f', b'8'] => b.next().is_none(),
+        [b'u', b't', b'f', b'-'] => matches!((b.next(), b.next()), (Some(b'8'), None | Some(b'-'))),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -100,6 +104,8 @@ mod tests {
             "#!/usr/bin/env python\n# coding=UTF_8\n",
             "# vim: set fileencoding=utf8 :\n",
             "# coding: utf-8-unix\n",
+            "# coding: UTF8\n",
+            "# coding: utf_8_sig\n",
         ] {
             assert!(python_source(src).is_ok(), "{src}");
         }
@@ -108,6 +114,9 @@ mod tests {
     #[test]
     fn other_cookies_and_nul_bail() {
         assert_eq!(python_source("# coding: latin-1\n"), Err(Bail::Encoding));
+        for other in ["utf", "utf-", "utf-16", "utf8-x", "utf-8x", "utf-88", "u"] {
+            assert!(!is_utf8_name(other), "{other}");
+        }
         assert_eq!(python_source("\n# coding: cp1252\n"), Err(Bail::Encoding));
         assert_eq!(python_source("x = 1\0"), Err(Bail::Encoding));
         // a cookie on line 3 is ignored by Python

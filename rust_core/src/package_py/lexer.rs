@@ -7,7 +7,7 @@
 //! we choose not to model (non-ASCII identifiers, for example) is
 //! `Bail::Unsupported`. String bodies are not decoded here (see `literal`).
 
-use super::bail::Bail;
+use super::bail::{Bail, Construct};
 
 /// The kind of a numeric literal: all the schema checks need.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,6 +82,15 @@ pub fn is_keyword(name: &str) -> bool {
     )
 }
 
+/// What the start of a physical line produced.
+enum LineStart<'a> {
+    Eof,
+    /// A blank or comment-only line, consumed.
+    Blank,
+    /// A logical line starts here, possibly after an INDENT or DEDENT.
+    Token(Option<Tok<'a>>),
+}
+
 const OPS1: &[u8] = b"+-*/%@&|^~<>()[]{},:.;=";
 
 /// Deeper bracket nesting than this is rejected by CPython's tokenizer.
@@ -89,19 +98,40 @@ const MAX_BRACKET_DEPTH: usize = 200;
 /// CPython's limit on indentation levels.
 const MAX_INDENT: usize = 100;
 
+/// All tokens of `src`, ending with `End` (for tests; the parser streams).
+#[cfg(test)]
 pub fn tokenize(src: &str) -> Result<Vec<Tok<'_>>, Bail> {
-    Lexer::new(src).run()
+    let mut lexer = Lexer::new(src);
+    let mut toks = Vec::new();
+    loop {
+        let t = lexer.next_tok();
+        if let Some(e) = lexer.error() {
+            return Err(e);
+        }
+        toks.push(t);
+        if t == Tok::End {
+            return Ok(toks);
+        }
+    }
 }
 
-struct Lexer<'a> {
+/// Produces tokens one at a time, so no token list is ever built.
+pub struct Lexer<'a> {
     src: &'a str,
     b: &'a [u8],
     pos: usize,
-    toks: Vec<Tok<'a>>,
-    brackets: Vec<u8>,
-    /// (column with tabs to 8, column with tabs to 1)
+    /// Open brackets, innermost last: `brackets[..depth]`.
+    brackets: [u8; MAX_BRACKET_DEPTH],
+    depth: usize,
+    /// Indentation levels above column 0: (column with tabs to 8, column
+    /// with tabs to 1).
     indents: Vec<(u32, u32)>,
     at_line_start: bool,
+    /// DEDENTs still owed (one line can close several blocks).
+    pending_dedents: usize,
+    /// A token other than NEWLINE was the last one: EOF must close the line.
+    line_open: bool,
+    error: Option<Bail>,
 }
 
 fn is_ident_start(c: u8) -> bool {
@@ -113,15 +143,18 @@ fn is_ident_char(c: u8) -> bool {
 }
 
 impl<'a> Lexer<'a> {
-    fn new(src: &'a str) -> Self {
+    pub fn new(src: &'a str) -> Self {
         Lexer {
             src,
             b: src.as_bytes(),
             pos: 0,
-            toks: Vec::with_capacity(src.len() / 4),
-            brackets: Vec::new(),
-            indents: vec![(0, 0)],
+            brackets: [0; MAX_BRACKET_DEPTH],
+            depth: 0,
+            indents: Vec::new(),
             at_line_start: true,
+            pending_dedents: 0,
+            line_open: false,
+            error: None,
         }
     }
 
@@ -150,29 +183,65 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn run(mut self) -> Result<Vec<Tok<'a>>, Bail> {
+    /// The next token; after the last one, or after an error (see
+    /// [`Lexer::error`]), `End` forever. Errors are kept aside so the token
+    /// itself is all that is returned: this is the parser's hottest call.
+    #[inline(always)]
+    pub fn next_tok(&mut self) -> Tok<'a> {
+        if self.error.is_some() {
+            return Tok::End;
+        }
+        match self.scan() {
+            Ok(t) => {
+                self.line_open = !matches!(t, Tok::Newline | Tok::Dedent | Tok::End);
+                t
+            }
+            Err(e) => {
+                self.error = Some(e);
+                Tok::End
+            }
+        }
+    }
+
+    /// Why tokenizing stopped early, if it did.
+    pub fn error(&self) -> Option<Bail> {
+        self.error
+    }
+
+    #[inline(always)]
+    fn scan(&mut self) -> Result<Tok<'a>, Bail> {
+        if self.pending_dedents > 0 {
+            self.pending_dedents -= 1;
+            return Ok(Tok::Dedent);
+        }
         loop {
-            if self.at_line_start && self.brackets.is_empty() {
-                if !self.line_start()? {
-                    break;
+            if self.at_line_start && self.depth == 0 {
+                match self.line_start()? {
+                    LineStart::Eof => return self.end_of_input(),
+                    LineStart::Blank => continue,
+                    LineStart::Token(None) => {}
+                    LineStart::Token(Some(t)) => return Ok(t),
                 }
-                continue;
             }
             while matches!(self.peek(0), b' ' | b'\t' | b'\x0c') {
                 self.pos += 1;
             }
             if self.pos >= self.b.len() {
-                break;
+                return self.end_of_input();
             }
             let c = self.b[self.pos];
-            match c {
-                b'#' => self.skip_comment(),
+            return match c {
+                b'#' => {
+                    self.skip_comment();
+                    continue;
+                }
                 b'\n' | b'\r' => {
                     self.eat_newline();
-                    if self.brackets.is_empty() {
-                        self.toks.push(Tok::Newline);
-                        self.at_line_start = true;
+                    if self.depth != 0 {
+                        continue;
                     }
+                    self.at_line_start = true;
+                    Ok(Tok::Newline)
                 }
                 b'\\' => {
                     self.pos += 1;
@@ -183,31 +252,36 @@ impl<'a> Lexer<'a> {
                         // "unexpected EOF while parsing"
                         return Err(Bail::Syntax);
                     }
+                    continue;
                 }
-                b'"' | b'\'' => self.string(self.pos, false, false, false)?,
-                b'0'..=b'9' => self.number()?,
-                b'.' if self.peek(1).is_ascii_digit() => self.number()?,
-                _ if is_ident_start(c) => self.name()?,
-                _ if c >= 0x80 => return Err(Bail::Unsupported("non-ASCII identifier")),
-                _ => self.op()?,
-            }
+                b'"' | b'\'' => self.string(self.pos, false, false, false),
+                b'0'..=b'9' => self.number(),
+                b'.' if self.peek(1).is_ascii_digit() => self.number(),
+                _ if is_ident_start(c) => self.name(),
+                _ if c >= 0x80 => Err(Bail::Unsupported(Construct::NonAsciiIdentifier)),
+                _ => self.op(),
+            };
         }
-        if !self.brackets.is_empty() {
+    }
+
+    /// At end of input: close the logical line, the blocks, then `End`.
+    fn end_of_input(&mut self) -> Result<Tok<'a>, Bail> {
+        if self.depth != 0 {
             return Err(Bail::Syntax);
         }
-        if !matches!(self.toks.last(), None | Some(Tok::Newline)) {
-            self.toks.push(Tok::Newline);
+        self.at_line_start = false;
+        if self.line_open {
+            return Ok(Tok::Newline);
         }
-        for _ in 1..self.indents.len() {
-            self.toks.push(Tok::Dedent);
+        if self.indents.pop().is_some() {
+            return Ok(Tok::Dedent);
         }
-        self.toks.push(Tok::End);
-        Ok(self.toks)
+        Ok(Tok::End)
     }
 
     /// Handles the start of a physical line outside brackets: skips blank and
-    /// comment-only lines, emits INDENT/DEDENT. Returns false at end of input.
-    fn line_start(&mut self) -> Result<bool, Bail> {
+    /// comment-only lines, emits INDENT/DEDENT.
+    fn line_start(&mut self) -> Result<LineStart<'a>, Bail> {
         let (mut col, mut alt) = (0u32, 0u32);
         loop {
             match self.peek(0) {
@@ -228,57 +302,60 @@ impl<'a> Lexer<'a> {
             self.pos += 1;
         }
         if self.pos >= self.b.len() {
-            return Ok(false);
+            return Ok(LineStart::Eof);
         }
         match self.b[self.pos] {
             b'#' => {
                 self.skip_comment();
                 self.eat_newline();
-                return Ok(true);
+                return Ok(LineStart::Blank);
             }
             b'\n' | b'\r' => {
                 self.eat_newline();
-                return Ok(true);
+                return Ok(LineStart::Blank);
             }
             // A continuation before the first token of a logical line: legal
             // but odd enough that we do not model it.
-            b'\\' => return Err(Bail::Unsupported("line continuation at line start")),
+            b'\\' => return Err(Bail::Unsupported(Construct::LineContinuationAtLineStart)),
             _ => {}
         }
-        let (top, top_alt) = *self.indents.last().unwrap_or(&(0, 0));
+        self.at_line_start = false;
+        let (top, top_alt) = self.indents.last().copied().unwrap_or((0, 0));
         if col == top {
             if alt != top_alt {
                 return Err(Bail::Syntax); // TabError
             }
+            Ok(LineStart::Token(None))
         } else if col > top {
             if alt <= top_alt {
                 return Err(Bail::Syntax); // TabError
             }
-            if self.indents.len() >= MAX_INDENT {
+            if self.indents.len() + 1 >= MAX_INDENT {
                 return Err(Bail::Syntax);
             }
             self.indents.push((col, alt));
-            self.toks.push(Tok::Indent);
+            Ok(LineStart::Token(Some(Tok::Indent)))
         } else {
+            let mut closed = 0;
             while col < self.indents.last().map_or(0, |t| t.0) {
                 self.indents.pop();
-                self.toks.push(Tok::Dedent);
+                closed += 1;
             }
-            if self.indents.last() != Some(&(col, alt)) {
+            if self.indents.last().copied().unwrap_or((0, 0)) != (col, alt) {
                 return Err(Bail::Syntax); // unindent does not match / TabError
             }
+            self.pending_dedents = closed - 1;
+            Ok(LineStart::Token(Some(Tok::Dedent)))
         }
-        self.at_line_start = false;
-        Ok(true)
     }
 
-    fn name(&mut self) -> Result<(), Bail> {
+    fn name(&mut self) -> Result<Tok<'a>, Bail> {
         let start = self.pos;
         while self.pos < self.b.len() && is_ident_char(self.b[self.pos]) {
             self.pos += 1;
         }
         if self.peek(0) >= 0x80 {
-            return Err(Bail::Unsupported("non-ASCII identifier"));
+            return Err(Bail::Unsupported(Construct::NonAsciiIdentifier));
         }
         let word = &self.src[start..self.pos];
         if matches!(self.peek(0), b'"' | b'\'') {
@@ -294,12 +371,11 @@ impl<'a> Lexer<'a> {
             };
             return self.string(self.pos, raw, bytes, format);
         }
-        self.toks.push(Tok::Name(word));
-        Ok(())
+        Ok(Tok::Name(word))
     }
 
     /// Lexes a string literal whose opening quote is at `q`.
-    fn string(&mut self, q: usize, raw: bool, bytes: bool, format: bool) -> Result<(), Bail> {
+    fn string(&mut self, q: usize, raw: bool, bytes: bool, format: bool) -> Result<Tok<'a>, Bail> {
         let quote = self.b[q];
         let triple = self.b.get(q + 1) == Some(&quote) && self.b.get(q + 2) == Some(&quote);
         let open = if triple { 3 } else { 1 };
@@ -335,13 +411,12 @@ impl<'a> Lexer<'a> {
             return Err(Bail::Syntax);
         }
         self.pos = end + open;
-        self.toks.push(Tok::Str(StrLit {
+        Ok(Tok::Str(StrLit {
             raw,
             bytes,
             format,
             body: &self.src[start..end],
-        }));
-        Ok(())
+        }))
     }
 
     /// `digit (_? digit)*`; returns whether any digit was non-zero.
@@ -373,7 +448,7 @@ impl<'a> Lexer<'a> {
         self.digit_part(10).map(|_| ())
     }
 
-    fn number(&mut self) -> Result<(), Bail> {
+    fn number(&mut self) -> Result<Tok<'a>, Bail> {
         let first = self.peek(0);
         let kind =
             if first == b'0' && matches!(self.peek(1), b'x' | b'X' | b'o' | b'O' | b'b' | b'B') {
@@ -422,13 +497,12 @@ impl<'a> Lexer<'a> {
         let next = self.peek(0);
         if is_ident_char(next) || next >= 0x80 {
             // `1if x else y` is legal (with a warning); `1abc` is not. Decline both.
-            return Err(Bail::Unsupported("number followed by a name"));
+            return Err(Bail::Unsupported(Construct::NumberFollowedByName));
         }
-        self.toks.push(Tok::Number(kind));
-        Ok(())
+        Ok(Tok::Number(kind))
     }
 
-    fn op(&mut self) -> Result<(), Bail> {
+    fn op(&mut self) -> Result<Tok<'a>, Bail> {
         let (c0, c1, c2) = (self.peek(0), self.peek(1), self.peek(2));
         let len = match (c0, c1) {
             (b'*', b'*') | (b'/', b'/') | (b'>', b'>') | (b'<', b'<') => {
@@ -453,10 +527,11 @@ impl<'a> Lexer<'a> {
         self.pos += len;
         match op.as_bytes()[0] {
             c @ (b'(' | b'[' | b'{') if op.len() == 1 => {
-                if self.brackets.len() >= MAX_BRACKET_DEPTH {
+                if self.depth >= MAX_BRACKET_DEPTH {
                     return Err(Bail::Syntax);
                 }
-                self.brackets.push(c);
+                self.brackets[self.depth] = c;
+                self.depth += 1;
             }
             c @ (b')' | b']' | b'}') => {
                 let open = match c {
@@ -464,14 +539,14 @@ impl<'a> Lexer<'a> {
                     b']' => b'[',
                     _ => b'{',
                 };
-                if self.brackets.pop() != Some(open) {
+                if self.depth == 0 || self.brackets[self.depth - 1] != open {
                     return Err(Bail::Syntax);
                 }
+                self.depth -= 1;
             }
             _ => {}
         }
-        self.toks.push(Tok::Op(op));
-        Ok(())
+        Ok(Tok::Op(op))
     }
 }
 
@@ -574,7 +649,7 @@ mod tests {
         }
         assert_eq!(
             tokenize("é = 1"),
-            Err(Bail::Unsupported("non-ASCII identifier"))
+            Err(Bail::Unsupported(Construct::NonAsciiIdentifier))
         );
     }
 }

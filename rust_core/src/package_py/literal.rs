@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use super::bail::Bail;
+use super::bail::{Bail, Construct};
 use super::lexer::StrLit;
 
 /// The value of `lit`, borrowed from the source when nothing needs decoding.
@@ -157,10 +157,12 @@ fn escapes(body: &str, bytes: bool, out: &mut String) -> Result<(), Bail> {
                         return Err(Bail::Syntax);
                     }
                     // lone surrogates are legal in Python but not in a Rust String
-                    out.push(char::from_u32(v).ok_or(Bail::Unsupported("surrogate escape"))?);
+                    out.push(
+                        char::from_u32(v).ok_or(Bail::Unsupported(Construct::SurrogateEscape))?,
+                    );
                 }
             }
-            b'N' if !bytes => return Err(Bail::Unsupported("\\N{...} escape")),
+            b'N' if !bytes => return Err(Bail::Unsupported(Construct::NamedEscape)),
             _ => {
                 // An unrecognised escape keeps its backslash (a warning only).
                 out.push('\\');
@@ -177,7 +179,7 @@ fn escapes(body: &str, bytes: bool, out: &mut String) -> Result<(), Bail> {
 fn fstring_without_fields(lit: &StrLit<'_>, out: &mut String) -> Result<(), Bail> {
     let body = lit.body;
     if body.contains('\\') && (body.contains('{') || body.contains('}')) {
-        return Err(Bail::Unsupported("f-string"));
+        return Err(Bail::Unsupported(Construct::FString));
     }
     let mut text = String::with_capacity(body.len());
     let b = body.as_bytes();
@@ -187,7 +189,7 @@ fn fstring_without_fields(lit: &StrLit<'_>, out: &mut String) -> Result<(), Bail
         match b[i] {
             c @ (b'{' | b'}') => {
                 if b.get(i + 1) != Some(&c) {
-                    return Err(Bail::Unsupported("f-string"));
+                    return Err(Bail::Unsupported(Construct::FString));
                 }
                 text.push_str(&body[plain..=i]);
                 i += 2;
@@ -223,7 +225,7 @@ fn validate_fstring_fields(body: &str) -> Result<(), Bail> {
                         return Err(Bail::Syntax);
                     };
                     match c {
-                        b'\\' | b'#' => return Err(Bail::Unsupported("f-string")),
+                        b'\\' | b'#' => return Err(Bail::Unsupported(Construct::FString)),
                         b'(' | b'[' | b'{' => depth += 1,
                         b')' | b']' => depth = depth.checked_sub(1).ok_or(Bail::Syntax)?,
                         b'}' if depth == 0 => break,

@@ -18,13 +18,14 @@ mod parser;
 mod schema;
 mod value;
 
+use std::cell::RefCell;
 use std::fs::File;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
 
-pub use bail::Bail;
+pub use bail::{Bail, Construct, Violation};
 
 /// The solver's fields of a package, exactly as rez loads them: `version` is
 /// `str(pkg.version)`, requirements are rez's normalised strings.
@@ -39,18 +40,33 @@ pub struct StaticPackage {
 /// Parses the source of a `package.py`.
 pub fn parse_static_package(source: &str) -> Result<StaticPackage, Bail> {
     let text = encoding::python_source(source)?;
-    let tokens = lexer::tokenize(text)?;
-    let module = parser::parse_module(&tokens)?;
+    let module = parser::parse_module(text)?;
     schema::extract(&module)
 }
 
 /// Reads and parses one file.
 pub fn parse_static_package_file(path: &Path) -> Result<StaticPackage, Bail> {
-    parse_file_with_buffer(path, &mut Vec::new())
+    if path.extension().and_then(|e| e.to_str()) != Some("py") {
+        return Err(Bail::NotPy);
+    }
+    READ_BUFFER.with_borrow_mut(|buf| {
+        let len = read_into(path, buf).map_err(|_| Bail::Unreadable)?;
+        let text = std::str::from_utf8(&buf[..len]).map_err(|_| Bail::NotUtf8)?;
+        let result = parse_static_package(text);
+        if buf.len() > 16 * READ_CHUNK {
+            // do not keep a buffer sized for one unusually large file
+            *buf = Vec::new();
+        }
+        result
+    })
 }
 
-/// Reads the whole file into `buf` (reused across files: no allocation and no
-/// `stat` per file), returning the length read.
+thread_local! {
+    /// One read buffer per thread, reused across files and calls.
+    static READ_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Reads the whole file into `buf`, returning the length read.
 fn read_into(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<usize> {
     let mut file = File::open(path)?;
     if buf.len() < READ_CHUNK {
@@ -72,25 +88,13 @@ fn read_into(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<usize> {
 
 const READ_CHUNK: usize = 16 * 1024;
 
-fn parse_file_with_buffer(path: &Path, buf: &mut Vec<u8>) -> Result<StaticPackage, Bail> {
-    if path.extension().and_then(|e| e.to_str()) != Some("py") {
-        return Err(Bail::NotPy);
-    }
-    let len = read_into(path, buf).map_err(|_| Bail::Unreadable)?;
-    let text = std::str::from_utf8(&buf[..len]).map_err(|_| Bail::NotUtf8)?;
-    let result = parse_static_package(text);
-    if buf.len() > 16 * READ_CHUNK {
-        // do not keep a buffer sized for one unusually large file
-        *buf = Vec::new();
-    }
-    result
-}
-
 /// Reads and parses files on the rayon pool; the output is aligned with `paths`.
-pub fn parse_static_package_files(paths: &[PathBuf]) -> Vec<Result<StaticPackage, Bail>> {
+pub fn parse_static_package_files<P: AsRef<Path> + Sync>(
+    paths: &[P],
+) -> Vec<Result<StaticPackage, Bail>> {
     paths
         .par_iter()
-        .map_init(Vec::new, |buf, p| parse_file_with_buffer(p, buf))
+        .map(|p| parse_static_package_file(p.as_ref()))
         .collect()
 }
 

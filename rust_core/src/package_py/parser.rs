@@ -7,11 +7,11 @@
 //! not run) and `with scope("...") [as x]:` blocks of literal assignments.
 //! Everything else bails.
 
-use super::bail::Bail;
-use super::body;
-use super::lexer::{is_keyword, NumKind, Tok};
+use super::bail::{Bail, Construct};
+use super::body::BodyCheck;
+use super::lexer::{is_keyword, Lexer, NumKind, Tok};
 use super::literal;
-use super::value::{Binding, Value};
+use super::value::{Binding, Items, Value};
 
 /// Deeper literal nesting than this is declined (CPython allows up to ~200).
 const MAX_NESTING: usize = 100;
@@ -32,9 +32,15 @@ pub struct Module<'a> {
     pub bindings: Vec<(&'a str, Binding<'a>)>,
     /// Names of top-level `with scope("name")` blocks (each becomes a dict).
     pub scopes: Vec<String>,
+    /// The items of every list literal, each list contiguous.
+    pub items: Vec<Value<'a>>,
 }
 
 impl<'a> Module<'a> {
+    pub fn items(&self, list: Items) -> &[Value<'a>] {
+        &self.items[list.start..list.start + list.len]
+    }
+
     pub fn get(&self, name: &str) -> Option<&Binding<'a>> {
         self.bindings
             .iter()
@@ -50,25 +56,52 @@ impl<'a> Module<'a> {
     }
 }
 
-pub fn parse_module<'a>(toks: &[Tok<'a>]) -> Result<Module<'a>, Bail> {
+/// Runs the static module in `src`. A tokenizer error anywhere wins over
+/// any other reason to bail, as it would when Python compiles the file.
+pub fn parse_module(src: &str) -> Result<Module<'_>, Bail> {
     let mut p = Parser {
-        t: toks,
-        i: 0,
+        lexer: Lexer::new(src),
+        cur: Tok::End,
         depth: 0,
-        module: Module::default(),
+        module: Module {
+            bindings: Vec::with_capacity(8),
+            scopes: Vec::new(),
+            // sized for a typical file's requires and variants: one
+            // allocation each instead of a series of regrowths
+            items: Vec::with_capacity(16),
+        },
+        pending: Vec::with_capacity(8),
         alias: None,
     };
-    p.module()?;
-    Ok(p.module)
+    p.cur = p.lex();
+    let result = p.module();
+    match p.lexer.error() {
+        Some(e) => Err(e),
+        None => result.map(|()| p.module),
+    }
 }
 
-struct Parser<'t, 'a> {
-    t: &'t [Tok<'a>],
-    i: usize,
+struct Parser<'a> {
+    lexer: Lexer<'a>,
+    /// The current token: one token of lookahead is all the grammar needs.
+    cur: Tok<'a>,
     depth: usize,
     module: Module<'a>,
     /// The `as` name of the innermost enclosing scope block.
     alias: Option<&'a str>,
+    /// Items of the list literals still open, innermost last.
+    pending: Vec<Value<'a>>,
+}
+
+/// Whether `name = ...` may be modelled as a plain binding.
+fn check_target(name: &str) -> Result<(), Bail> {
+    if is_keyword(name) || name == "__debug__" {
+        return Err(Bail::Syntax);
+    }
+    if is_loader_name(name) {
+        return Err(Bail::Unsupported(Construct::RebindsLoaderName));
+    }
+    Ok(())
 }
 
 fn starts_literal(t: &Tok<'_>) -> bool {
@@ -98,19 +131,22 @@ fn is_augmented(op: &str) -> bool {
     )
 }
 
-impl<'t, 'a> Parser<'t, 'a> {
+impl<'a> Parser<'a> {
+    /// A tokenizer error ends the stream: the parser then sees `End`.
+    #[inline(always)]
+    fn lex(&mut self) -> Tok<'a> {
+        self.lexer.next_tok()
+    }
+
     fn peek(&self) -> Tok<'a> {
-        self.t.get(self.i).copied().unwrap_or(Tok::End)
+        self.cur
     }
 
-    fn peek_at(&self, off: usize) -> Tok<'a> {
-        self.t.get(self.i + off).copied().unwrap_or(Tok::End)
-    }
-
+    #[inline(always)]
     fn bump(&mut self) -> Tok<'a> {
-        let t = self.peek();
+        let t = self.cur;
         if t != Tok::End {
-            self.i += 1;
+            self.cur = self.lex();
         }
         t
     }
@@ -136,7 +172,7 @@ impl<'t, 'a> Parser<'t, 'a> {
             match self.peek() {
                 Tok::End => return Ok(()),
                 Tok::Newline => {
-                    self.i += 1;
+                    self.bump();
                 }
                 Tok::Indent | Tok::Dedent => return Err(Bail::Syntax),
                 Tok::Op("@") => return Err(Bail::Decorator),
@@ -180,48 +216,54 @@ impl<'t, 'a> Parser<'t, 'a> {
     }
 
     fn simple_statement(&mut self) -> Result<(), Bail> {
-        match (self.peek(), self.peek_at(1)) {
-            (Tok::Name("pass"), _) => {
+        match self.peek() {
+            Tok::Name("pass") => {
                 self.bump();
                 Ok(())
             }
-            (Tok::Name(n), Tok::Op("=")) if !is_keyword(n) => {
-                let mut targets = Vec::with_capacity(1);
-                while let (Tok::Name(n), Tok::Op("=")) = (self.peek(), self.peek_at(1)) {
-                    if is_keyword(n) {
-                        return Err(Bail::Syntax);
-                    }
-                    if n == "__debug__" {
-                        return Err(Bail::Syntax);
-                    }
-                    if is_loader_name(n) {
-                        return Err(Bail::Unsupported("rebinds a loader name"));
-                    }
-                    targets.push(n);
-                    self.i += 2;
+            Tok::Name(n) if !is_keyword(n) => {
+                self.bump();
+                match self.peek() {
+                    Tok::Op("=") => self.assignment(n),
+                    Tok::Op(op) if is_augmented(op) => Err(Bail::AugmentedAssignment),
+                    Tok::Op(":") => Err(Bail::Unsupported(Construct::AnnotatedAssignment)),
+                    _ => Err(Bail::NonLiteral),
                 }
-                let value = self.expr_list()?;
-                let last = targets.len() - 1;
-                let mut value = Some(value);
-                for (k, target) in targets.into_iter().enumerate() {
-                    let v = if k == last {
-                        value.take().unwrap_or(Value::None)
-                    } else {
-                        value.clone().unwrap_or(Value::None)
-                    };
-                    self.module.bind(target, Binding::Value(v));
-                }
-                Ok(())
             }
-            (Tok::Name(n), Tok::Op(op)) if !is_keyword(n) && is_augmented(op) => {
-                Err(Bail::AugmentedAssignment)
-            }
-            (Tok::Name(n), Tok::Op(":")) if !is_keyword(n) => {
-                Err(Bail::Unsupported("annotated assignment"))
-            }
-            (t, _) if starts_literal(&t) => self.expr_list().map(|_| ()),
+            t if starts_literal(&t) => self.expr_list().map(|_| ()),
             _ => Err(Bail::NonLiteral),
         }
+    }
+
+    /// `first = [more =]* value`, with `first` consumed and `=` current.
+    fn assignment(&mut self, first: &'a str) -> Result<(), Bail> {
+        check_target(first)?;
+        self.bump(); // =
+                     // chained targets are rare: only they pay for a Vec
+        let mut more = Vec::new();
+        while let Tok::Name(n) = self.peek() {
+            if matches!(n, "True" | "False" | "None") {
+                break; // the value
+            }
+            self.bump();
+            if self.peek() != Tok::Op("=") {
+                return Err(Bail::NonLiteral); // a name is not a literal
+            }
+            check_target(n)?;
+            more.push(n);
+            self.bump();
+        }
+        let value = self.expr_list()?;
+        // Python binds left to right
+        if more.is_empty() {
+            self.module.bind(first, Binding::Value(value));
+        } else {
+            self.module.bind(first, Binding::Value(value.clone()));
+            for target in more {
+                self.module.bind(target, Binding::Value(value.clone()));
+            }
+        }
+        Ok(())
     }
 
     /// `def name(a, b):` followed by a body that is checked but not run.
@@ -229,10 +271,10 @@ impl<'t, 'a> Parser<'t, 'a> {
         self.bump(); // def
         let name = self.identifier()?;
         if is_loader_name(name) {
-            return Err(Bail::Unsupported("rebinds a loader name"));
+            return Err(Bail::Unsupported(Construct::RebindsLoaderName));
         }
         if super::schema::def_would_change_data(name) {
-            return Err(Bail::Unsupported("def of a package attribute"));
+            return Err(Bail::Unsupported(Construct::DefOfPackageAttribute));
         }
         self.expect(Tok::Op("("), Bail::Syntax)?;
         let mut params: Vec<&str> = Vec::new();
@@ -245,16 +287,17 @@ impl<'t, 'a> Parser<'t, 'a> {
                         }
                         params.push(p);
                     }
-                    _ => return Err(Bail::Unsupported("function parameters")),
+                    _ => return Err(Bail::Unsupported(Construct::FunctionParameters)),
                 }
-                match self.bump() {
-                    Tok::Op(",") if self.peek() == Tok::Op(")") => break,
-                    Tok::Op(",") => {}
-                    Tok::Op(")") => {
-                        self.i -= 1;
-                        break;
+                match self.peek() {
+                    Tok::Op(",") => {
+                        self.bump();
+                        if self.peek() == Tok::Op(")") {
+                            break;
+                        }
                     }
-                    _ => return Err(Bail::Unsupported("function parameters")),
+                    Tok::Op(")") => break,
+                    _ => return Err(Bail::Unsupported(Construct::FunctionParameters)),
                 }
             }
         }
@@ -263,7 +306,7 @@ impl<'t, 'a> Parser<'t, 'a> {
             // The annotation is evaluated at `def` time: only `None` is known safe.
             self.bump();
             if self.bump() != Tok::Name("None") {
-                return Err(Bail::Unsupported("return annotation"));
+                return Err(Bail::Unsupported(Construct::ReturnAnnotation));
             }
         }
         self.expect(Tok::Op(":"), Bail::Syntax)?;
@@ -277,10 +320,11 @@ impl<'t, 'a> Parser<'t, 'a> {
         if self.peek() == Tok::Newline {
             self.bump();
             self.expect(Tok::Indent, Bail::Syntax)?;
-            let start = self.i;
+            let mut check = BodyCheck::block();
             let mut level = 1usize;
             loop {
-                match self.bump() {
+                let t = self.bump();
+                match t {
                     Tok::Indent => level += 1,
                     Tok::Dedent => {
                         level -= 1;
@@ -291,21 +335,26 @@ impl<'t, 'a> Parser<'t, 'a> {
                     Tok::End => return Err(Bail::Syntax),
                     _ => {}
                 }
+                check.token(t)?;
             }
-            body::check_block(&self.t[start..self.i - 1])
+            check.finish()
         } else {
-            let start = self.i;
+            let mut check = BodyCheck::inline();
+            let mut empty = true;
             loop {
-                match self.bump() {
+                let t = self.bump();
+                match t {
                     Tok::Newline => break,
                     Tok::End | Tok::Indent | Tok::Dedent => return Err(Bail::Syntax),
                     _ => {}
                 }
+                empty = false;
+                check.token(t)?;
             }
-            if self.i - 1 == start {
+            if empty {
                 return Err(Bail::Syntax); // `def f():` then nothing
             }
-            body::check_inline(&self.t[start..self.i - 1])
+            check.finish()
         }
     }
 
@@ -317,25 +366,25 @@ impl<'t, 'a> Parser<'t, 'a> {
     fn with_scope(&mut self) -> Result<String, Bail> {
         self.bump(); // with
         if self.bump() != Tok::Name("scope") {
-            return Err(Bail::Unsupported("with statement"));
+            return Err(Bail::Unsupported(Construct::WithStatement));
         }
-        self.expect(Tok::Op("("), Bail::Unsupported("with statement"))?;
+        self.expect(Tok::Op("("), Bail::Unsupported(Construct::WithStatement))?;
         let name = match self.string_atom()? {
             Value::Str(s) => s.into_owned(),
-            _ => return Err(Bail::Unsupported("with statement")),
+            _ => return Err(Bail::Unsupported(Construct::WithStatement)),
         };
-        self.expect(Tok::Op(")"), Bail::Unsupported("with statement"))?;
+        self.expect(Tok::Op(")"), Bail::Unsupported(Construct::WithStatement))?;
         let alias = if self.peek() == Tok::Name("as") {
             self.bump();
             let a = self.identifier()?;
             if is_loader_name(a) || a == "__debug__" {
-                return Err(Bail::Unsupported("rebinds a loader name"));
+                return Err(Bail::Unsupported(Construct::RebindsLoaderName));
             }
             Some(a)
         } else {
             None
         };
-        self.expect(Tok::Op(":"), Bail::Unsupported("with statement"))?;
+        self.expect(Tok::Op(":"), Bail::Unsupported(Construct::WithStatement))?;
         let saved = std::mem::replace(&mut self.alias, alias);
         let result = self.scope_suite();
         self.alias = saved;
@@ -368,36 +417,39 @@ impl<'t, 'a> Parser<'t, 'a> {
     /// One statement inside a scope block: `pass`, a literal, `x = <literal>`
     /// or `alias.attr = <literal>`.
     fn scope_statement(&mut self) -> Result<(), Bail> {
-        match (self.peek(), self.peek_at(1)) {
-            (Tok::Name("pass"), _) => {
+        const OTHER: Bail = Bail::Unsupported(Construct::StatementInScopeBlock);
+        match self.peek() {
+            Tok::Name("pass") => {
                 self.bump();
                 Ok(())
             }
-            (Tok::Name(n), Tok::Op("=")) if !is_keyword(n) => {
-                if is_loader_name(n) || Some(n) == self.alias || n == "__debug__" {
-                    return Err(Bail::Unsupported("statement in scope block"));
-                }
-                self.i += 2;
-                self.expr_list().map(|_| ())
-            }
-            (Tok::Name(n), Tok::Op(".")) if Some(n) == self.alias => {
-                self.i += 2;
-                match (self.bump(), self.bump()) {
-                    (Tok::Name(attr), Tok::Op("=")) if !is_keyword(attr) => {
+            Tok::Name(n) if !is_keyword(n) => {
+                self.bump();
+                match self.bump() {
+                    Tok::Op("=") => {
+                        if is_loader_name(n) || Some(n) == self.alias || n == "__debug__" {
+                            return Err(OTHER);
+                        }
                         self.expr_list().map(|_| ())
                     }
-                    _ => Err(Bail::Unsupported("statement in scope block")),
+                    Tok::Op(".") if Some(n) == self.alias => match (self.bump(), self.bump()) {
+                        (Tok::Name(attr), Tok::Op("=")) if !is_keyword(attr) => {
+                            self.expr_list().map(|_| ())
+                        }
+                        _ => Err(OTHER),
+                    },
+                    _ => Err(OTHER),
                 }
             }
-            (t, _) if starts_literal(&t) => self.expr_list().map(|_| ()),
-            _ => Err(Bail::Unsupported("statement in scope block")),
+            t if starts_literal(&t) => self.expr_list().map(|_| ()),
+            _ => Err(OTHER),
         }
     }
 
     fn enter(&mut self) -> Result<(), Bail> {
         self.depth += 1;
         if self.depth > MAX_NESTING {
-            return Err(Bail::Unsupported("deep nesting"));
+            return Err(Bail::Unsupported(Construct::DeepNesting));
         }
         Ok(())
     }
@@ -408,15 +460,14 @@ impl<'t, 'a> Parser<'t, 'a> {
         if self.peek() != Tok::Op(",") {
             return Ok(first);
         }
-        let mut items = vec![first];
         while self.peek() == Tok::Op(",") {
             self.bump();
             if !starts_literal(&self.peek()) {
                 break;
             }
-            items.push(self.expr()?);
+            self.expr()?;
         }
-        Ok(Value::Tuple(items))
+        Ok(Value::Tuple)
     }
 
     /// Adjacent string literals, concatenated.
@@ -473,43 +524,47 @@ impl<'t, 'a> Parser<'t, 'a> {
             Tok::Op("(") => {
                 if self.peek() == Tok::Op(")") {
                     self.bump();
-                    return Ok(Value::Tuple(Vec::new()));
+                    return Ok(Value::Tuple);
                 }
                 let first = self.expr()?;
                 match self.bump() {
                     Tok::Op(")") => Ok(first),
-                    Tok::Op(",") => {
-                        let mut items = vec![first];
-                        loop {
-                            if self.peek() == Tok::Op(")") {
-                                self.bump();
-                                return Ok(Value::Tuple(items));
-                            }
-                            items.push(self.expr()?);
-                            match self.bump() {
-                                Tok::Op(",") => {}
-                                Tok::Op(")") => return Ok(Value::Tuple(items)),
-                                _ => return Err(Bail::NonLiteral),
-                            }
+                    Tok::Op(",") => loop {
+                        if self.peek() == Tok::Op(")") {
+                            self.bump();
+                            return Ok(Value::Tuple);
                         }
-                    }
+                        self.expr()?;
+                        match self.bump() {
+                            Tok::Op(",") => {}
+                            Tok::Op(")") => return Ok(Value::Tuple),
+                            _ => return Err(Bail::NonLiteral),
+                        }
+                    },
                     _ => Err(Bail::NonLiteral),
                 }
             }
             Tok::Op("[") => {
-                let mut items = Vec::new();
+                let mark = self.pending.len();
                 loop {
                     if self.peek() == Tok::Op("]") {
                         self.bump();
-                        return Ok(Value::List(items));
+                        break;
                     }
-                    items.push(self.expr()?);
+                    let item = self.expr()?;
+                    self.pending.push(item);
                     match self.bump() {
                         Tok::Op(",") => {}
-                        Tok::Op("]") => return Ok(Value::List(items)),
+                        Tok::Op("]") => break,
                         _ => return Err(Bail::NonLiteral),
                     }
                 }
+                // inner lists were moved out when they closed: this list's
+                // items are the tail of `pending`
+                let start = self.module.items.len();
+                let len = self.pending.len() - mark;
+                self.module.items.extend(self.pending.drain(mark..));
+                Ok(Value::List(Items { start, len }))
             }
             Tok::Op("{") => {
                 if self.peek() == Tok::Op("}") {
@@ -520,13 +575,13 @@ impl<'t, 'a> Parser<'t, 'a> {
                     let key = self.expr()?;
                     match self.bump() {
                         Tok::Op(":") => {}
-                        Tok::Op("," | "}") => return Err(Bail::Unsupported("set literal")),
+                        Tok::Op("," | "}") => return Err(Bail::Unsupported(Construct::SetLiteral)),
                         _ => return Err(Bail::NonLiteral),
                     }
                     if !matches!(key, Value::Str(_)) {
                         // A non-str key is unhashable (TypeError) or crashes
                         // rez's post-processing (`k.startswith`).
-                        return Err(Bail::Unsupported("non-str dict key"));
+                        return Err(Bail::Unsupported(Construct::NonStrDictKey));
                     }
                     self.expr()?;
                     match self.bump() {

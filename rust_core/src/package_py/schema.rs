@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::bail::Bail;
+use super::bail::{Bail, Construct, Violation};
 use super::parser::Module;
 use super::value::{Binding, Value};
 use super::StaticPackage;
@@ -72,8 +72,8 @@ fn is_str(v: &Value<'_>) -> bool {
     matches!(v, Value::Str(_))
 }
 
-fn is_list_of_str(v: &Value<'_>) -> bool {
-    matches!(v, Value::List(items) if items.iter().all(is_str))
+fn is_list_of_str(m: &Module<'_>, v: &Value<'_>) -> bool {
+    matches!(v, Value::List(items) if m.items(*items).iter().all(is_str))
 }
 
 /// rez's `PACKAGE_NAME_REGEX`: `[a-zA-Z_0-9](\.?[a-zA-Z0-9_]+)*`, and not
@@ -129,8 +129,9 @@ impl Hasher for FxHasher {
 type Memo = RefCell<HashMap<Box<str>, Result<String, Bail>, BuildHasherDefault<FxHasher>>>;
 
 thread_local! {
-    static REQUEST_MEMO: Memo = RefCell::new(HashMap::default());
-    static VERSION_MEMO: Memo = RefCell::new(HashMap::default());
+    // const-initialised: no lazy-initialisation check on each lookup
+    static REQUEST_MEMO: Memo = const { RefCell::new(HashMap::with_hasher(BuildHasherDefault::new())) };
+    static VERSION_MEMO: Memo = const { RefCell::new(HashMap::with_hasher(BuildHasherDefault::new())) };
 }
 
 /// Memoises a pure string function per thread: a repository repeats the same
@@ -161,9 +162,13 @@ fn is_word(c: u8) -> bool {
 /// `token(.token)*` with `token = [A-Za-z0-9_]+`: a version rez prints back
 /// unchanged, and a range that means "this version and its sub-versions".
 fn is_plain_version(s: &str) -> bool {
-    !s.is_empty()
-        && s.split('.')
-            .all(|t| !t.is_empty() && t.bytes().all(is_word))
+    let b = s.as_bytes();
+    // no empty token: not empty, no leading, trailing or doubled dot
+    !b.is_empty()
+        && b[0] != b'.'
+        && b[b.len() - 1] != b'.'
+        && b.iter().all(|&c| is_word(c) || c == b'.')
+        && !b.windows(2).any(|w| w == b"..")
 }
 
 /// `name` or `name-version` in their simplest forms, which rez's
@@ -211,46 +216,53 @@ fn normalise_request(s: &str) -> Result<String, Bail> {
     Ok(req.to_string())
 }
 
-fn requests(v: &Value<'_>) -> Result<Vec<String>, Bail> {
+fn requests(m: &Module<'_>, v: &Value<'_>) -> Result<Vec<String>, Bail> {
     match v {
-        Value::List(items) => items
+        Value::List(items) => m
+            .items(*items)
             .iter()
             .map(|item| match item {
                 Value::Str(s) => package_request(s),
-                _ => Err(Bail::Schema("requirement is not a str")),
+                _ => Err(Bail::Schema(Violation::RequirementNotStr)),
             })
             .collect(),
-        _ => Err(Bail::Schema("requirements are not a list")),
+        _ => Err(Bail::Schema(Violation::RequirementsNotList)),
     }
 }
 
-fn variants(v: &Value<'_>) -> Result<Vec<Vec<String>>, Bail> {
+fn variants(m: &Module<'_>, v: &Value<'_>) -> Result<Vec<Vec<String>>, Bail> {
     match v {
-        Value::List(items) => items.iter().map(requests).collect(),
-        _ => Err(Bail::Schema("variants is not a list")),
+        Value::List(items) => m.items(*items).iter().map(|v| requests(m, v)).collect(),
+        _ => Err(Bail::Schema(Violation::VariantsNotList)),
     }
 }
 
 fn version(v: &Value<'_>) -> Result<String, Bail> {
     match v {
         Value::Str(s) => normalise_version(s),
-        _ => Err(Bail::Schema("version is not a str")),
+        _ => Err(Bail::Schema(Violation::VersionNotStr)),
     }
 }
 
 /// Validates one key of the loaded dict against `package_pod_schema`.
-fn check_value(key: &str, v: &Value<'_>) -> Result<(), Bail> {
+fn check_value(m: &Module<'_>, key: &str, v: &Value<'_>) -> Result<(), Bail> {
+    let is_list_of_str = |v: &Value<'_>| is_list_of_str(m, v);
     let ok = match key {
         "name" | "base" | "uuid" | "vcs" | "description" | "changelog" => is_str(v),
         "version" | "previous_version" => return version(v).map(|_| ()),
         "authors" | "plugin_for" | "tools" => is_list_of_str(v),
-        "requires" | "build_requires" | "private_build_requires" => return requests(v).map(|_| ()),
-        "variants" => return variants(v).map(|_| ()),
+        "requires" | "build_requires" | "private_build_requires" => {
+            return requests(m, v).map(|_| ())
+        }
+        "variants" => return variants(m, v).map(|_| ()),
         "has_plugins" | "hashed_variants" => matches!(v, Value::Bool),
         "relocatable" | "cachable" => matches!(v, Value::Bool | Value::None),
-        "help" => is_str(v) || matches!(v, Value::List(items) if items.iter().all(is_list_of_str)),
-        "config" => return Err(Bail::Unsupported("config assignment")),
-        "tests" => return Err(Bail::Unsupported("tests")),
+        "help" => {
+            is_str(v)
+                || matches!(v, Value::List(items) if m.items(*items).iter().all(is_list_of_str))
+        }
+        "config" => return Err(Bail::Unsupported(Construct::ConfigAssignment)),
+        "tests" => return Err(Bail::Unsupported(Construct::Tests)),
         "timestamp" => matches!(v, Value::Int | Value::Bool),
         "release_message" => matches!(v, Value::Str(_) | Value::None),
         k if REX_KEYS.contains(&k) => is_str(v) || is_list_of_str(v),
@@ -259,7 +271,7 @@ fn check_value(key: &str, v: &Value<'_>) -> Result<(), Bail> {
     if ok {
         Ok(())
     } else {
-        Err(Bail::Schema("value of the wrong type"))
+        Err(Bail::Schema(Violation::WrongType))
     }
 }
 
@@ -272,7 +284,7 @@ pub fn extract(module: &Module<'_>) -> Result<StaticPackage, Bail> {
             continue;
         }
         if scope != "config" {
-            check_value(scope, &Value::Dict)?;
+            check_value(module, scope, &Value::Dict)?;
         }
     }
     let scoped = |k: &str| module.scopes.iter().any(|s| s == k);
@@ -286,7 +298,7 @@ pub fn extract(module: &Module<'_>) -> Result<StaticPackage, Bail> {
             Binding::Function => {}
             // checked below, while they are extracted
             Binding::Value(_) if matches!(*key, "name" | "version" | "requires" | "variants") => {}
-            Binding::Value(v) => check_value(key, v)?,
+            Binding::Value(v) => check_value(module, key, v)?,
         }
     }
     let value = |k: &str| match module.get(k) {
@@ -295,7 +307,7 @@ pub fn extract(module: &Module<'_>) -> Result<StaticPackage, Bail> {
     };
     let name = match value("name") {
         Some(Value::Str(s)) => s.to_string(),
-        Some(_) => return Err(Bail::Schema("value of the wrong type")),
+        Some(_) => return Err(Bail::Schema(Violation::WrongType)),
         None => return Err(Bail::MissingName),
     };
     let version = match value("version") {
@@ -303,11 +315,11 @@ pub fn extract(module: &Module<'_>) -> Result<StaticPackage, Bail> {
         None => return Err(Bail::MissingVersion),
     };
     let requires = match value("requires") {
-        Some(v) => requests(v)?,
+        Some(v) => requests(module, v)?,
         None => Vec::new(),
     };
     let variants = match value("variants") {
-        Some(v) => variants(v)?,
+        Some(v) => variants(module, v)?,
         None => Vec::new(),
     };
     Ok(StaticPackage {

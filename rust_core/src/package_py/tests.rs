@@ -1,5 +1,6 @@
 //! End-to-end tests of `parse_static_package` on whole sources.
 
+use super::bail::{Construct, Violation};
 use super::*;
 
 fn ok(src: &str) -> StaticPackage {
@@ -47,6 +48,29 @@ fn last_assignment_wins_and_chains_bind_all() {
 }
 
 #[test]
+fn assignment_targets() {
+    let base = "name = 'a'\nversion = '1'\n";
+    let p = ok(&format!(
+        "{base}x = True\ny = z = None\nrequires = r = ['q']\n"
+    ));
+    assert_eq!(p.requires, vec!["q"]);
+    assert_eq!(bail(&format!("{base}x = y\n")), Bail::NonLiteral);
+    assert_eq!(bail(&format!("{base}x = y = z\n")), Bail::NonLiteral);
+    assert_eq!(bail(&format!("{base}x = lambda = 1\n")), Bail::Syntax);
+    assert_eq!(bail(&format!("{base}x = __debug__ = 1\n")), Bail::Syntax);
+    assert_eq!(
+        bail(&format!("{base}x = early = 1\n")),
+        Bail::Unsupported(Construct::RebindsLoaderName)
+    );
+    assert!(parse_static_package(&format!("{base}x = True = 1\n")).is_err());
+    assert_eq!(
+        bail(&format!("{base}x: int = 1\n")),
+        Bail::Unsupported(Construct::AnnotatedAssignment)
+    );
+    assert_eq!(bail(&format!("{base}x += 1\n")), Bail::AugmentedAssignment);
+}
+
+#[test]
 fn scope_blocks_do_not_leak_names() {
     let p = ok("name = 'a'\nversion = '1'\nwith scope('config'):\n    version = '2'\n");
     assert_eq!(p.version, "1");
@@ -70,18 +94,24 @@ fn dynamic_files_bail() {
         ("requires = ['a'] + ['b']\n", Bail::NonLiteral),
         (
             "requires = ('a',)\n",
-            Bail::Schema("requirements are not a list"),
+            Bail::Schema(Violation::RequirementsNotList),
         ),
-        ("requires = [1]\n", Bail::Schema("requirement is not a str")),
+        (
+            "requires = [1]\n",
+            Bail::Schema(Violation::RequirementNotStr),
+        ),
         ("requires = ['foo<<1']\n", Bail::InvalidRequirement),
         (
             "def requires():\n    return []\n",
-            Bail::Unsupported("def of a package attribute"),
+            Bail::Unsupported(Construct::DefOfPackageAttribute),
         ),
-        ("authors = 'me'\n", Bail::Schema("value of the wrong type")),
+        ("authors = 'me'\n", Bail::Schema(Violation::WrongType)),
         ("def commands():\n    print 'x'\n", Bail::Syntax),
         ("x = [1\n", Bail::Syntax),
-        ("requires = [f'{x}']\n", Bail::Unsupported("f-string")),
+        (
+            "requires = [f'{x}']\n",
+            Bail::Unsupported(Construct::FString),
+        ),
     ];
     for (extra, want) in cases {
         assert_eq!(bail(&format!("{base}{extra}")), *want, "{extra}");
@@ -90,7 +120,7 @@ fn dynamic_files_bail() {
     assert_eq!(bail("version = '1'\n"), Bail::MissingName);
     assert_eq!(
         bail("name = 1\nversion = '1'\n"),
-        Bail::Schema("value of the wrong type")
+        Bail::Schema(Violation::WrongType)
     );
     assert_eq!(bail("name = 'a'\nversion = '1..2'\n"), Bail::InvalidVersion);
 }

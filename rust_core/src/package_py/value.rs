@@ -2,8 +2,9 @@
 
 use std::borrow::Cow;
 
-/// A Python literal value. Only strings keep their contents: the schema
-/// checks need nothing more than the type of any other scalar.
+/// A Python literal value. Only strings and lists keep their contents: the
+/// schema checks need nothing more than the type of anything else (a tuple
+/// is never a valid value for a field whose items are checked).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value<'a> {
     /// Borrowed from the source when the literal has no escapes.
@@ -15,8 +16,8 @@ pub enum Value<'a> {
     Complex,
     None,
     Ellipsis,
-    List(Vec<Value<'a>>),
-    Tuple(Vec<Value<'a>>),
+    List(Items),
+    Tuple,
     Dict,
 }
 
@@ -26,4 +27,12 @@ pub enum Binding<'a> {
     Value(Value<'a>),
     /// A plain `def` (no decorator).
     Function,
+}
+
+/// The items of a list literal: a range of the module's item arena, so a
+/// list costs no allocation of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Items {
+    pub start: usize,
+    pub len: usize,
 }

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyList, PyString};
 
 use super::solve::PyPackageData;
 use crate::package::PackageData;
@@ -29,37 +29,47 @@ fn parse_static_package_py(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,
 ) -> PyResult<Option<Py<PyAny>>> {
-    let Ok(text) = source.extract::<String>() else {
+    // Borrow the UTF-8 bytes of a Python-made copy instead of building a
+    // Rust String: one copy fewer per file.
+    let Some(utf8) = source
+        .cast::<PyString>()
+        .ok()
+        .and_then(|s| s.encode_utf8().ok())
+    else {
         return Ok(None);
     };
-    match parse_static_package(&text) {
+    let Ok(text) = std::str::from_utf8(utf8.as_bytes()) else {
+        return Ok(None);
+    };
+    match parse_static_package(text) {
         Ok(pkg) => to_python(py, pkg).map(Some),
         Err(_) => Ok(None),
     }
 }
 
-/// Collects the argument's items as paths; items that are not paths are None.
-fn collect_paths(paths: &Bound<'_, PyAny>) -> PyResult<Vec<Option<PathBuf>>> {
-    let mut out = Vec::new();
-    for item in paths.try_iter()? {
-        out.push(item?.extract::<PathBuf>().ok());
-    }
-    Ok(out)
-}
-
-/// Reads and parses files in parallel with the GIL released.
+/// Reads and parses files in parallel with the GIL released; items that
+/// are not paths are `Unreadable`.
 fn parse_paths(
     py: Python<'_>,
     paths: &Bound<'_, PyAny>,
 ) -> PyResult<Vec<Result<StaticPackage, Bail>>> {
-    let items = collect_paths(paths)?;
-    let valid: Vec<PathBuf> = items.iter().flatten().cloned().collect();
+    let mut valid = Vec::new();
+    let mut is_path = Vec::new();
+    for item in paths.try_iter()? {
+        match item?.extract::<PathBuf>() {
+            Ok(p) => {
+                valid.push(p);
+                is_path.push(true);
+            }
+            Err(_) => is_path.push(false),
+        }
+    }
     let mut parsed = py.detach(|| parse_static_package_files(&valid)).into_iter();
-    Ok(items
-        .iter()
-        .map(|item| match item {
-            Some(_) => parsed.next().unwrap_or(Err(Bail::Unreadable)),
-            None => Err(Bail::Unreadable),
+    Ok(is_path
+        .into_iter()
+        .map(|ok| match ok {
+            true => parsed.next().unwrap_or(Err(Bail::Unreadable)),
+            false => Err(Bail::Unreadable),
         })
         .collect())
 }
@@ -71,15 +81,14 @@ fn parse_static_packages_py<'py>(
     py: Python<'py>,
     paths: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyList>> {
-    let results = parse_paths(py, paths)?;
-    let list = PyList::empty(py);
-    for r in results {
-        match r {
-            Ok(pkg) => list.append(to_python(py, pkg)?)?,
-            Err(_) => list.append(py.None())?,
-        }
-    }
-    Ok(list)
+    let items = parse_paths(py, paths)?
+        .into_iter()
+        .map(|r| match r {
+            Ok(pkg) => to_python(py, pkg),
+            Err(_) => Ok(py.None()),
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    PyList::new(py, items)
 }
 
 /// For `pyrer.survey`: like `parse_static_packages_py`, but each item is
