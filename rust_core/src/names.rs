@@ -41,14 +41,32 @@ impl FamId {
         self.0 as usize
     }
 
-    /// A bit standing for this family in a 64-bit family filter.
+    /// The word and bit standing for this family in a `FamFilter`.
     #[inline]
-    pub fn bit(self) -> u64 {
-        1 << (self.0 & 63)
+    fn filter_bit(self) -> (usize, u64) {
+        let h = self.0.wrapping_mul(0x9E37_79B9) >> 24; // spread ids over the bits
+        ((h as usize >> 6) & 3, 1 << (h & 63))
     }
 
     pub fn name(self) -> Arc<str> {
         interner().read().expect("interner lock").names[self.0 as usize].clone()
+    }
+}
+
+/// A 256-bit Bloom-style filter over families: "surely absent" or "maybe".
+#[derive(Clone, Copy, Default, Debug)]
+pub struct FamFilter([u64; 4]);
+
+impl FamFilter {
+    pub fn insert(&mut self, fam: FamId) {
+        let (w, b) = fam.filter_bit();
+        self.0[w] |= b;
+    }
+
+    #[inline]
+    pub fn may_contain(&self, fam: FamId) -> bool {
+        let (w, b) = fam.filter_bit();
+        self.0[w] & b != 0
     }
 }
 
@@ -62,5 +80,8 @@ mod tests {
         assert_eq!(a, FamId::of("maya"));
         assert_ne!(a, FamId::of("nuke"));
         assert_eq!(&*a.name(), "maya");
+        let mut filter = FamFilter::default();
+        filter.insert(a);
+        assert!(filter.may_contain(a));
     }
 }

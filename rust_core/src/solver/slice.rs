@@ -17,7 +17,7 @@ use super::failure::Reduction;
 use super::family::in_range;
 use super::request::ScopeRequest;
 use crate::bound::{Bound, LowerBound, UpperBound};
-use crate::names::FamId;
+use crate::names::{FamFilter, FamId};
 use crate::package::{Package, VariantRequires};
 use crate::range::VersionRange;
 use crate::requirement::Requirement;
@@ -59,8 +59,8 @@ struct FamInfo {
     common: Vec<(Arc<str>, FamId)>,
     /// Families any variant requires or conflicts with, sorted.
     any: Vec<FamId>,
-    /// `FamId::bit` of every family in `any`: a quick "surely not" filter.
-    any_mask: u64,
+    /// The families of `any`, as a quick "surely not" filter.
+    any_filter: FamFilter,
 }
 
 pub struct Slice {
@@ -212,12 +212,13 @@ impl Slice {
             Ok(())
         })?;
         any.sort_unstable();
-        let any_mask = any.iter().fold(0, |m, f| m | f.bit());
+        let mut any_filter = FamFilter::default();
+        any.iter().for_each(|&f| any_filter.insert(f));
         Ok(self.fam_info.get_or_init(|| {
             Rc::new(FamInfo {
                 common,
                 any,
-                any_mask,
+                any_filter,
             })
         }))
     }
@@ -298,7 +299,7 @@ impl Slice {
     pub fn surely_ignores(&self, fam: FamId) -> bool {
         self.fam_info
             .get()
-            .is_some_and(|info| info.any_mask & fam.bit() == 0)
+            .is_some_and(|info| !info.any_filter.may_contain(fam))
     }
 
     /// rez's `reduce_by`: drop variants whose requirements conflict with
