@@ -26,6 +26,51 @@ struct Repr {
     inf: bool,
     /// An order-preserving integer for the common versions (see `fast_key`).
     fast: Option<u128>,
+    /// An order-preserving byte string for the others (see `order_key`).
+    key: Option<Box<[u8]>>,
+}
+
+/// Encodes the token list so that comparing encodings byte-wise orders like
+/// rez's token comparison: per token `01`, its subtokens, `00`; an alpha run
+/// is `02`, its bytes, `00`; a numeric run is `03`, the length and digits of
+/// its value, then a byte that orders equal values by their zero padding as
+/// rez does ("01" < "1", but "0" < "00"). None for absurdly long numbers.
+fn order_key(text: &str, spans: &[(u32, u32)]) -> Option<Box<[u8]>> {
+    let mut key = Vec::with_capacity(text.len() * 2 + 4);
+    for &(a, b) in spans {
+        let mut tok = &text.as_bytes()[a as usize..b as usize];
+        key.push(0x01);
+        while !tok.is_empty() {
+            let numeric = tok[0].is_ascii_digit();
+            let end = tok
+                .iter()
+                .position(|c| c.is_ascii_digit() != numeric)
+                .unwrap_or(tok.len());
+            let (run, rest) = tok.split_at(end);
+            if numeric {
+                let zeros = run.iter().take_while(|&&c| c == b'0').count();
+                let digits = &run[zeros..];
+                if digits.len() > 0xFFFF || zeros > 254 {
+                    return None;
+                }
+                key.push(0x03);
+                key.extend_from_slice(&(digits.len() as u16).to_be_bytes());
+                key.extend_from_slice(digits);
+                key.push(if digits.is_empty() {
+                    zeros as u8
+                } else {
+                    0xFF - zeros as u8
+                });
+            } else {
+                key.push(0x02);
+                key.extend_from_slice(run);
+                key.push(0x00);
+            }
+            tok = rest;
+        }
+        key.push(0x00);
+    }
+    Some(key.into_boxed_slice())
 }
 
 /// Packs versions of at most 8 purely numeric tokens (no leading zeros,
@@ -55,11 +100,13 @@ fn fast_key(text: &str, spans: &[(u32, u32)]) -> Option<u128> {
 impl Version {
     fn from_parts(text: Box<str>, spans: Box<[(u32, u32)]>, inf: bool) -> Version {
         let fast = if inf { None } else { fast_key(&text, &spans) };
+        let key = if inf { None } else { order_key(&text, &spans) };
         Version(Arc::new(Repr {
             text,
             spans,
             inf,
             fast,
+            key,
         }))
     }
 
@@ -177,6 +224,9 @@ impl PartialEq for Version {
         if let (Some(a), Some(b)) = (self.0.fast, other.0.fast) {
             return a == b;
         }
+        if let (Some(a), Some(b)) = (&self.0.key, &other.0.key) {
+            return a == b;
+        }
         self.0.inf == other.0.inf
             && self.0.spans.len() == other.0.spans.len()
             && self.tokens().zip(other.tokens()).all(|(a, b)| a == b)
@@ -192,6 +242,9 @@ impl Ord for Version {
         }
         if let (Some(a), Some(b)) = (self.0.fast, other.0.fast) {
             return a.cmp(&b);
+        }
+        if let (Some(a), Some(b)) = (&self.0.key, &other.0.key) {
+            return a.cmp(b);
         }
         match (self.0.inf, other.0.inf) {
             (true, true) => return Ordering::Equal,
@@ -288,18 +341,74 @@ mod tests {
             for b in vs {
                 let (x, y) = (v(a), v(b));
                 assert!(x.0.fast.is_some() && y.0.fast.is_some(), "{a} {b}");
-                let slow = x
-                    .tokens()
-                    .zip(y.tokens())
-                    .map(|(p, q)| cmp_tokens(p, q))
-                    .find(|o| *o != Ordering::Equal)
-                    .unwrap_or_else(|| x.len().cmp(&y.len()));
+                let slow = slow_cmp(&x, &y);
                 assert_eq!(x.cmp(&y), slow, "{a} vs {b}");
                 assert_eq!(x == y, slow == Ordering::Equal, "{a} == {b}");
             }
         }
         for no_key in ["01", "1.a", "65535", "1.2.3.4.5.6.7.8.9", "100000"] {
             assert!(v(no_key).0.fast.is_none(), "{no_key}");
+        }
+    }
+
+    /// rez's comparison, token by token, without the precomputed keys.
+    fn slow_cmp(x: &Version, y: &Version) -> Ordering {
+        x.tokens()
+            .zip(y.tokens())
+            .map(|(p, q)| cmp_tokens(p, q))
+            .find(|o| *o != Ordering::Equal)
+            .unwrap_or_else(|| x.len().cmp(&y.len()))
+    }
+
+    #[test]
+    fn order_keys_order_like_tokens() {
+        let vs = [
+            "",
+            "0",
+            "00",
+            "000",
+            "01",
+            "001",
+            "1",
+            "1a",
+            "1_",
+            "a",
+            "A",
+            "_",
+            "a1",
+            "a01",
+            "a1b",
+            "alpha",
+            "alpha3",
+            "beta",
+            "1.0",
+            "1-0",
+            "1.0.0",
+            "1.a",
+            "1.a.0",
+            "2.0rc1",
+            "2.0rc01",
+            "2.0",
+            "2.0b",
+            "10",
+            "9",
+            "gamma33",
+            "33gamma",
+            "1.2_",
+            "1.2.0",
+            "65535",
+            "100000",
+            "4.18.1.m1",
+            "4.18.1.m10",
+            "8.33.0.amazon_intros",
+            "8.33.0.amazon_intros_",
+        ];
+        for a in vs {
+            for b in vs {
+                let (x, y) = (v(a), v(b));
+                assert_eq!(x.cmp(&y), slow_cmp(&x, &y), "{a} vs {b}");
+                assert_eq!(x == y, slow_cmp(&x, &y) == Ordering::Equal, "{a} == {b}");
+            }
         }
     }
 
