@@ -34,19 +34,26 @@ impl Graph {
         }
     }
 
-    /// Every node reachable from `start`, itself included.
-    fn reachable(&self, start: usize) -> HashSet<usize> {
-        let mut seen = HashSet::default();
-        seen.insert(start);
-        let mut stack = vec![start];
-        while let Some(n) = stack.pop() {
-            for &m in &self.edges[n] {
-                if seen.insert(m) {
-                    stack.push(m);
+    /// For every node, the set of nodes reachable from it (itself
+    /// included), as bitsets: one depth-first pass per node.
+    fn reachability(&self) -> Vec<Vec<u64>> {
+        let n = self.nodes.len();
+        let words = n.div_ceil(64);
+        let mut reach = vec![vec![0u64; words]; n];
+        let mut stack = Vec::new();
+        for (start, bits) in reach.iter_mut().enumerate() {
+            bits[start / 64] |= 1 << (start % 64);
+            stack.push(start);
+            while let Some(v) = stack.pop() {
+                for &m in &self.edges[v] {
+                    if bits[m / 64] & (1 << (m % 64)) == 0 {
+                        bits[m / 64] |= 1 << (m % 64);
+                        stack.push(m);
+                    }
                 }
             }
         }
-        seen
+        reach
     }
 }
 
@@ -103,17 +110,8 @@ pub fn find_cycle(g: &Graph) -> Option<Vec<String>> {
 /// rez's `_get_dependency_order`: the graph's nodes, requested ones first in
 /// request order, each moved after everything it depends on.
 pub fn dependency_order(g: &Graph, requested: &[&str]) -> Vec<String> {
-    let deps: HashMap<&str, HashSet<&str>> = (0..g.nodes.len())
-        .map(|i| {
-            let mut r: HashSet<&str> = g
-                .reachable(i)
-                .into_iter()
-                .map(|j| g.nodes[j].as_str())
-                .collect();
-            r.remove(g.nodes[i].as_str());
-            (g.nodes[i].as_str(), r)
-        })
-        .collect();
+    let reach = g.reachability();
+    let depends_on = |a: usize, b: usize| a != b && reach[a][b / 64] & (1 << (b % 64)) != 0;
     let requested_set: HashSet<&str> = requested.iter().copied().collect();
     let rest: BTreeSet<&str> = g
         .nodes
@@ -121,25 +119,32 @@ pub fn dependency_order(g: &Graph, requested: &[&str]) -> Vec<String> {
         .map(String::as_str)
         .filter(|n| !requested_set.contains(n))
         .collect();
-    let mut nodes: Vec<&str> = requested.iter().copied().chain(rest).collect();
+    // Graph nodes by index; names not in the graph (conflict requests) are
+    // skipped, as rez does.
+    let mut nodes: Vec<usize> = requested
+        .iter()
+        .copied()
+        .chain(rest)
+        .filter_map(|name| g.index.get(name).copied())
+        .collect();
     let mut ordered: Vec<String> = Vec::new();
-    let mut done: HashSet<&str> = HashSet::default();
+    let mut done = vec![false; g.nodes.len()];
     let mut head = 0;
     while head < nodes.len() {
         let n = nodes[head];
-        let Some(n_deps) = deps.get(n).filter(|_| !done.contains(n)) else {
+        if done[n] {
             head += 1;
             continue;
-        };
-        match (head + 1..nodes.len()).find(|&i| n_deps.contains(nodes[i])) {
+        }
+        match (head + 1..nodes.len()).find(|&i| depends_on(n, nodes[i])) {
             Some(i) => {
                 // move the dependency to the front
                 let dep = nodes.remove(i);
                 nodes.insert(head, dep);
             }
             None => {
-                ordered.push(n.to_string());
-                done.insert(n);
+                ordered.push(g.nodes[n].clone());
+                done[n] = true;
                 head += 1;
             }
         }
