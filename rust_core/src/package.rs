@@ -103,6 +103,18 @@ impl VariantRequires {
         self.get_fam(FamId::of(name)).map(|(r, _)| r)
     }
 
+    /// The position (for `requirement`) and key of the requirement on `fam`.
+    pub fn find_fam(&self, fam: FamId) -> Option<(u32, u32)> {
+        self.by_fam
+            .binary_search_by(|&(f, _, _)| f.cmp(&fam))
+            .ok()
+            .map(|pos| (self.by_fam[pos].1, self.by_fam[pos].2))
+    }
+
+    pub fn requirement(&self, position: u32) -> &Requirement {
+        &self.list.requirements()[position as usize]
+    }
+
     /// The requirement on `fam` and its key.
     pub fn get_fam(&self, fam: FamId) -> Option<(&Requirement, u32)> {
         self.by_fam

@@ -7,7 +7,9 @@
 //! order); variants inside an entry are kept in slot order and put in rez's
 //! preference order where the order matters.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
+
+use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -73,6 +75,9 @@ pub struct Slice {
     len: usize,
     /// Shared with the slices extracted from this one (same variants).
     fam_info: OnceCell<Rc<FamInfo>>,
+    /// Per family, the distinct requirements the variants have on it; shared
+    /// with the slices extracted from this one (same variants).
+    fam_keys: Rc<RefCell<HashMap<FamId, Rc<FamKeys>>>>,
     range: OnceCell<VersionRange>,
     first: OnceCell<(Arc<Package>, usize)>,
 }
@@ -89,6 +94,16 @@ impl Extraction {
     pub fn requirement(&self) -> Requirement {
         Requirement::construct(&self.name, Some(self.range.clone()))
     }
+}
+
+/// The variants of a slice that have a requirement on one family, grouped by
+/// requirement (key): conflict tests then run once per distinct requirement.
+struct FamKeys {
+    /// Distinct keys, with the (entry, slot, position) of one variant each,
+    /// to read the requirement from.
+    keys: Vec<(u32, usize, usize, u32)>,
+    /// (index into `keys`, entry, slot) of every variant with a requirement.
+    members: Vec<(usize, usize, usize)>,
 }
 
 /// What an operation did to a slice (rez compares object identity).
@@ -115,6 +130,7 @@ impl Slice {
             extracted: 0,
             len,
             fam_info: OnceCell::new(),
+            fam_keys: Rc::default(),
             range: OnceCell::new(),
             first: OnceCell::new(),
         }
@@ -266,6 +282,7 @@ impl Slice {
             extracted: self.extracted + 1,
             len: self.len,
             fam_info: self.fam_info.clone(),
+            fam_keys: self.fam_keys.clone(),
             range: self.range.clone(),
             first: self.first.clone(),
         };
@@ -302,6 +319,33 @@ impl Slice {
             .is_some_and(|info| !info.any_filter.may_contain(fam))
     }
 
+    /// The variants' requirements on `fam`, grouped by requirement.
+    fn fam_keys(&self, fam: FamId) -> Result<Rc<FamKeys>, SolveError> {
+        if let Some(k) = self.fam_keys.borrow().get(&fam) {
+            return Ok(k.clone());
+        }
+        let mut keys: Vec<(u32, usize, usize, u32)> = Vec::new();
+        let mut members = Vec::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            for &s in &e.slots {
+                let Some((position, key)) = e.requires(s)?.find_fam(fam) else {
+                    continue;
+                };
+                let k = match keys.iter().rposition(|k| k.0 == key) {
+                    Some(k) => k,
+                    None => {
+                        keys.push((key, i, s, position));
+                        keys.len() - 1
+                    }
+                };
+                members.push((k, i, s));
+            }
+        }
+        let fk = Rc::new(FamKeys { keys, members });
+        self.fam_keys.borrow_mut().insert(fam, fk.clone());
+        Ok(fk)
+    }
+
     /// rez's `reduce_by`: drop variants whose requirements conflict with
     /// `request` (on family `fam`). The removals are returned only when
     /// nothing is left: that is when rez reports them.
@@ -314,41 +358,36 @@ impl Slice {
         if !request.has_range() || self.fam_info(ctx)?.any.binary_search(&fam).is_err() {
             return Ok((Narrowed::Unchanged, Vec::new()));
         }
-        // Variants often share requirements: test each distinct one once.
-        let mut tested: Vec<(u32, bool)> = Vec::new();
-        // (entry, slot, the conflicting requirement) per removed variant
-        let mut removed: Vec<(usize, usize, &Requirement)> = Vec::new();
-        for (i, e) in self.entries.iter().enumerate() {
-            for &s in &e.slots {
-                let Some((req, key)) = e.requires(s)?.get_fam(fam) else {
-                    continue;
-                };
-                let conflicts = match tested.iter().find(|(k, _)| *k == key) {
-                    Some(&(_, c)) => c,
-                    None => {
-                        let c = request.conflicted_by(req);
-                        tested.push((key, c));
-                        c
-                    }
-                };
-                if conflicts {
-                    removed.push((i, s, req));
-                }
-            }
+        let fk = self.fam_keys(fam)?;
+        let requirement =
+            |entry: usize, slot: usize, position: u32| -> Result<&Requirement, SolveError> {
+                Ok(self.entries[entry].requires(slot)?.requirement(position))
+            };
+        let mut conflicting = Vec::with_capacity(fk.keys.len());
+        for &(_, entry, slot, position) in &fk.keys {
+            conflicting.push(request.conflicted_by(requirement(entry, slot, position)?));
         }
-        if removed.is_empty() {
+        if !conflicting.contains(&true) {
             return Ok((Narrowed::Unchanged, Vec::new()));
         }
+        // (entry, slot) of every removed variant, in slice order
+        let removed: Vec<(usize, usize)> = fk
+            .members
+            .iter()
+            .filter(|m| conflicting[m.0])
+            .map(|&(_, e, s)| (e, s))
+            .collect();
         if removed.len() == self.len {
-            let reductions = removed
-                .into_iter()
-                .map(|(i, slot, req)| Reduction {
-                    pkg: self.entries[i].pkg.clone(),
-                    slot,
-                    dependency: req.clone(),
+            let mut reductions = Vec::with_capacity(removed.len());
+            for &(_, e, s) in fk.members.iter().filter(|m| conflicting[m.0]) {
+                let (position, _) = self.entries[e].requires(s)?.find_fam(fam).expect("member");
+                reductions.push(Reduction {
+                    pkg: self.entries[e].pkg.clone(),
+                    slot: s,
+                    dependency: requirement(e, s, position)?.clone(),
                     conflicting_request: request.clone(),
-                })
-                .collect();
+                });
+            }
             return Ok((Narrowed::Empty, reductions));
         }
         // Rebuild the entries without the removed variants.
@@ -358,7 +397,7 @@ impl Slice {
             let mut kept = Vec::with_capacity(e.slots.len());
             for &s in &e.slots {
                 match gone.peek() {
-                    Some(&&(gi, gs, _)) if gi == i && gs == s => {
+                    Some(&&(gi, gs)) if gi == i && gs == s => {
                         gone.next();
                     }
                     _ => kept.push(s),
