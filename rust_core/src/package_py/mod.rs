@@ -29,13 +29,7 @@ pub use bail::{Bail, Construct, Violation};
 
 /// The solver's fields of a package, exactly as rez loads them: `version` is
 /// `str(pkg.version)`, requirements are rez's normalised strings.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StaticPackage {
-    pub name: String,
-    pub version: String,
-    pub requires: Vec<String>,
-    pub variants: Vec<Vec<String>>,
-}
+pub use crate::package::PackageData as StaticPackage;
 
 /// Parses the source of a `package.py`.
 pub fn parse_static_package(source: &str) -> Result<StaticPackage, Bail> {

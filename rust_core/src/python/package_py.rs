@@ -8,18 +8,11 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
 
 use super::solve::PyPackageData;
-use crate::package::PackageData;
 use crate::package_py::{parse_static_package, parse_static_package_files, Bail, StaticPackage};
 
 /// The single conversion of a parsed package to its Python value.
 fn to_python(py: Python<'_>, pkg: StaticPackage) -> PyResult<Py<PyAny>> {
-    let data = PackageData {
-        name: pkg.name,
-        version: pkg.version,
-        requires: pkg.requires,
-        variants: pkg.variants,
-    };
-    Ok(Py::new(py, PyPackageData::new_from(data))?.into_any())
+    Ok(Py::new(py, PyPackageData::new_from(pkg))?.into_any())
 }
 
 /// Reads `name`, `version`, `requires` and `variants` from the source of a

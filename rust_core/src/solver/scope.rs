@@ -100,6 +100,14 @@ impl Scope {
         })
     }
 
+    /// The slice of a scope that holds variants (not a conflict or an
+    /// ephemeral): what extraction, reduction and splitting work on.
+    fn variants(&self) -> Option<&Rc<Slice>> {
+        self.slice
+            .as_ref()
+            .filter(|_| !self.is_conflict() && !self.is_ephemeral)
+    }
+
     pub fn is_conflict(&self) -> bool {
         self.request.conflict()
     }
@@ -168,11 +176,7 @@ impl Scope {
         fam: FamId,
         request: &ScopeRequest,
     ) -> Result<(Narrowed<Scope>, Vec<Reduction>), SolveError> {
-        let Some(slice) = self
-            .slice
-            .as_ref()
-            .filter(|_| !self.is_conflict() && !self.is_ephemeral)
-        else {
+        let Some(slice) = self.variants() else {
             return Ok((Narrowed::Unchanged, Vec::new()));
         };
         let (narrowed, reductions) = slice.reduce_by(ctx, fam, request)?;
@@ -195,11 +199,7 @@ impl Scope {
     }
 
     pub fn extract(&self, ctx: &Context) -> Result<Option<(Scope, Extraction)>, SolveError> {
-        let Some(slice) = self
-            .slice
-            .as_ref()
-            .filter(|_| !self.is_conflict() && !self.is_ephemeral)
-        else {
+        let Some(slice) = self.variants() else {
             return Ok(None);
         };
         Ok(slice.extract(ctx)?.map(|(s, extraction)| {
@@ -212,11 +212,7 @@ impl Scope {
     }
 
     pub fn split(&self, ctx: &Context) -> Result<Option<(Scope, Scope)>, SolveError> {
-        let Some(slice) = self
-            .slice
-            .as_ref()
-            .filter(|_| !self.is_conflict() && !self.is_ephemeral)
-        else {
+        let Some(slice) = self.variants() else {
             return Ok(None);
         };
         if slice.len() == 1 {
