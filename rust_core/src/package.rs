@@ -155,9 +155,10 @@ pub struct Package {
     pub name: String,
     pub version: Version,
     pub data: PackageData,
-    /// Whether every requirement string is valid, checked once: rez refuses
-    /// the whole package if one is not.
-    valid: OnceLock<Result<(), String>>,
+    /// Parsed package-level requirements, or the parse error.
+    requires: Result<Vec<Requirement>, String>,
+    /// Parsed variant requirement lists; empty when the package has none.
+    variants: Result<Vec<Vec<Requirement>>, String>,
     /// Lazily merged requirements per variant slot.
     merged: Vec<OnceLock<Result<VariantRequires, String>>>,
 }
@@ -202,12 +203,19 @@ impl Package {
     pub fn new(data: PackageData) -> Result<Package, String> {
         let version =
             Version::parse(&data.version).map_err(|e| format!("package {}: {e}", data.name))?;
+        let requires = parse_all(&data.requires, "requires");
+        let variants = data
+            .variants
+            .iter()
+            .map(|v| parse_all(v, "variants"))
+            .collect();
         let slots = data.variants.len().max(1);
         Ok(Package {
             name: data.name.clone(),
             version,
             data,
-            valid: OnceLock::new(),
+            requires,
+            variants,
             merged: (0..slots).map(|_| OnceLock::new()).collect(),
         })
     }
@@ -227,26 +235,12 @@ impl Package {
         self.has_variants().then_some(i)
     }
 
-    /// Checks every requirement string (package, then each variant).
-    fn validate(&self) -> Result<(), String> {
-        self.valid
-            .get_or_init(|| {
-                parse_all(&self.data.requires, "requires")?;
-                for v in &self.data.variants {
-                    parse_all(v, "variants")?;
-                }
-                Ok(())
-            })
-            .clone()
-    }
-
     /// Package requirements followed by those of variant slot `i`, unmerged.
-    /// Parsed on demand (and kept merged only): packages hold their strings.
     pub fn variant_requirements(&self, i: usize) -> Result<Vec<Requirement>, String> {
-        self.validate()?;
-        let mut out = parse_all(&self.data.requires, "requires")?;
+        let mut out = self.requires.clone()?;
         if self.has_variants() {
-            out.extend(parse_all(&self.data.variants[i], "variants")?);
+            let variants = self.variants.as_ref().map_err(Clone::clone)?;
+            out.extend(variants[i].iter().cloned());
         }
         Ok(out)
     }
