@@ -59,10 +59,15 @@ impl Entry {
 struct FamInfo {
     /// Families every variant requires, sorted by name (extraction order).
     common: Vec<(Arc<str>, FamId)>,
-    /// Families any variant requires or conflicts with, sorted.
-    any: Vec<FamId>,
-    /// The families of `any`, as a quick "surely not" filter.
-    any_filter: FamFilter,
+}
+
+/// Families that some variant requires or conflicts with (rez's
+/// `fam_requires`), possibly more: a narrowed slice keeps its parent's set,
+/// which is only used to skip reductions that cannot apply.
+struct AnyFams {
+    /// Sorted.
+    fams: Vec<FamId>,
+    filter: FamFilter,
 }
 
 pub struct Slice {
@@ -75,6 +80,7 @@ pub struct Slice {
     len: usize,
     /// Shared with the slices extracted from this one (same variants).
     fam_info: OnceCell<Rc<FamInfo>>,
+    any: OnceCell<Rc<AnyFams>>,
     /// Per family, the distinct requirements the variants have on it; shared
     /// with the slices extracted from this one (same variants).
     fam_keys: Rc<RefCell<HashMap<FamId, Rc<FamKeys>>>>,
@@ -130,6 +136,7 @@ impl Slice {
             extracted: 0,
             len,
             fam_info: OnceCell::new(),
+            any: OnceCell::new(),
             fam_keys: Rc::default(),
             range: OnceCell::new(),
             first: OnceCell::new(),
@@ -137,8 +144,13 @@ impl Slice {
     }
 
     /// rez's `_copy`: new entries, and (as in rez) no extracted families.
+    /// `entries` are a subset of this slice's, so its `any` set still covers.
     fn copy_with(&self, entries: Vec<Entry>) -> Slice {
-        Slice::with_entries(self.name.clone(), entries)
+        let slice = Slice::with_entries(self.name.clone(), entries);
+        if let Some(any) = self.any.get() {
+            let _ = slice.any.set(any.clone());
+        }
+        slice
     }
 
     pub fn len(&self) -> usize {
@@ -217,26 +229,28 @@ impl Slice {
         }
         let (pkg, slot) = self.first_variant(ctx)?;
         let mut common = pkg.requires_of(slot)?.request_fams_by_name.clone();
-        let mut any = Vec::new();
-        ctx.with_family_marks(|first_time| -> Result<(), SolveError> {
+        if self.any.get().is_some() {
             for (e, s) in self.iter_variants() {
                 let r = e.requires(s)?;
                 common.retain(|&(_, f)| r.has_request_fam(f));
-                let fams = r.request_fams.iter().chain(&r.conflict_fams);
-                any.extend(fams.copied().filter(|&f| first_time(f)));
             }
-            Ok(())
-        })?;
-        any.sort_unstable();
-        let mut any_filter = FamFilter::default();
-        any.iter().for_each(|&f| any_filter.insert(f));
-        Ok(self.fam_info.get_or_init(|| {
-            Rc::new(FamInfo {
-                common,
-                any,
-                any_filter,
-            })
-        }))
+        } else {
+            let mut fams = Vec::new();
+            ctx.with_family_marks(|first_time| -> Result<(), SolveError> {
+                for (e, s) in self.iter_variants() {
+                    let r = e.requires(s)?;
+                    common.retain(|&(_, f)| r.has_request_fam(f));
+                    let all = r.request_fams.iter().chain(&r.conflict_fams);
+                    fams.extend(all.copied().filter(|&f| first_time(f)));
+                }
+                Ok(())
+            })?;
+            fams.sort_unstable();
+            let mut filter = FamFilter::default();
+            fams.iter().for_each(|&f| filter.insert(f));
+            let _ = self.any.set(Rc::new(AnyFams { fams, filter }));
+        }
+        Ok(self.fam_info.get_or_init(|| Rc::new(FamInfo { common })))
     }
 
     /// The next family to extract (its name and id), if any.
@@ -282,6 +296,7 @@ impl Slice {
             extracted: self.extracted + 1,
             len: self.len,
             fam_info: self.fam_info.clone(),
+            any: self.any.clone(),
             fam_keys: self.fam_keys.clone(),
             range: self.range.clone(),
             first: self.first.clone(),
@@ -314,9 +329,9 @@ impl Slice {
     /// True when no variant can mention `fam`, so reducing by a request on
     /// it changes nothing (known once the family info has been computed).
     pub fn surely_ignores(&self, fam: FamId) -> bool {
-        self.fam_info
+        self.any
             .get()
-            .is_some_and(|info| !info.any_filter.may_contain(fam))
+            .is_some_and(|any| !any.filter.may_contain(fam))
     }
 
     /// The variants' requirements on `fam`, grouped by requirement.
@@ -355,7 +370,9 @@ impl Slice {
         fam: FamId,
         request: &ScopeRequest,
     ) -> Result<(Narrowed<Slice>, Vec<Reduction>), SolveError> {
-        if !request.has_range() || self.fam_info(ctx)?.any.binary_search(&fam).is_err() {
+        self.fam_info(ctx)?; // also sets `any`
+        let any = self.any.get().expect("set with the family info");
+        if !request.has_range() || any.fams.binary_search(&fam).is_err() {
             return Ok((Narrowed::Unchanged, Vec::new()));
         }
         let fk = self.fam_keys(fam)?;
