@@ -27,7 +27,37 @@ struct Repr {
     /// An order-preserving integer for the common versions (see `fast_key`).
     fast: Option<u128>,
     /// An order-preserving byte string for the others (see `order_key`).
-    key: Option<Box<[u8]>>,
+    key: Option<OrderKey>,
+}
+
+/// Bytes of an order key, stored in the version itself when short (most
+/// are): comparing versions is memory-bound, one pointer less matters.
+enum OrderKey {
+    Inline { len: u8, bytes: [u8; 39] },
+    Heap(Box<[u8]>),
+}
+
+impl OrderKey {
+    fn new(key: Vec<u8>) -> OrderKey {
+        if key.len() <= 39 {
+            let mut bytes = [0u8; 39];
+            bytes[..key.len()].copy_from_slice(&key);
+            OrderKey::Inline {
+                len: key.len() as u8,
+                bytes,
+            }
+        } else {
+            OrderKey::Heap(key.into_boxed_slice())
+        }
+    }
+
+    #[inline]
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            OrderKey::Inline { len, bytes } => &bytes[..*len as usize],
+            OrderKey::Heap(b) => b,
+        }
+    }
 }
 
 /// Encodes the token list so that comparing encodings byte-wise orders like
@@ -35,7 +65,7 @@ struct Repr {
 /// is `02`, its bytes, `00`; a numeric run is `03`, the length and digits of
 /// its value, then a byte that orders equal values by their zero padding as
 /// rez does ("01" < "1", but "0" < "00"). None for absurdly long numbers.
-fn order_key(text: &str, spans: &[(u32, u32)]) -> Option<Box<[u8]>> {
+fn order_key(text: &str, spans: &[(u32, u32)]) -> Option<OrderKey> {
     let mut key = Vec::with_capacity(text.len() * 2 + 4);
     for &(a, b) in spans {
         let mut tok = &text.as_bytes()[a as usize..b as usize];
@@ -70,7 +100,7 @@ fn order_key(text: &str, spans: &[(u32, u32)]) -> Option<Box<[u8]>> {
         }
         key.push(0x00);
     }
-    Some(key.into_boxed_slice())
+    Some(OrderKey::new(key))
 }
 
 /// Packs versions of at most 8 purely numeric tokens (no leading zeros,
@@ -225,7 +255,7 @@ impl PartialEq for Version {
             return a == b;
         }
         if let (Some(a), Some(b)) = (&self.0.key, &other.0.key) {
-            return a == b;
+            return a.as_bytes() == b.as_bytes();
         }
         self.0.inf == other.0.inf
             && self.0.spans.len() == other.0.spans.len()
@@ -244,7 +274,7 @@ impl Ord for Version {
             return a.cmp(&b);
         }
         if let (Some(a), Some(b)) = (&self.0.key, &other.0.key) {
-            return a.cmp(b);
+            return a.as_bytes().cmp(b.as_bytes());
         }
         match (self.0.inf, other.0.inf) {
             (true, true) => return Ordering::Equal,
