@@ -84,6 +84,7 @@ pub struct Slice {
     /// Per family, the distinct requirements the variants have on it; shared
     /// with the slices extracted from this one (same variants).
     fam_keys: Rc<RefCell<HashMap<FamId, Rc<FamKeys>>>>,
+    single: Rc<SingleKeys>,
     range: OnceCell<VersionRange>,
     first: OnceCell<(Arc<Package>, usize)>,
 }
@@ -112,6 +113,34 @@ struct FamKeys {
     members: Vec<(usize, usize, usize)>,
 }
 
+/// A requirement shared by every variant that has one on some family:
+/// (key, package, slot, position) of one such variant.
+type SingleKey = (u32, Arc<Package>, usize, u32);
+
+/// Families on which all the slice's variants with a requirement have the
+/// same one. A narrowed slice's variants are a subset of its parent's, so
+/// the parent's facts hold for it too: lookups walk up the lineage.
+#[derive(Default)]
+struct SingleKeys {
+    map: RefCell<HashMap<FamId, SingleKey>>,
+    parent: Option<Rc<SingleKeys>>,
+}
+
+impl SingleKeys {
+    fn get(&self, fam: FamId) -> Option<SingleKey> {
+        let mut node = Some(self);
+        // A few generations are enough; deeper lineages just rescan.
+        for _ in 0..8 {
+            let n = node?;
+            if let Some(k) = n.map.borrow().get(&fam) {
+                return Some(k.clone());
+            }
+            node = n.parent.as_deref();
+        }
+        None
+    }
+}
+
 /// What an operation did to a slice (rez compares object identity).
 pub enum Narrowed<T> {
     Unchanged,
@@ -138,6 +167,7 @@ impl Slice {
             fam_info: OnceCell::new(),
             any: OnceCell::new(),
             fam_keys: Rc::default(),
+            single: Rc::default(),
             range: OnceCell::new(),
             first: OnceCell::new(),
         }
@@ -146,10 +176,14 @@ impl Slice {
     /// rez's `_copy`: new entries, and (as in rez) no extracted families.
     /// `entries` are a subset of this slice's, so its `any` set still covers.
     fn copy_with(&self, entries: Vec<Entry>) -> Slice {
-        let slice = Slice::with_entries(self.name.clone(), entries);
+        let mut slice = Slice::with_entries(self.name.clone(), entries);
         if let Some(any) = self.any.get() {
             let _ = slice.any.set(any.clone());
         }
+        slice.single = Rc::new(SingleKeys {
+            map: RefCell::default(),
+            parent: Some(self.single.clone()),
+        });
         slice
     }
 
@@ -276,19 +310,36 @@ impl Slice {
             return Ok(None);
         };
         let fam = *fam;
-        let mut keys: Vec<u32> = Vec::new();
-        let mut ranges: Vec<&VersionRange> = Vec::new();
-        for (e, s) in self.iter_variants() {
-            let (req, key) = e.requires(s)?.get_fam(fam).expect("common family present");
-            if keys.last() == Some(&key) || keys.contains(&key) {
-                continue;
+        let range = match self.single.get(fam) {
+            // every variant requires `fam` (it is common), all alike
+            Some((key, pkg, slot, position)) => {
+                let req = pkg.requires_of(slot)?.requirement(position);
+                ctx.normalised_range(key, req.range().expect("non-conflict requirement"))
             }
-            keys.push(key);
-            ranges.push(req.range().expect("non-conflict requirement has a range"));
-        }
-        let range = match keys.as_slice() {
-            [key] => ctx.normalised_range(*key, ranges[0]),
-            _ => VersionRange::union_all(ranges.iter().copied()),
+            None => {
+                let mut keys: Vec<u32> = Vec::new();
+                let mut ranges: Vec<&VersionRange> = Vec::new();
+                let mut first: Option<SingleKey> = None;
+                for (e, s) in self.iter_variants() {
+                    let requires = e.requires(s)?;
+                    let (position, key) = requires.find_fam(fam).expect("common family present");
+                    if keys.last() == Some(&key) || keys.contains(&key) {
+                        continue;
+                    }
+                    keys.push(key);
+                    first.get_or_insert_with(|| (key, e.pkg.clone(), s, position));
+                    let req = requires.requirement(position);
+                    ranges.push(req.range().expect("non-conflict requirement has a range"));
+                }
+                match (keys.as_slice(), first) {
+                    ([key], Some(single)) => {
+                        let range = ctx.normalised_range(*key, ranges[0]);
+                        self.single.map.borrow_mut().insert(fam, single);
+                        range
+                    }
+                    _ => VersionRange::union_all(ranges.iter().copied()),
+                }
+            }
         };
         let slice = Slice {
             name: self.name.clone(),
@@ -298,6 +349,7 @@ impl Slice {
             fam_info: self.fam_info.clone(),
             any: self.any.clone(),
             fam_keys: self.fam_keys.clone(),
+            single: self.single.clone(),
             range: self.range.clone(),
             first: self.first.clone(),
         };
@@ -356,6 +408,10 @@ impl Slice {
                 members.push((k, i, s));
             }
         }
+        if let [(key, entry, slot, position)] = keys.as_slice() {
+            let single = (*key, self.entries[*entry].pkg.clone(), *slot, *position);
+            self.single.map.borrow_mut().insert(fam, single);
+        }
         let fk = Rc::new(FamKeys { keys, members });
         self.fam_keys.borrow_mut().insert(fam, fk.clone());
         Ok(fk)
@@ -374,6 +430,15 @@ impl Slice {
         let any = self.any.get().expect("set with the family info");
         if !request.has_range() || any.fams.binary_search(&fam).is_err() {
             return Ok((Narrowed::Unchanged, Vec::new()));
+        }
+        // A requirement shared by all variants of an ancestor slice that does
+        // not conflict: nothing to remove, no need to look at each variant.
+        if !self.fam_keys.borrow().contains_key(&fam) {
+            if let Some((_, pkg, slot, position)) = self.single.get(fam) {
+                if !request.conflicted_by(pkg.requires_of(slot)?.requirement(position)) {
+                    return Ok((Narrowed::Unchanged, Vec::new()));
+                }
+            }
         }
         let fk = self.fam_keys(fam)?;
         let requirement =
