@@ -38,46 +38,46 @@ impl PyPackageData {
     }
 }
 
-/// A list of strings from a list or tuple (rez's `@early`/`@late` fields are
-/// `SourceCode` objects: those are refused, as the API promises).
-fn string_list(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<String>> {
+/// The items of a list or tuple; None gives no items. Anything else (rez's
+/// `SourceCode` for `@early`/`@late` fields, say) is refused, as the API
+/// promises: `expected` names what was wanted in the error.
+fn sequence_items<'py>(
+    obj: Option<&Bound<'py, PyAny>>,
+    expected: &str,
+) -> PyResult<Vec<Bound<'py, PyAny>>> {
     let Some(obj) = obj.filter(|o| !o.is_none()) else {
         return Ok(Vec::new());
     };
     if !(obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>()) {
         return Err(PyTypeError::new_err(format!(
-            "{what} must be a list of str, not {}",
+            "{expected}, not {}",
             obj.get_type().name()?
         )));
     }
-    obj.try_iter()?
+    obj.try_iter()?.collect()
+}
+
+/// A list of strings from a list or tuple.
+fn string_list(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<String>> {
+    sequence_items(obj, &format!("{what} must be a list of str"))?
+        .into_iter()
         .map(|item| {
-            let item = item?;
             item.extract::<String>().map_err(|_| {
-                PyTypeError::new_err(format!(
-                    "{what} must contain str, not {}",
-                    item.get_type()
-                        .name()
-                        .map(|n| n.to_string())
-                        .unwrap_or_default()
-                ))
+                let kind = item
+                    .get_type()
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default();
+                PyTypeError::new_err(format!("{what} must contain str, not {kind}"))
             })
         })
         .collect()
 }
 
 fn variant_lists(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Vec<String>>> {
-    let Some(obj) = obj.filter(|o| !o.is_none()) else {
-        return Ok(Vec::new());
-    };
-    if !(obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>()) {
-        return Err(PyTypeError::new_err(format!(
-            "variants must be a list of lists of str, not {}",
-            obj.get_type().name()?
-        )));
-    }
-    obj.try_iter()?
-        .map(|v| string_list(Some(&v?), "each variant"))
+    sequence_items(obj, "variants must be a list of lists of str")?
+        .iter()
+        .map(|v| string_list(Some(v), "each variant"))
         .collect()
 }
 
