@@ -18,7 +18,7 @@ step "build and install pyrer into $VENV (release)"
 build_pyrer
 
 step "ruff"
-"$VENV/bin/ruff" check python tests scripts
+"$VENV/bin/ruff" check python rezplugins tests scripts
 
 step "pytest"
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@"

@@ -18,8 +18,10 @@ from pyrer._native import (
     parse_static_packages_py,
     solve,
 )
+from pyrer.rez_package import FallbackToRez
 
 __all__ = [
+    "FallbackToRez",
     "PackageData",
     "Repository",
     "Requirement",
