@@ -1,0 +1,223 @@
+"""``pyrer-index REPO...``: fill the package memo ahead of time.
+
+Walks rez filesystem repositories (plain paths or ``pyrer@`` paths), parses
+their package.py files in parallel with pyrer's static parser, loads the
+files it declines with rez's own evaluator, and stores the solver fields in
+the LMDB memo so that ``rez env`` never opens those files again. Unchanged
+files are skipped. ``--prune`` drops entries of files that are gone;
+``--verify`` checks every entry against the file on disk and rez's own load
+and exits 1 on any mismatch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from pyrer._native import Memo, index_families, repository_families
+from pyrer.memo import default_memo_dir, open_memo
+
+log = logging.getLogger("pyrer.index")
+
+CHUNK = 64  # families per native call: small enough for a lively progress bar
+
+
+def _location(repo: str) -> str:
+    kind, sep, path = repo.partition("@")
+    if sep and kind != "pyrer":
+        raise SystemExit(f"pyrer-index: {repo}: only filesystem or pyrer@ repositories")
+    return os.path.abspath(path if sep else repo)
+
+
+def _chunks(items: list[str], n: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def _layout_settings() -> dict[str, Any]:
+    from rez.config import config
+
+    fs = config.plugins.package_repository.filesystem
+    return {
+        "package_filenames": list(fs.package_filenames),
+        "allow_unversioned": bool(config.allow_unversioned_packages),
+        "check_definition_files": bool(fs.check_package_definition_files),
+    }
+
+
+def _repository(location: str) -> Any:
+    from rez.package_repository import package_repository_manager
+
+    return package_repository_manager.get_repository(f"pyrer@{location}")
+
+
+def index_repository(location: str, memo: Memo, quiet: bool) -> tuple[Counter[str], Counter[str]]:
+    """Fills the memo for one repository; returns (tallies, dynamic reasons)."""
+    settings = _layout_settings()
+    names = repository_families(location)
+    tally: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    pending: list[tuple[str, str, str, tuple, str]] = []
+    start = time.perf_counter()
+    bar = tqdm(total=len(names), unit="family", desc=os.path.basename(location) or location,
+               disable=quiet, leave=True, dynamic_ncols=True)
+    for chunk in _chunks(names, CHUNK):
+        counters, to_evaluate, needs_rez, notices = index_families(
+            location, chunk, memo, **settings
+        )
+        tally.update(counters)
+        pending.extend(to_evaluate)
+        for family, why in needs_rez:
+            tally["needs_rez"] += 1
+            log.info("%s: served by rez only (%s)", family, why)
+        for notice in notices:
+            log.warning("memo: %s", notice)
+        files = tally["memo_hits"] + tally["parsed"] + len(pending)
+        bar.update(len(chunk))
+        rate = files / max(time.perf_counter() - start, 1e-9)
+        bar.set_postfix(files=files, files_per_s=int(rate))
+    bar.close()
+
+    if pending:
+        repo = _repository(location)
+        from pyrer.rez_package import FallbackToRez
+
+        for family, version, path, stamp, reason in tqdm(
+            pending, unit="file", desc="rez evaluator", disable=quiet, leave=False
+        ):
+            reasons[reason] += 1
+            try:
+                repo._evaluate(family, version, path, stamp, reason)
+                tally["evaluated"] += 1
+            except FallbackToRez as e:
+                tally["late_or_failed"] += 1
+                log.info("%s", e)
+    tally["families"] += len(names)
+    return tally, reasons
+
+
+def prune(location: str, memo: Memo) -> int:
+    """Drops entries of files under `location` that no longer exist."""
+    gone = [p for p in memo.paths(location.rstrip(os.sep) + os.sep) if not os.path.isfile(p)]
+    if gone:
+        memo.forget(gone)
+    return len(gone)
+
+
+def verify(location: str, memo: Memo, quiet: bool) -> list[str]:
+    """Every entry under `location` against the file and rez's own load."""
+    from rez.packages import iter_packages
+
+    from pyrer import PackageData
+
+    problems = []
+    paths = memo.paths(location.rstrip(os.sep) + os.sep)
+    for path in tqdm(paths, unit="file", desc="verify", disable=quiet):
+        entry = memo.lookup(path)
+        if entry is None:
+            problems.append(f"{path}: unreadable entry")
+            continue
+        origin, stamp, requires, variants = entry
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue  # vanished: never served (use --prune to drop it)
+        if (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino) != stamp:
+            continue  # stale: never served, refreshed by the next index
+        rel = Path(path).relative_to(location).parts
+        name, version = rel[0], (rel[1] if len(rel) == 3 else None)
+        found = [p for p in iter_packages(name, range_=f"=={version}" if version else None,
+                                          paths=[location])
+                 if str(p.version) == (version or "")]
+        if not found:
+            problems.append(f"{path}: rez does not see this package")
+            continue
+        pkg = found[0]
+        if origin == "late":
+            from pyrer.rez_package import late_bound_fields
+
+            if not late_bound_fields(pkg):
+                problems.append(f"{path}: memo says @late, rez disagrees")
+            continue
+        want = PackageData.from_rez(pkg)
+        if (want.requires, want.variants) != (requires, variants):
+            problems.append(
+                f"{path}: memo {requires!r} {variants!r} != rez {want.requires!r} {want.variants!r}"
+            )
+    return problems
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pyrer-index", description=__doc__.split("\n\n")[0])
+    parser.add_argument("repos", nargs="+", metavar="REPO", help="repository path or pyrer@path")
+    parser.add_argument("--memo-dir", help=f"memo directory (default: $PYRER_MEMO_DIR or "
+                        f"{default_memo_dir()})")
+    parser.add_argument("--prune", action="store_true", help="drop entries of vanished files")
+    parser.add_argument("--verify", action="store_true",
+                        help="check entries against disk and rez; exit 1 on a mismatch")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="pyrer-index: %(message)s")
+
+    memo_dir = Path(args.memo_dir or os.environ.get("PYRER_MEMO_DIR") or default_memo_dir())
+    os.environ["PYRER_MEMO_DIR"] = str(memo_dir)  # rez's repositories share this memo
+    os.environ.pop("PYRER_MEMO", None)
+    memo = open_memo(memo_dir)
+    if memo is None:
+        print(f"pyrer-index: cannot open the memo in {memo_dir}", file=sys.stderr)
+        return 2
+
+    start = time.perf_counter()
+    total: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    status = 0
+    for repo in args.repos:
+        location = _location(repo)
+        if not os.path.isdir(location):
+            print(f"pyrer-index: {location}: not a directory", file=sys.stderr)
+            status = 2
+            continue
+        tally, why = index_repository(location, memo, args.quiet)
+        total.update(tally)
+        reasons.update(why)
+        if args.prune:
+            total["pruned"] += prune(location, memo)
+        if args.verify:
+            problems = verify(location, memo, args.quiet)
+            for p in problems:
+                print(f"pyrer-index: MISMATCH {p}", file=sys.stderr)
+            if problems:
+                status = 1
+            total["verify_mismatches"] += len(problems)
+    memo.flush()
+    elapsed = time.perf_counter() - start
+
+    files = total["memo_hits"] + total["parsed"] + sum(reasons.values())
+    print(f"pyrer-index: {len(args.repos)} repositories, {total['families']} families, "
+          f"{files} files in {elapsed:.2f} s ({files / max(elapsed, 1e-9):,.0f} files/s)")
+    print(f"  unchanged (already in memo): {total['memo_hits']}")
+    print(f"  static (parsed now):         {total['parsed']}")
+    print(f"  dynamic (rez evaluator):     {sum(reasons.values())}")
+    for reason, n in reasons.most_common():
+        print(f"    {n:6}  {reason}")
+    print(f"  served by rez only:          {total['needs_rez'] + total['late_or_failed']}")
+    print(f"  I/O errors:                  {total['io_errors']}")
+    if args.prune:
+        print(f"  pruned:                      {total['pruned']}")
+    if args.verify:
+        print(f"  verify mismatches:           {total['verify_mismatches']}")
+    print(f"  memo: {memo.path} ({memo.stats()['entries']} entries)")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,379 @@
+"""The ``pyrer@`` repository plugin and its LMDB memo, with real rez and real LMDB.
+
+rez is the oracle: solves through ``pyrer@repo``'s ``load_family`` must give
+rez's recorded answers on the 188 benchmark requests (cold and warm memo),
+rez's own resolves through ``pyrer@repo`` must equal those through the plain
+path, and every file-level edge (edits, added and removed versions, dynamic
+and late-bound files, damaged or unusable memos, concurrent processes) must
+end in rez's answer or a fallback to rez, never a stale one.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyrer
+import pytest
+import solver_harness as harness
+from pyrer.rez_package import FallbackToRez
+
+RESULTS = harness.load_benchmark_results()["results"]
+
+
+def _repo(location: Path | str, memo_dir: Path | None, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A fresh ``pyrer@location`` repository using the memo in `memo_dir`."""
+    from rez.package_repository import package_repository_manager
+
+    from rezplugins.package_repository.pyrer import PyrerPackageRepository
+
+    if memo_dir is None:
+        monkeypatch.setenv("PYRER_MEMO", "0")
+    else:
+        monkeypatch.setenv("PYRER_MEMO", "1")
+        monkeypatch.setenv("PYRER_MEMO_DIR", str(memo_dir))
+    return PyrerPackageRepository(str(location), package_repository_manager.pool)
+
+
+def _write(root: Path, family: str, version: str | None, body: str) -> Path:
+    folder = root / family / version if version else root / family
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "package.py"
+    path.write_text(textwrap.dedent(body))
+    return path
+
+
+def _rez_view(location: Path, family: str, version_range: str | None = None) -> list[Any]:
+    """What rez itself loads for the family (plain filesystem repository)."""
+    from rez.packages import iter_packages
+
+    packages = iter_packages(family, version_range, [str(location)])
+    return sorted((pyrer.PackageData.from_rez(p) for p in packages), key=lambda p: p.version)
+
+
+def _served(repo: Any, family: str, version_range: str | None = None) -> list[Any]:
+    return sorted(repo.load_family(family, version_range), key=lambda p: p.version)
+
+
+def _fresh_rez_caches() -> None:
+    from rez.package_repository import package_repository_manager
+
+    package_repository_manager.clear_caches()
+
+
+# -- the benchmark: 188 requests through pyrer@ ----------------------------
+
+
+@pytest.fixture(scope="module")
+def bench_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    root = tmp_path_factory.mktemp("rez-benchmark")
+    yield harness.extract_benchmark_repo(root)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_benchmark_through_pyrer_repository(
+    bench_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cold then warm memo: rez's recorded answer for all 188 requests, and a
+    warm memo opens no package.py."""
+    repo = _repo(bench_path, tmp_path / "memo", monkeypatch)
+    for phase in ("cold", "warm"):
+        repo.load_counters.clear()
+        mismatches = []
+        for entry in RESULTS:
+            expected = harness.Outcome.from_json(entry)
+            got = harness.run_pyrer(pyrer, entry["request"], None, load_family=repo.load_family)
+            if got.key() != expected.key():
+                mismatches.append((entry["index"], harness.diff_outcomes(expected, got)))
+        assert not mismatches, f"{phase}: {mismatches[:3]}"
+        counters = repo.load_counters
+        if phase == "cold":
+            assert counters["parsed"] > 0  # later requests hit what earlier ones wrote
+            repo.memo.flush()
+        else:
+            assert counters["files_read"] == 0, dict(counters)
+            assert counters["memo_hits"] > 0 and counters["parsed"] == 0
+
+
+def test_pyrer_index_fills_and_verifies(
+    bench_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memo_dir = tmp_path / "memo"
+    env = {**os.environ, "PYRER_MEMO_DIR": str(memo_dir)}
+    run = [sys.executable, "-m", "pyrer.index", "-q", str(bench_path)]
+    first = subprocess.run(run, env=env, capture_output=True, text=True, check=True)
+    assert "static (parsed now):         18226" in first.stdout, first.stdout
+    again = subprocess.run([*run, "--prune"], env=env, capture_output=True, text=True, check=True)
+    assert "unchanged (already in memo): 18226" in again.stdout, again.stdout
+    assert "pruned:                      0" in again.stdout
+    repo = _repo(bench_path, memo_dir, monkeypatch)
+    for name in ("maya", "python", "foo"):
+        repo.load_family(name)
+    assert repo.load_counters["files_read"] == 0
+
+
+# -- rez's own operations through pyrer@ ------------------------------------
+
+
+@pytest.fixture()
+def small_repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    _write(root, "python", "2.7.0", 'name = "python"\nversion = "2.7.0"\n')
+    _write(root, "python", "3.7.0", 'name = "python"\nversion = "3.7.0"\n')
+    _write(root, "plat", None, 'name = "plat"\n')  # unversioned, no version field
+    _write(root, "tool", "1.0", """\
+        name = "tool"
+        version = "1.0"
+        requires = ["python-2.7+"]
+        variants = [["python-2.7"], ["python-3.7"]]
+        def commands():
+            env.PATH.append("{root}/bin")
+        """)
+    _write(root, "early", "2.0", """\
+        name = "early"
+        version = "2.0"
+        @early()
+        def requires():
+            return ["python-3"]
+        """)
+    return root
+
+
+def test_rez_resolves_identically_through_pyrer_paths(
+    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rez.exceptions import RezError
+    from rez.resolved_context import ResolvedContext
+
+    monkeypatch.setenv("PYRER_MEMO_DIR", str(tmp_path / "memo"))
+
+    def resolve(request: list[str], path: str) -> tuple[Any, ...]:
+        try:
+            ctx = ResolvedContext(request, package_paths=[path])
+        except RezError as e:
+            return ("raised", type(e).__name__)
+        variants = [(v.name, str(v.version), v.index) for v in ctx.resolved_packages or []]
+        return (ctx.status.name, variants, ctx)
+
+    for request in (["tool"], ["tool", "python-2"], ["early", "tool"], ["plat"], ["tool-3"]):
+        plain = resolve(request, str(small_repo))
+        served = resolve(request, f"pyrer@{small_repo}")
+        assert served[:2] == plain[:2], request
+        if plain[0] == "solved":
+            rxt = tmp_path / "ctx.rxt"
+            served[2].save(str(rxt))
+            loaded = ResolvedContext.load(str(rxt))
+            assert [v.qualified_name for v in loaded.resolved_packages] == [
+                v.qualified_name for v in served[2].resolved_packages
+            ]
+
+
+def test_serves_what_rez_loads(
+    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _repo(small_repo, tmp_path / "memo", monkeypatch)
+    for family, rng in (("python", None), ("python", "3+"), ("tool", None), ("plat", None),
+                        ("early", None), ("plat", "1+"), ("nope", None)):
+        assert _served(repo, family, rng) == _rez_view(small_repo, family, rng), (family, rng)
+    # rez's evaluator ran once each for the @early file and the file without a
+    # version field (the static parser declines both); the memo keeps them
+    assert repo.load_counters["evaluated"] == 2
+    repo.load_counters.clear()
+    fresh = _repo(small_repo, tmp_path / "memo", monkeypatch)
+    assert _served(fresh, "early") == _rez_view(small_repo, "early")
+    assert _served(fresh, "plat") == _rez_view(small_repo, "plat")
+    assert fresh.load_counters["evaluated"] == 0 and fresh.load_counters["memo_hits"] == 2
+
+
+def test_late_bound_requires_fall_back_to_rez(
+    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write(small_repo, "late", "1.0", """\
+        name = "late"
+        version = "1.0"
+        @late()
+        def requires():
+            return ["python"]
+        """)
+    for attempt in range(2):  # the second time the memo already knows
+        repo = _repo(small_repo, tmp_path / "memo", monkeypatch)
+        with pytest.raises(FallbackToRez, match="late"):
+            repo.load_family("late")
+        assert repo.load_counters["late_bound"] == attempt
+
+
+def test_layout_edge_cases_follow_rez(
+    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (small_repo / "python" / ".ignore2.7.0").write_text("")
+    (small_repo / "python" / "4.0").mkdir()
+    (small_repo / "python" / ".building4.0").write_text("")
+    (small_repo / "combined.py").write_text('name = "combined"\nversions = ["1.0"]\n')
+    repo = _repo(small_repo, tmp_path / "memo", monkeypatch)
+    assert _served(repo, "python") == _rez_view(small_repo, "python")
+    assert [p.version for p in _served(repo, "python")] == ["3.7.0"]
+    with pytest.raises(FallbackToRez, match="combined"):
+        repo.load_family("combined")
+    (small_repo / "python" / "5.0").mkdir()  # no package.py: rez fails on it
+    with pytest.raises(FallbackToRez, match="definition file"):
+        repo.load_family("python")
+    assert repo.load_family("python", "<4") == _rez_view(small_repo, "python", "<4")
+
+
+# -- staleness: the memo never serves an old answer --------------------------
+
+
+def test_edits_are_picked_up(
+    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _repo(small_repo, tmp_path / "memo", monkeypatch)
+    path = small_repo / "python" / "3.7.0" / "package.py"
+    assert _served(repo, "python")[1].requires == []
+    repo.memo.flush()
+    st = path.stat()
+
+    # same mtime (to the ns), different size
+    path.write_text('name = "python"\nversion = "3.7.0"\nrequires = ["platform"]\n')
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert _served(repo, "python")[1].requires == ["platform"]
+    repo.memo.flush()
+
+    # same size, different mtime
+    st = path.stat()
+    path.write_text('name = "python"\nversion = "3.7.0"\nrequires = ["platfxrm"]\n')
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    assert path.stat().st_size == st.st_size
+    assert _served(repo, "python")[1].requires == ["platfxrm"]
+    assert _served(repo, "python") == _rez_view(small_repo, "python")
+
+
+def test_added_and_deleted_versions(
+    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _repo(small_repo, tmp_path / "memo", monkeypatch)
+    assert [p.version for p in _served(repo, "python")] == ["2.7.0", "3.7.0"]
+    _write(small_repo, "python", "3.9.1", 'name = "python"\nversion = "3.9.1"\n')
+    assert [p.version for p in _served(repo, "python")] == ["2.7.0", "3.7.0", "3.9.1"]
+    shutil.rmtree(small_repo / "python" / "2.7.0")
+    assert [p.version for p in _served(repo, "python")] == ["3.7.0", "3.9.1"]
+    repo.memo.flush()
+    gone = str(small_repo / "python" / "2.7.0" / "package.py")
+    assert gone in repo.memo.paths(str(small_repo) + os.sep)
+    from pyrer.index import prune
+
+    assert prune(str(small_repo), repo.memo) == 1
+    assert gone not in repo.memo.paths(str(small_repo) + os.sep)
+
+
+# -- unusable and damaged memos -----------------------------------------------
+
+
+def test_unwritable_memo_location_degrades_to_no_memo(
+    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    with caplog.at_level("WARNING", logger="pyrer.memo"):
+        repo = _repo(small_repo, blocker / "memo", monkeypatch)
+        again = _repo(small_repo, blocker / "memo", monkeypatch)
+    assert repo.memo is None and again.memo is None
+    assert len([r for r in caplog.records if "memo unavailable" in r.message]) == 1
+    assert _served(repo, "tool") == _rez_view(small_repo, "tool")
+
+
+def _filled_memo(small_repo: Path, memo_dir: Path) -> None:
+    memo = pyrer.Memo(str(memo_dir))
+    load = pyrer._native.load_family(str(small_repo), "python", None, memo)
+    assert load.counters["parsed"] == 2
+    memo.flush()
+    del memo, load
+    gc.collect()
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage_header", "empty"])
+def test_damaged_memo_file_is_set_aside(small_repo: Path, tmp_path: Path, damage: str) -> None:
+    memo_dir = tmp_path / f"memo-{damage}"
+    _filled_memo(small_repo, memo_dir)
+    data = memo_dir / "data.mdb"
+    size = data.stat().st_size
+    with open(data, "r+b") as f:
+        if damage == "truncate":
+            f.truncate(size // 2 if size > 3 * 4096 else 4096 + 100)
+        elif damage == "garbage_header":
+            f.write(os.urandom(2 * 4096))
+        else:
+            f.truncate(100)
+    memo = pyrer.Memo(str(memo_dir))
+    assert any("damaged" in n for n in memo.notices), memo.notices
+    load = pyrer._native.load_family(str(small_repo), "python", None, memo)
+    assert sorted(p.version for p in load.packages) == ["2.7.0", "3.7.0"]
+    assert load.counters["parsed"] == 2  # nothing served from the damaged file
+
+
+def test_damaged_value_reads_as_a_miss(small_repo: Path, tmp_path: Path) -> None:
+    memo_dir = tmp_path / "memo"
+    (small_repo / "python" / "3.7.0" / "package.py").write_text(
+        'name = "python"\nversion = "3.7.0"\nrequires = ["marker_requirement_xyz"]\n'
+    )
+    _filled_memo(small_repo, memo_dir)
+    data = memo_dir / "data.mdb"
+    raw = bytearray(data.read_bytes())
+    at = raw.find(b"marker_requirement_xyz")
+    assert at > 0
+    raw[at] ^= 0x01
+    data.write_bytes(bytes(raw))
+    memo = pyrer.Memo(str(memo_dir))
+    load = pyrer._native.load_family(str(small_repo), "python", None, memo)
+    assert load.counters["memo_hits"] == 1 and load.counters["parsed"] == 1
+    got = {p.version: p.requires for p in load.packages}
+    assert got["3.7.0"] == ["marker_requirement_xyz"]
+
+
+def test_map_full_grows(bench_path: Path, tmp_path: Path) -> None:
+    memo = pyrer.Memo(str(tmp_path / "memo"), 1 << 20)
+    start = memo.stats()["map_size"]
+    names = pyrer._native.repository_families(str(bench_path))
+    counters, *_ = pyrer._native.index_families(str(bench_path), names, memo)
+    assert counters["memo_writes"] == 18226
+    stats = memo.stats()
+    assert stats["entries"] == 18226 and stats["map_size"] > start
+
+
+# -- several processes ----------------------------------------------------------
+
+
+def test_two_indexers_and_a_reader_at_once(bench_path: Path, tmp_path: Path) -> None:
+    memo_dir = tmp_path / "memo"
+    env = {**os.environ, "PYRER_MEMO_DIR": str(memo_dir), "PYRER_MEMO_MAP_SIZE": str(1 << 20)}
+    indexers = [
+        subprocess.Popen([sys.executable, "-m", "pyrer.index", "-q", str(bench_path)], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    reader = textwrap.dedent(f"""
+        import pyrer
+        memo = pyrer.Memo({str(memo_dir)!r}, 1 << 20)
+        for _ in range(30):
+            for name in ("ATM", "CD", "abundance", "abuse"):
+                load = pyrer._native.load_family({str(bench_path)!r}, name, None, memo)
+                assert load.packages and not load.needs_rez, load.needs_rez
+        print("reader ok")
+    """)
+    out = subprocess.run([sys.executable, "-c", reader], env=env, capture_output=True,
+                         text=True, timeout=300)
+    results = [p.communicate(timeout=300) for p in indexers]
+    assert out.returncode == 0 and "reader ok" in out.stdout, out.stderr
+    for p, (_stdout, stderr) in zip(indexers, results):
+        assert p.returncode == 0, stderr
+    memo = pyrer.Memo(str(memo_dir))
+    assert memo.stats()["entries"] == 18226
+    load = pyrer._native.load_family(str(bench_path), "maya", None, memo)
+    assert load.counters["files_read"] == 0
