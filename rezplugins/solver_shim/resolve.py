@@ -43,7 +43,7 @@ def shim_solve(resolver: Any, original: SolveFn) -> Any:
         outcome = "shim_error"
     if isinstance(outcome, str):
         if outcome.startswith("pyrer_"):
-            metrics.miss(outcome[len("pyrer_"):])
+            metrics.miss(outcome[len("pyrer_") :])
         else:
             metrics.fallback(outcome)
         _logger.debug("pyrer shim: rez's solver runs (%s) for %s", outcome, _request_str(resolver))
@@ -124,7 +124,10 @@ def _shadow(resolver: Any, ours: PyrerSolver, original: SolveFn) -> Any:
         metrics.count("divergences")
         _logger.warning(
             "pyrer shim DIVERGED for %s: pyrer solved %s, rez raised %s: %s",
-            _request_str(resolver), _answer(ours), type(e).__name__, e,
+            _request_str(resolver),
+            _answer(ours),
+            type(e).__name__,
+            e,
         )
         raise
     mine, rez = _answer(ours), None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rez.packages import Variant
-from rez.solver import SolverStatus
+from rez.solver import SolverStatus, _get_dependency_order
 from rez.vendor.pygraph.classes.digraph import digraph
 from rez.version import Requirement, RequirementList, Version, VersionedObject, VersionRange
 
@@ -117,8 +117,13 @@ class PyrerSolver:
         request_list = RequirementList(self.package_requests).requirements
         for request in request_list:
             add_request_node(request, True)
-        for variant in self.resolved_packages:
-            scope_nodes[variant.name] = add_node(str(variant), _SOLVED_COLOR, "filled")
+        variants = {v.name: v for v in self.resolved_packages}
+        ephemerals = {e.name: e for e in self.resolved_ephemerals}
+        for name in self._scope_order(request_list):
+            if name in variants:
+                scope_nodes[name] = add_node(str(variants[name]), _SOLVED_COLOR, "filled")
+            else:  # an ephemeral's scope is drawn as its range
+                scope_nodes[name] = add_node(str(ephemerals[name]), _NODE_COLOR, "filled")
         for request in request_list:
             id1 = request_nodes.get(request)
             id2 = scope_nodes.get(request.name)
@@ -128,17 +133,29 @@ class PyrerSolver:
             requires = RequirementList([Requirement(r) for r in variant.requires])
             for request in requires.requirements:
                 add_edge(scope_nodes[variant.name], add_request_node(request))
-        # connect leaf requests to the resolved package they are satisfied by
-        resolved = {v.name: v for v in self.resolved_packages}
+        # connect leaf requests to the scope they are satisfied by
         for request, id1 in request_nodes.items():
-            if g.neighbors(id1):
+            if g.neighbors(id1) or request.name not in scope_nodes:
                 continue
-            variant = resolved.get(request.name)
-            if variant is None:
-                continue
-            exact = Requirement.construct(
-                variant.name, VersionRange.from_version(variant.version, "==")
-            )
-            if not request.conflicts_with(exact):
+            variant = variants.get(request.name)
+            if variant is not None:
+                scope_request = Requirement.construct(
+                    variant.name, VersionRange.from_version(variant.version, "==")
+                )
+            else:
+                scope_request = ephemerals[request.name]
+            if not request.conflicts_with(scope_request):
                 add_edge(id1, scope_nodes[request.name])
         return g
+
+    def _scope_order(self, request_list: list[Requirement]) -> list[str]:
+        """The order of rez's final phase scopes (`_ResolvePhase.finalise`), packages and
+        ephemerals together: dependencies first, else request order."""
+        g = digraph()
+        g.add_nodes([v.name for v in self.resolved_packages])
+        g.add_nodes([e.name for e in self.resolved_ephemerals])
+        for variant in self.resolved_packages:
+            for req in RequirementList([Requirement(r) for r in variant.requires]).requirements:
+                if not req.conflict and not g.has_edge((variant.name, req.name)):
+                    g.add_edge((variant.name, req.name))
+        return _get_dependency_order(g, [r.name for r in request_list])
