@@ -4,6 +4,7 @@ This package is a thin layer over the native module ``pyrer._native``.
 """
 
 from pyrer._native import (
+    Memo,
     PackageData,
     Repository,
     Requirement,
@@ -21,6 +22,7 @@ from pyrer._native import (
 from pyrer.rez_package import FallbackToRez
 
 __all__ = [
+    "Memo",
     "FallbackToRez",
     "PackageData",
     "Repository",

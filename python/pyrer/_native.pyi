@@ -177,3 +177,71 @@ def _survey_static_packages_py(
     paths: Iterable[Any],
 ) -> list[tuple[PackageData | None, str | None, bool]]:
     """As parse_static_packages_py, with (package, bail reason, unreadable) per path."""
+
+_Stamp = tuple[int, int, int, int]
+_MemoEntry = tuple[Literal["static", "evaluated", "late"], _Stamp, list[str], list[list[str]]]
+
+class Memo:
+    """The LMDB package memo in one directory on local disk (one per process)."""
+
+    def __init__(self, path: str | os.PathLike[str], map_size: int = ...) -> None: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def notices(self) -> list[str]: ...
+    def stats(self) -> dict[str, Any]: ...
+    def remember(
+        self,
+        path: str,
+        stamp: _Stamp,
+        requires: list[str] | None,
+        variants: list[list[str]] | None = None,
+    ) -> None: ...
+    def lookup(self, path: str) -> _MemoEntry | None: ...
+    def flush(self) -> int: ...
+    def paths(self, prefix: str) -> list[str]: ...
+    def forget(self, paths: list[str]) -> int: ...
+
+class FamilyLoad:
+    """One family as `load_family` found it."""
+
+    @property
+    def absent(self) -> bool: ...
+    @property
+    def needs_rez(self) -> str | None: ...
+    @property
+    def packages(self) -> list[PackageData]: ...
+    @property
+    def to_evaluate(self) -> list[tuple[str, str, _Stamp, str]]: ...
+    @property
+    def counters(self) -> dict[str, int]: ...
+    @property
+    def notices(self) -> list[str]: ...
+
+def load_family(
+    location: str | os.PathLike[str],
+    name: str,
+    version_range: str | None = None,
+    memo: Memo | None = None,
+    *,
+    package_filenames: list[str] | None = None,
+    allow_unversioned: bool = True,
+    check_definition_files: bool = False,
+    honour_ignore: bool = True,
+) -> FamilyLoad: ...
+def repository_families(location: str | os.PathLike[str]) -> list[str]: ...
+def index_families(
+    location: str | os.PathLike[str],
+    names: list[str],
+    memo: Memo,
+    *,
+    package_filenames: list[str] | None = None,
+    allow_unversioned: bool = True,
+    check_definition_files: bool = False,
+    honour_ignore: bool = True,
+) -> tuple[
+    dict[str, int],
+    list[tuple[str, str, str, _Stamp, str]],
+    list[tuple[str, str]],
+    list[str],
+]: ...

@@ -1,33 +1,52 @@
 """rez package repository plugin ``pyrer``: ``packages_path = ["pyrer@/sw/pkg"]``.
 
 The repository lays packages out exactly as rez's filesystem repository
-does (and inherits all of its behaviour: search, view, build, release), and
-adds `load_family`, the callback `pyrer.solve` uses to load a family's
-solver data.
+does and inherits all of its behaviour (search, view, build, release,
+contexts). On top, `load_family` gives `pyrer.solve` a family's solver
+data from the LMDB package memo: a warm memo answers from one directory
+listing, one stat per version and one LMDB read, without opening any
+package.py. Misses go to pyrer's static parser and are written back; files
+the parser declines are loaded by rez's own evaluator and remembered too,
+except ``@late``-bound requires, which only rez's solver may evaluate.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+from collections import Counter
 from typing import Any
 
 from pyrer import PackageData
-from pyrer.rez_package import package_data_from_rez
+from pyrer._native import load_family as _load_family
+from pyrer.memo import memo_dir, open_memo
+from pyrer.rez_package import FallbackToRez, late_bound_fields
 from rez.packages import Package
-from rez.version import VersionRange
-from rezplugins.package_repository.filesystem import FileSystemPackageRepository
+from rezplugins.package_repository.filesystem import (
+    FileSystemPackageRepository,
+    FileSystemPackageResource,
+)
+
+from rezplugins.package_repository import filesystem
+
+log = logging.getLogger("pyrer.repository")
 
 
 class PyrerPackageRepository(FileSystemPackageRepository):
     """rez's filesystem layout, with solver data served by pyrer."""
 
-    # No settings of our own in rez's config (rez's plugin folder and its
-    # rezconfig belong to rez); the filesystem settings still apply.
+    # rez's plugin folder and its rezconfig belong to rez, so this plugin
+    # ships no config defaults; settings are read with defaults below.
     schema_dict: dict[str, Any] = {}
 
     @classmethod
     def name(cls) -> str:
         return "pyrer"
+
+    def __init__(self, location: str, resource_pool: Any, **kwargs: Any) -> None:
+        super().__init__(location, resource_pool, **kwargs)
+        self.load_counters: Counter[str] = Counter()
+        self._memo = open_memo(memo_dir(_plugin_setting("memo_dir")))
 
     def _uid(self) -> tuple:
         uid = ["pyrer", self.location]
@@ -35,23 +54,93 @@ class PyrerPackageRepository(FileSystemPackageRepository):
             uid.append(int(os.stat(self.location).st_ino))
         return tuple(uid)
 
+    @property
+    def memo(self) -> Any:
+        """The `pyrer.Memo` in use, or None."""
+        return self._memo
+
     def load_family(self, name: str, version_range: str | None = None) -> list[PackageData]:
         """Solver data of family `name` in this repository, within `version_range`.
 
         Returns [] when the family is not here. Raises `pyrer.FallbackToRez`
-        for a package pyrer cannot describe faithfully (``@late`` requires).
+        where only rez can answer faithfully (``@late`` requires, combined
+        family files, a version directory without a definition file, a
+        file rez fails to load).
         """
-        family = self.get_package_family(name)
-        if family is None:
-            return []
-        range_ = VersionRange(version_range) if version_range else None
-        out = []
-        for resource in self.iter_packages(family):
+        settings = filesystem._settings
+        load = _load_family(
+            self.location,
+            name,
+            version_range,
+            self._memo,
+            package_filenames=list(settings.package_filenames),
+            allow_unversioned=bool(_config().allow_unversioned_packages),
+            check_definition_files=bool(settings.check_package_definition_files),
+            honour_ignore=not self.disable_pkg_ignore,
+        )
+        counters = self.load_counters
+        counters["families"] += 1
+        counters.update(load.counters)
+        for notice in load.notices:
+            log.warning("pyrer: %s", notice)
+        if load.needs_rez:
+            counters["needs_rez"] += 1
+            raise FallbackToRez(load.needs_rez)
+        packages = list(load.packages)
+        for version, path, stamp, reason in load.to_evaluate:
+            packages.append(self._evaluate(name, version, path, stamp, reason))
+        log.debug(
+            "pyrer: load_family(%s, %r) in %s: %d packages, %s",
+            name, version_range, self.location, len(packages), dict(load.counters),
+        )
+        return packages
+
+    def _evaluate(
+        self, name: str, version: str, path: str, stamp: tuple, reason: str
+    ) -> PackageData:
+        """Loads one file with rez's evaluator and remembers the result."""
+        self.load_counters["evaluated"] += 1
+        try:
+            resource = self.get_resource(
+                FileSystemPackageResource.key, location=self.location, name=name,
+                version=version,
+            )
             pkg = Package(resource)
-            if range_ is None or pkg.version in range_:
-                out.append(package_data_from_rez(pkg))
-        return out
+            late = late_bound_fields(pkg)
+            if late:
+                if self._memo is not None:
+                    self._memo.remember(path, stamp, None)
+                raise FallbackToRez(f"{path}: @late-bound {', '.join(late)}")
+            data = PackageData.from_rez(pkg)
+        except FallbackToRez:
+            raise
+        except Exception as e:  # rez could not load it: let rez's solver say so
+            raise FallbackToRez(f"{path}: rez cannot load it ({reason}): {e}") from e
+        if self._memo is not None:
+            try:
+                self._memo.remember(path, stamp, data.requires, data.variants)
+            except OSError as e:
+                log.warning("pyrer: cannot write the package memo: %s", e)
+        return data
+
+
+def _config() -> Any:
+    from rez.config import config
+
+    return config
+
+
+def _plugin_setting(key: str) -> Any:
+    """A setting under ``plugins.package_repository.pyrer`` in rezconfig, if set."""
+    try:
+        section = _config().plugins.package_repository.pyrer
+        return getattr(section, key, None)
+    except Exception:
+        return None
 
 
 def register_plugin() -> type[PyrerPackageRepository]:
     return PyrerPackageRepository
+
+
+__all__ = ["PyrerPackageRepository", "register_plugin"]

@@ -3,6 +3,7 @@
 
 pub mod bound;
 pub mod error;
+pub mod memo;
 pub mod names;
 pub mod package;
 pub mod package_py;

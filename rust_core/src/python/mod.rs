@@ -3,6 +3,7 @@
 
 use pyo3::prelude::*;
 
+mod memo;
 mod package_py;
 mod solve;
 mod version_algebra;
@@ -25,5 +26,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     version_algebra::register(m)?;
     solve::register(m)?;
     package_py::register(m)?;
+    memo::register(m)?;
     Ok(())
 }

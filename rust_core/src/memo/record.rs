@@ -1,0 +1,251 @@
+//! The memo's value format: a file stamp, what kind of answer is stored, and
+//! the solver fields (`requires`, `variants`) in a compact length-prefixed
+//! form, closed by a checksum. Name and version are not stored: rez takes
+//! them from the directory layout, never from the file.
+
+/// Bumped whenever the layout below changes; older values read as misses.
+const FORMAT: u8 = 1;
+const HEADER: usize = 2 + 8 * 4;
+const CHECKSUM: usize = 8;
+
+/// What identifies one version of a file on disk. An entry is served only
+/// while every field still matches the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileStamp {
+    pub mtime_ns: i64,
+    pub ctime_ns: i64,
+    pub size: u64,
+    pub ino: u64,
+}
+
+impl FileStamp {
+    #[cfg(unix)]
+    pub fn of(meta: &std::fs::Metadata) -> FileStamp {
+        use std::os::unix::fs::MetadataExt;
+        FileStamp {
+            mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+            ctime_ns: meta.ctime() * 1_000_000_000 + meta.ctime_nsec(),
+            size: meta.size(),
+            ino: meta.ino(),
+        }
+    }
+
+    #[cfg(not(unix))]
+    pub fn of(meta: &std::fs::Metadata) -> FileStamp {
+        let ns = |t: std::io::Result<std::time::SystemTime>| {
+            t.ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos() as i64)
+        };
+        FileStamp {
+            mtime_ns: ns(meta.modified()),
+            ctime_ns: ns(meta.created()),
+            size: meta.len(),
+            ino: 0,
+        }
+    }
+}
+
+/// How the stored fields were obtained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// pyrer's static parser read the file.
+    Static = 1,
+    /// rez's own evaluator loaded the file (`@early`, imports, ...).
+    Evaluated = 2,
+    /// rez binds `requires` late: only rez's solver may answer. No fields.
+    LateBound = 3,
+}
+
+/// One decoded memo value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub stamp: FileStamp,
+    pub origin: Origin,
+    pub requires: Vec<String>,
+    pub variants: Vec<Vec<String>>,
+    /// The full path, kept only when the key had to be shortened.
+    pub path: Option<String>,
+}
+
+impl Record {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64 + 24 * self.requires.len());
+        out.push(FORMAT);
+        out.push(self.origin as u8);
+        out.extend_from_slice(&self.stamp.mtime_ns.to_le_bytes());
+        out.extend_from_slice(&self.stamp.ctime_ns.to_le_bytes());
+        out.extend_from_slice(&self.stamp.size.to_le_bytes());
+        out.extend_from_slice(&self.stamp.ino.to_le_bytes());
+        put_strings(&mut out, &self.requires);
+        put_len(&mut out, self.variants.len());
+        for v in &self.variants {
+            put_strings(&mut out, v);
+        }
+        put_str(&mut out, self.path.as_deref().unwrap_or(""));
+        let sum = checksum(&out);
+        out.extend_from_slice(&sum.to_le_bytes());
+        out
+    }
+
+    /// None for anything that is not an intact value of this format.
+    pub fn decode(bytes: &[u8]) -> Option<Record> {
+        if bytes.len() < HEADER + CHECKSUM || bytes[0] != FORMAT {
+            return None;
+        }
+        let (body, sum) = bytes.split_at(bytes.len() - CHECKSUM);
+        if checksum(body).to_le_bytes() != sum {
+            return None;
+        }
+        let origin = match body[1] {
+            1 => Origin::Static,
+            2 => Origin::Evaluated,
+            3 => Origin::LateBound,
+            _ => return None,
+        };
+        let word = |i: usize| u64::from_le_bytes(body[2 + 8 * i..10 + 8 * i].try_into().unwrap());
+        let stamp = FileStamp {
+            mtime_ns: word(0) as i64,
+            ctime_ns: word(1) as i64,
+            size: word(2),
+            ino: word(3),
+        };
+        let mut r = Reader {
+            bytes: &body[HEADER..],
+        };
+        let requires = r.strings()?;
+        let n = r.len()?;
+        let mut variants = Vec::with_capacity(n.min(1024));
+        for _ in 0..n {
+            variants.push(r.strings()?);
+        }
+        let path = r.string()?;
+        if !r.bytes.is_empty() {
+            return None;
+        }
+        Some(Record {
+            stamp,
+            origin,
+            requires,
+            variants,
+            path: (!path.is_empty()).then_some(path),
+        })
+    }
+}
+
+/// FNV-1a, 64 bits: enough to catch torn or flipped bytes in a value.
+fn checksum(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+fn put_len(out: &mut Vec<u8>, mut n: usize) {
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_len(out, s.len());
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn put_strings(out: &mut Vec<u8>, items: &[String]) {
+    put_len(out, items.len());
+    for s in items {
+        put_str(out, s);
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+impl Reader<'_> {
+    fn len(&mut self) -> Option<usize> {
+        let mut n: usize = 0;
+        for shift in (0..64).step_by(7) {
+            let (&byte, rest) = self.bytes.split_first()?;
+            self.bytes = rest;
+            n |= ((byte & 0x7f) as usize).checked_shl(shift)?;
+            if byte & 0x80 == 0 {
+                return Some(n);
+            }
+        }
+        None
+    }
+
+    fn string(&mut self) -> Option<String> {
+        let n = self.len()?;
+        if n > self.bytes.len() {
+            return None;
+        }
+        let (s, rest) = self.bytes.split_at(n);
+        self.bytes = rest;
+        String::from_utf8(s.to_vec()).ok()
+    }
+
+    fn strings(&mut self) -> Option<Vec<String>> {
+        let n = self.len()?;
+        if n > self.bytes.len() {
+            return None;
+        }
+        (0..n).map(|_| self.string()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Record {
+        Record {
+            stamp: FileStamp {
+                mtime_ns: 1_700_000_000_123_456_789,
+                ctime_ns: -5,
+                size: 321,
+                ino: 42,
+            },
+            origin: Origin::Static,
+            requires: vec!["python-3.7+<4".into(), "~maya".into(), "é".into()],
+            variants: vec![vec![], vec!["platform-linux".into(), "a".repeat(300)]],
+            path: None,
+        }
+    }
+
+    #[test]
+    fn round_trips() {
+        let r = sample();
+        assert_eq!(Record::decode(&r.encode()), Some(r.clone()));
+        let long = Record {
+            path: Some("/x".repeat(400)),
+            origin: Origin::LateBound,
+            ..r
+        };
+        assert_eq!(Record::decode(&long.encode()), Some(long));
+    }
+
+    #[test]
+    fn any_damage_is_a_miss() {
+        let bytes = sample().encode();
+        for i in 0..bytes.len() {
+            let mut bad = bytes.clone();
+            bad[i] ^= 0x10;
+            assert_eq!(Record::decode(&bad), None, "flip at {i}");
+            assert_eq!(Record::decode(&bytes[..i]), None, "cut at {i}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(Record::decode(&longer), None);
+    }
+}

@@ -1,0 +1,242 @@
+//! Serving package definition files from the memo: one read transaction for
+//! a batch of files, misses read and parsed in parallel and written back in
+//! one write transaction, and whatever the static parser declines handed
+//! back for rez's own evaluator.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::package::PackageData;
+use crate::package_py::parse_static_package;
+
+/// `requires` and `variants`.
+type Fields = (Vec<String>, Vec<Vec<String>>);
+
+use super::layout::{FileFormat, PackageFile};
+use super::record::{FileStamp, Origin, Record};
+use super::store::{key_of, Store};
+
+/// One file of a family, and the family it belongs to.
+#[derive(Clone, Debug)]
+pub struct FamilyFile {
+    pub family: String,
+    pub file: PackageFile,
+}
+
+/// What became of one file.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Served from the memo (no file opened).
+    MemoHit(PackageData),
+    /// Read and parsed now (and written to the memo).
+    Parsed(PackageData),
+    /// rez binds this package's `requires` late (known from the memo).
+    LateBound,
+    /// The static parser declines it (or it is YAML): rez must evaluate it.
+    NeedsEvaluation(String),
+    /// The file could not be read now (rez will report it, if it matters).
+    Unreadable(String),
+}
+
+/// Tallies for logging and tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    pub memo_hits: u64,
+    pub parsed: u64,
+    pub needs_evaluation: u64,
+    pub late_bound: u64,
+    pub files_read: u64,
+    pub io_errors: u64,
+    pub memo_writes: u64,
+}
+
+impl Counters {
+    pub fn add(&mut self, o: &Counters) {
+        self.memo_hits += o.memo_hits;
+        self.parsed += o.parsed;
+        self.needs_evaluation += o.needs_evaluation;
+        self.late_bound += o.late_bound;
+        self.files_read += o.files_read;
+        self.io_errors += o.io_errors;
+        self.memo_writes += o.memo_writes;
+    }
+}
+
+fn package(ff: &FamilyFile, requires: Vec<String>, variants: Vec<Vec<String>>) -> PackageData {
+    PackageData {
+        name: ff.family.clone(),
+        version: ff.file.version.clone(),
+        requires,
+        variants,
+    }
+}
+
+/// A memo value still valid for `ff`, decoded.
+fn valid_record(ff: &FamilyFile, path: &str, value: &[u8], shortened: bool) -> Option<Record> {
+    let rec = Record::decode(value)?;
+    if rec.stamp != ff.file.stamp {
+        return None;
+    }
+    if shortened && rec.path.as_deref() != Some(path) {
+        return None;
+    }
+    Some(rec)
+}
+
+/// Reads a file, returning its text only if it did not change while read
+/// (same stamp before and after, equal to the stamp the layout saw).
+fn read_stable(path: &Path, expected: &FileStamp) -> Result<Option<String>, String> {
+    let mut file = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let before = file.metadata().map_err(|e| e.to_string())?;
+    let mut bytes = Vec::with_capacity(before.len() as usize + 1);
+    file.read_to_end(&mut bytes)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let after = file.metadata().map_err(|e| e.to_string())?;
+    let (before, after) = (FileStamp::of(&before), FileStamp::of(&after));
+    if before != after || before != *expected {
+        return Ok(None);
+    }
+    Ok(String::from_utf8(bytes).ok())
+}
+
+/// Serves `files`. Hits come from one read transaction; misses are parsed
+/// on the rayon pool and written back in one transaction (or queued for the
+/// store's next flush when `defer_writes`). Memo errors are returned as
+/// notices and the files are served from disk.
+pub fn serve_files(
+    store: Option<&Store>,
+    files: &[FamilyFile],
+    defer_writes: bool,
+) -> (Vec<Outcome>, Counters, Vec<String>) {
+    let mut counters = Counters::default();
+    let mut notices = Vec::new();
+    let paths: Vec<String> = files
+        .iter()
+        .map(|f| f.file.path.to_string_lossy().into_owned())
+        .collect();
+    let keys: Vec<(Vec<u8>, bool)> = paths.iter().map(|p| key_of(p)).collect();
+
+    let mut stored: Vec<Option<Vec<u8>>> = vec![None; files.len()];
+    if let Some(store) = store {
+        let raw_keys: Vec<Vec<u8>> = keys.iter().map(|(k, _)| k.clone()).collect();
+        match store.get_many(&raw_keys) {
+            Ok(values) => stored = values,
+            Err(e) => notices.push(e.0),
+        }
+    }
+
+    let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(files.len());
+    let mut misses = Vec::new();
+    for (i, ff) in files.iter().enumerate() {
+        let rec = stored[i]
+            .as_deref()
+            .and_then(|v| valid_record(ff, &paths[i], v, keys[i].1));
+        outcomes.push(match rec {
+            Some(rec) => Some(match rec.origin {
+                Origin::LateBound => Outcome::LateBound,
+                _ => Outcome::MemoHit(package(ff, rec.requires, rec.variants)),
+            }),
+            None if ff.file.format == FileFormat::Yaml => {
+                Some(Outcome::NeedsEvaluation("YAML package definition".into()))
+            }
+            None => {
+                misses.push(i);
+                None
+            }
+        });
+    }
+
+    // Read and parse the misses.
+    // Every miss is opened and read, whatever the outcome.
+    let parse_one = |i: &usize| -> (usize, Result<Fields, Outcome>) {
+        let ff = &files[*i];
+        let result = match read_stable(&ff.file.path, &ff.file.stamp) {
+            Err(e) => Err(Outcome::Unreadable(e)),
+            Ok(None) => Err(Outcome::NeedsEvaluation(
+                "changed while read, or not UTF-8".into(),
+            )),
+            Ok(Some(text)) => parse_static_package(&text)
+                .map(|p| (p.requires, p.variants))
+                .map_err(|bail| Outcome::NeedsEvaluation(bail.reason())),
+        };
+        (*i, result)
+    };
+    let parsed: Vec<_> = if misses.len() >= 16 {
+        misses.par_iter().map(parse_one).collect()
+    } else {
+        misses.iter().map(parse_one).collect()
+    };
+
+    let mut writes = Vec::new();
+    counters.files_read += parsed.len() as u64;
+    for (i, result) in parsed {
+        let ff = &files[i];
+        outcomes[i] = Some(match result {
+            Ok((requires, variants)) => {
+                let rec = Record {
+                    stamp: ff.file.stamp,
+                    origin: Origin::Static,
+                    requires,
+                    variants,
+                    path: keys[i].1.then(|| paths[i].clone()),
+                };
+                writes.push((keys[i].0.clone(), Some(rec.encode())));
+                Outcome::Parsed(package(ff, rec.requires, rec.variants))
+            }
+            Err(o) => o,
+        });
+    }
+    if let Some(store) = store {
+        if !writes.is_empty() {
+            let n = writes.len() as u64;
+            let written = match defer_writes {
+                true => store.queue(writes),
+                false => store.write(&writes),
+            };
+            match written {
+                Ok(()) => counters.memo_writes += n,
+                Err(e) => notices.push(e.0),
+            }
+        }
+    }
+
+    let outcomes: Vec<Outcome> = outcomes
+        .into_iter()
+        .map(|o| o.expect("every file has an outcome"))
+        .collect();
+    for o in &outcomes {
+        match o {
+            Outcome::MemoHit(_) => counters.memo_hits += 1,
+            Outcome::Parsed(_) => counters.parsed += 1,
+            Outcome::LateBound => counters.late_bound += 1,
+            Outcome::NeedsEvaluation(_) => counters.needs_evaluation += 1,
+            Outcome::Unreadable(_) => counters.io_errors += 1,
+        }
+    }
+    (outcomes, counters, notices)
+}
+
+/// Records what rez's evaluator produced for a file (or that it is late-bound).
+pub fn remember_evaluated(
+    store: &Store,
+    path: &str,
+    stamp: FileStamp,
+    fields: Option<(Vec<String>, Vec<Vec<String>>)>,
+) -> Result<(), String> {
+    let (key, shortened) = key_of(path);
+    let (origin, (requires, variants)) = match fields {
+        Some(f) => (Origin::Evaluated, f),
+        None => (Origin::LateBound, (Vec::new(), Vec::new())),
+    };
+    let rec = Record {
+        stamp,
+        origin,
+        requires,
+        variants,
+        path: shortened.then(|| path.to_string()),
+    };
+    store.write(&[(key, Some(rec.encode()))]).map_err(|e| e.0)
+}
