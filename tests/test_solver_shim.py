@@ -71,6 +71,19 @@ def write_repo(root: Path, packages: dict[str, str]) -> Path:
     return root
 
 
+@pytest.fixture(scope="module", autouse=True)
+def memo_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The pyrer@ repositories' memo in a private directory (also for `rez env` processes)."""
+    path = tmp_path_factory.mktemp("memo")
+    saved = os.environ.get("PYRER_MEMO_DIR")
+    os.environ["PYRER_MEMO_DIR"] = str(path)
+    yield path
+    if saved is None:
+        del os.environ["PYRER_MEMO_DIR"]
+    else:
+        os.environ["PYRER_MEMO_DIR"] = saved
+
+
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_repo(tmp_path_factory.mktemp("shim-repo"), PACKAGES)
