@@ -35,7 +35,14 @@ def main() -> int:
     args = sys.argv[1:]
     plain = "--plain-paths" in args
     args = [a for a in args if a != "--plain-paths"]
-    os.environ.setdefault("PYRER_MEMO_DIR", tempfile.mkdtemp(prefix="pyrer-peer-memo-"))
+    work = Path(tempfile.mkdtemp(prefix="pyrer-peer-"))
+    os.environ.setdefault("PYRER_MEMO_DIR", str(work / "memo"))
+    # what `rez selftest` sets up: a python package some tests resolve
+    from rez.cli.selftest import create_python_package
+
+    os.environ["__REZ_SELFTEST_RUNNING"] = "1"
+    os.environ["__REZ_SELFTEST_PYTHON_REPO"] = str(work / "python_repo")
+    create_python_package(str(work / "python_repo"))
 
     from rez.tests import util
 

@@ -81,8 +81,6 @@ def summary() -> str:
 def _dump_at_exit() -> None:
     path = os.environ.get("PYRER_SHIM_METRICS")
     snap = snapshot()
-    if snap:
-        _logger.debug("%s", summary())
     if not path:
         return
     line = json.dumps({"pid": os.getpid(), "argv": sys.argv, "counters": snap})
