@@ -1,0 +1,158 @@
+"""The replacement for rez's `Resolver._solve`: pyrer first, rez's solver where needed."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Any, Callable, Union
+
+import pyrer
+from rez.config import config
+from rez.solver import SolverStatus
+
+from . import metrics
+from .loader import FamilyLoader
+from .result import PyrerSolver, ResolvedVariant
+
+_logger = logging.getLogger("pyrer.shim")
+
+SolveFn = Callable[[Any], Any]
+Outcome = Union[PyrerSolver, str]  # a solved resolve, or the reason to run rez's solver
+
+
+def enabled() -> bool:
+    """``PYRER_SHIM=0`` (or ``false``/``off``/``no``) switches the shim off."""
+    return os.environ.get("PYRER_SHIM", "1").strip().lower() not in ("0", "false", "off", "no")
+
+
+def validating() -> bool:
+    """``PYRER_SHIM_VALIDATE=1``: run both solvers, log divergences, serve rez's answer."""
+    return os.environ.get("PYRER_SHIM_VALIDATE", "0").strip().lower() in ("1", "true", "on", "yes")
+
+
+def shim_solve(resolver: Any, original: SolveFn) -> Any:
+    """`Resolver._solve` with the shim: never raises where rez's solver would not."""
+    if not enabled():
+        metrics.count("disabled")
+        return original(resolver)
+    try:
+        outcome = attempt(resolver)
+    except Exception:
+        _logger.warning("pyrer shim: unexpected error, running rez's solver", exc_info=True)
+        outcome = "shim_error"
+    if isinstance(outcome, str):
+        if outcome.startswith("pyrer_"):
+            metrics.miss(outcome[len("pyrer_") :])
+        else:
+            metrics.fallback(outcome)
+        _logger.debug("pyrer shim: rez's solver runs (%s) for %s", outcome, _request_str(resolver))
+        return original(resolver)
+    if validating():
+        return _shadow(resolver, outcome, original)
+    metrics.count("hit")
+    return outcome
+
+
+def fallback_reason(resolver: Any) -> str | None:
+    """Why rez's own solver must run for this resolver, before trying pyrer; None if it need not."""
+    if resolver.package_filter:
+        # a timestamp (rez env --time) becomes a TimestampRule in the filter
+        return "timestamp" if resolver.timestamp else "package_filter"
+    if resolver.package_orderers:
+        return "package_orderers"
+    if resolver.verbosity or resolver.print_stats:
+        return "verbosity"  # rez's solver prints its steps and stats
+    callback = resolver.callback
+    if callback is not None:
+        from rez.resolved_context import ResolvedContext
+
+        if not isinstance(callback, ResolvedContext.Callback):
+            return "callback"
+        if callback.max_fails != -1 or callback.time_limit != -1 or callback.callback is not None:
+            return "callback"
+    return None
+
+
+def attempt(resolver: Any) -> Outcome:
+    """Solve with pyrer; a `PyrerSolver` for a solved resolve, else the fallback reason."""
+    reason = fallback_reason(resolver)
+    if reason is not None:
+        return reason
+    t0 = time.time()
+    paths = list(resolver.package_paths or config.packages_path)
+    loader = FamilyLoader(
+        paths, building=resolver.building, load_callback=resolver.package_load_callback
+    )
+    requests = [str(r) for r in resolver.package_requests]
+    result = pyrer.solve(
+        requests, load_family=loader, variant_select_mode=str(config.variant_select_mode)
+    )
+    metrics.count("pyrer_solves")
+    _logger.debug(
+        "pyrer solve: %s -> %s (%.1f ms, %d families loaded)",
+        " ".join(requests),
+        result.status,
+        result.solve_time_ms,
+        result.load_family_calls,
+    )
+    if loader.failure is not None:
+        _logger.debug("pyrer shim: %s", loader.failure.detail)
+        return loader.failure.reason
+    if result.status != "solved":
+        return f"pyrer_{result.status}"
+    resolved = [
+        ResolvedVariant(loader.variant(n, v, i), loader.requires_of(n, v, i))
+        for n, v, i in result.resolved
+    ]
+    return PyrerSolver(
+        requests=list(resolver.package_requests),
+        resolved=resolved,
+        ephemerals=list(result.resolved_ephemerals),
+        solve_time=time.time() - t0,
+        load_time=loader.load_time,
+        num_iterations=result.num_iterations,
+    )
+
+
+def _shadow(resolver: Any, ours: PyrerSolver, original: SolveFn) -> Any:
+    """Run rez's solver as well; log any divergence; rez's answer is the one served."""
+    metrics.count("validated")
+    try:
+        theirs = original(resolver)
+    except Exception as e:
+        metrics.count("divergences")
+        _logger.warning(
+            "pyrer shim DIVERGED for %s: pyrer solved %s, rez raised %s: %s",
+            _request_str(resolver),
+            _answer(ours),
+            type(e).__name__,
+            e,
+        )
+        raise
+    mine, rez = _answer(ours), None
+    if theirs.status == SolverStatus.solved:
+        rez = [(v.name, str(v.version), v.index) for v in theirs.resolved_packages]
+        rez_eph = [str(e) for e in theirs.resolved_ephemerals]
+        same = rez == mine and rez_eph == [str(e) for e in ours.resolved_ephemerals]
+    else:
+        same = False
+    if same:
+        metrics.count("hit")
+    else:
+        metrics.count("divergences")
+        _logger.warning(
+            "pyrer shim DIVERGED for %s:\n  pyrer: %s\n  rez:   %s",
+            _request_str(resolver),
+            mine,
+            rez if rez is not None else f"{theirs.status.name}",
+        )
+    return theirs
+
+
+def _answer(solver: PyrerSolver) -> list[tuple[str, str, int | None]]:
+    return [(v.name, str(v.version), v.index) for v in solver.resolved_packages]
+
+
+def _request_str(resolver: Any) -> str:
+    return " ".join(str(r) for r in resolver.package_requests)

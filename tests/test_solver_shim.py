@@ -1,0 +1,385 @@
+"""The solver shim (rezplugins.solver_shim) against stock rez 3.4, with real repositories.
+
+Each test resolves the same thing with the shim and with rez's own solver
+(``PYRER_SHIM=0``) and compares what rez's consumers read; the metrics counters
+tell which path served the resolve.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import solver_harness as harness
+from rez.config import config
+from rez.exceptions import PackageNotFoundError
+from rez.package_filter import PackageFilterList, Rule
+from rez.package_order import VersionSplitPackageOrder
+from rez.resolved_context import ResolvedContext
+from rez.resolver import Resolver, ResolverStatus
+from rez.version import Version
+
+import rezplugins.solver_shim as shim
+
+shim.deactivate()  # importing activates; the fixture below scopes it to each test
+
+# Fields of a context that differ between any two resolves (times, machine state)
+# or that describe rez's search rather than its answer.
+VOLATILE = {"created", "timestamp", "solve_time", "load_time", "num_loaded_packages", "graph"}
+
+PACKAGES: dict[str, str] = {
+    "python/2.7.0": "requires = []",
+    "python/3.9.0": "requires = []",
+    "python/3.10.0": "requires = []",
+    "foo/1.0.0": "requires = ['python-3']",
+    "foo/2.0.0": "variants = [['python-2.7'], ['python-3.9']]",
+    "bar/1.0.0": "requires = ['foo-1', '~python-3.10']",
+    "bar/1.1.0": "requires = ['foo-2']\nbuild_requires = ['cmake-3']",
+    "cmake/3.0.0": "requires = []",
+    "cmake/4.0.0": "requires = []",
+    "old/1.0.0": "timestamp = 1000",
+    "old/2.0.0": "timestamp = 2000",
+    "late/1.0.0": "@late()\ndef requires():\n    return ['python-2']",
+    "clash/1.0.0": "requires = ['foo-1', 'bar-1.1']",
+    "eph/1.0.0": "requires = ['.fx-1', 'python']",
+}
+# the same (name, version) as in the first path with different requires: the first path wins
+SHADOWED: dict[str, str] = {
+    "foo/1.0.0": "requires = ['python-2']",
+    "foo/3.0.0": "requires = []",
+}
+
+
+def write_repo(root: Path, packages: dict[str, str]) -> Path:
+    for key, body in packages.items():
+        name, version = key.split("/")
+        d = root / name / version
+        d.mkdir(parents=True, exist_ok=True)
+        (d / "package.py").write_text(
+            f"name = {name!r}\nversion = {version!r}\n{textwrap.dedent(body)}\n"
+        )
+    return root
+
+
+@pytest.fixture(scope="module", autouse=True)
+def memo_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The pyrer@ repositories' memo in a private directory (also for `rez env` processes)."""
+    path = tmp_path_factory.mktemp("memo")
+    saved = os.environ.get("PYRER_MEMO_DIR")
+    os.environ["PYRER_MEMO_DIR"] = str(path)
+    yield path
+    if saved is None:
+        del os.environ["PYRER_MEMO_DIR"]
+    else:
+        os.environ["PYRER_MEMO_DIR"] = saved
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_repo(tmp_path_factory.mktemp("shim-repo"), PACKAGES)
+
+
+@pytest.fixture(scope="module")
+def shadow_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_repo(tmp_path_factory.mktemp("shim-shadow"), SHADOWED)
+
+
+@pytest.fixture(scope="module")
+def solver_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return harness.copy_rez_test_solver_repo(tmp_path_factory.mktemp("rez-solver") / "packages")
+
+
+@pytest.fixture(autouse=True)
+def active_shim(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.delenv("PYRER_SHIM", raising=False)
+    monkeypatch.delenv("PYRER_SHIM_VALIDATE", raising=False)
+    shim.activate()
+    shim.metrics.reset()
+    with config_overrides():
+        yield
+    shim.deactivate()
+
+
+@contextmanager
+def config_overrides() -> Iterator[None]:
+    """`config.override` calls made inside are undone at the end."""
+    saved = dict(config.overrides)
+    try:
+        yield
+    finally:
+        for key in list(config.overrides):
+            if key not in saved:
+                config.remove_override(key)
+        for key, value in saved.items():
+            config.override(key, value)
+
+
+def stock(monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> ResolvedContext:
+    monkeypatch.setenv("PYRER_SHIM", "0")
+    try:
+        return ResolvedContext(**kwargs)
+    finally:
+        monkeypatch.delenv("PYRER_SHIM")
+
+
+def shimmed(**kwargs: Any) -> ResolvedContext:
+    return ResolvedContext(**kwargs)
+
+
+def answer(ctx: ResolvedContext) -> dict[str, Any]:
+    d = ctx.to_dict()
+    return {k: v for k, v in d.items() if k not in VOLATILE}
+
+
+def graph_sets(ctx: ResolvedContext) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    g = ctx.graph()
+    labels = {n: dict(g.node_attributes(n))["label"] for n in g.nodes()}
+    return set(labels.items()), {(labels[a], labels[b]) for a, b in g.edges()}
+
+
+def assert_same(
+    monkeypatch: pytest.MonkeyPatch, expect: str = "hit", **kwargs: Any
+) -> ResolvedContext:
+    before = shim.metrics.snapshot()
+    ours = shimmed(**kwargs)
+    after = shim.metrics.snapshot()
+    assert after.get(expect, 0) == before.get(expect, 0) + 1, after
+    theirs = stock(monkeypatch, **kwargs)
+    assert answer(ours) == answer(theirs)
+    assert ours.status == theirs.status
+    if ours.status == ResolverStatus.solved:
+        assert graph_sets(ours) == graph_sets(theirs)
+    return ours
+
+
+# ---------------------------------------------------------------------------
+# served by pyrer, identical to rez
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [["bar"], ["bar-1.0"], ["foo"], ["foo-2", "python-2"], ["eph"], ["bar", "~python-2"]],
+)
+def test_identical_on_filesystem_and_pyrer_paths(
+    monkeypatch: pytest.MonkeyPatch, repo: Path, request_: list[str]
+) -> None:
+    for path in (str(repo), f"pyrer@{repo}"):
+        assert_same(monkeypatch, package_requests=request_, package_paths=[path])
+
+
+def test_rez_solver_test_repository(monkeypatch: pytest.MonkeyPatch, solver_repo: Path) -> None:
+    requests = [
+        ["python"], ["pyfoo"], ["pyvariants"], ["pysplit"], ["pyodd"], ["bahish"],
+        ["pyfoo-3.1", "pybah"], ["test_variant_split_start"], ["test_variant_split_mid1"],
+        ["test_variant_split_end"], ["test_weakly_reference_requires"], ["nopy", "~python-2"],
+    ]  # fmt: skip
+    for request in requests:
+        ctx = shimmed(package_requests=request, package_paths=[f"pyrer@{solver_repo}"])
+        theirs = stock(
+            monkeypatch, package_requests=request, package_paths=[f"pyrer@{solver_repo}"]
+        )
+        assert answer(ctx) == answer(theirs), request
+    snap = shim.metrics.snapshot()
+    assert snap.get("hit", 0) + snap.get("miss", 0) == len(requests), snap
+
+
+def test_first_path_wins(monkeypatch: pytest.MonkeyPatch, repo: Path, shadow_repo: Path) -> None:
+    for paths in ([str(shadow_repo), f"pyrer@{repo}"], [f"pyrer@{repo}", str(shadow_repo)]):
+        for request in (["foo"], ["foo-1"], ["bar-1.0"]):
+            expect = "miss" if (request == ["bar-1.0"] and "pyrer" not in paths[0]) else "hit"
+            assert_same(monkeypatch, expect, package_requests=request, package_paths=paths)
+
+
+def test_variant_select_mode(monkeypatch: pytest.MonkeyPatch, solver_repo: Path) -> None:
+    for mode in ("intersection_priority", "version_priority"):
+        config.override("variant_select_mode", mode)
+        for request in (["pyvariants"], ["test_variant_split_start"], ["pysplit"]):
+            assert_same(
+                monkeypatch, package_requests=request, package_paths=[f"pyrer@{solver_repo}"]
+            )
+
+
+def test_implicit_packages(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
+    config.override("implicit_packages", ["~python-3.9"])
+    ctx = assert_same(monkeypatch, package_requests=["foo-2"], package_paths=[f"pyrer@{repo}"])
+    assert [str(r) for r in ctx.implicit_packages] == ["~python-3.9"]
+    assert ("python", "3.9.0") in {(v.name, str(v.version)) for v in ctx.resolved_packages}
+
+
+def test_building_adds_build_requires(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
+    ctx = assert_same(
+        monkeypatch, package_requests=["bar-1.1"], package_paths=[f"pyrer@{repo}"], building=True
+    )
+    assert "cmake" in {v.name for v in ctx.resolved_packages}
+
+
+def test_resolve_cache_round_trip(repo: Path) -> None:
+    """What memcached stores (`_solver_to_dict`) survives pickling and `_set_result`."""
+    ctx = shimmed(package_requests=["bar"], package_paths=[f"pyrer@{repo}"])
+    resolver = Resolver(ctx, ctx.requested_packages(True), [f"pyrer@{repo}"], caching=False)
+    solver = resolver._solve()
+    data = pickle.loads(pickle.dumps(Resolver._solver_to_dict(solver)))
+    resolver._set_result(data)
+    assert resolver.status == ResolverStatus.solved
+    assert [v.qualified_name for v in resolver.resolved_packages] == [
+        v.qualified_name for v in ctx.resolved_packages
+    ]
+
+
+def test_rxt_round_trip(tmp_path: Path, repo: Path) -> None:
+    ctx = shimmed(package_requests=["bar"], package_paths=[f"pyrer@{repo}"])
+    ctx.save(str(tmp_path / "a.rxt"))
+    loaded = ResolvedContext.load(str(tmp_path / "a.rxt"))
+    assert [v.qualified_name for v in loaded.resolved_packages] == [
+        v.qualified_name for v in ctx.resolved_packages
+    ]
+    assert loaded.to_dict()["graph"] == ctx.to_dict()["graph"]
+
+
+# ---------------------------------------------------------------------------
+# rez's own solver where pyrer cannot be faithful
+# ---------------------------------------------------------------------------
+
+
+def test_fallback_package_filter(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
+    flt = PackageFilterList()
+    flt.add_exclusion(Rule.parse_rule("python-3.10+"))
+    assert_same(
+        monkeypatch, "fallback.package_filter",
+        package_requests=["bar"], package_paths=[f"pyrer@{repo}"], package_filter=flt,
+    )  # fmt: skip
+
+
+def test_fallback_timestamp(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
+    ctx = assert_same(
+        monkeypatch, "fallback.timestamp",
+        package_requests=["old"], package_paths=[f"pyrer@{repo}"], timestamp=1500,
+    )  # fmt: skip
+    assert [str(v.version) for v in ctx.resolved_packages] == ["1.0.0"]
+
+
+def test_fallback_package_orderers(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
+    orderers = [VersionSplitPackageOrder(Version("3.0"), packages=["python"])]
+    assert_same(
+        monkeypatch, "fallback.package_orderers",
+        package_requests=["foo"], package_paths=[f"pyrer@{repo}"], package_orderers=orderers,
+    )  # fmt: skip
+
+
+def test_fallback_late_bound_requires(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
+    for path in (str(repo), f"pyrer@{repo}"):
+        assert_same(
+            monkeypatch, "fallback.late_bound", package_requests=["late"], package_paths=[path]
+        )
+
+
+def test_fallback_limits_and_verbosity(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
+    path = [f"pyrer@{repo}"]
+    assert_same(monkeypatch, "fallback.callback", package_requests=["bar"], package_paths=path,
+                max_fails=3)  # fmt: skip
+    assert_same(monkeypatch, "fallback.verbosity", package_requests=["bar"], package_paths=path,
+                verbosity=1, buf=open(os.devnull, "w"))  # fmt: skip
+
+
+def test_failed_resolve_shows_rez_message(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
+    ctx = assert_same(
+        monkeypatch, "miss", package_requests=["clash"], package_paths=[f"pyrer@{repo}"]
+    )
+    assert ctx.status == ResolverStatus.failed
+    assert ctx.failure_description
+    assert shim.metrics.snapshot()["miss.failed"] == 1
+
+
+def test_error_raises_rez_error(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
+    with pytest.raises(PackageNotFoundError) as ours:
+        shimmed(package_requests=["foo-9"], package_paths=[f"pyrer@{repo}"])
+    assert shim.metrics.snapshot()["miss.error"] == 1
+    with pytest.raises(PackageNotFoundError) as theirs:
+        stock(monkeypatch, package_requests=["foo-9"], package_paths=[f"pyrer@{repo}"])
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_switched_off(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
+    stock(monkeypatch, package_requests=["bar"], package_paths=[f"pyrer@{repo}"])
+    assert shim.metrics.snapshot() == {"disabled": 1}
+
+
+def test_shadow_validation(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, repo: Path
+) -> None:
+    monkeypatch.setenv("PYRER_SHIM_VALIDATE", "1")
+    with caplog.at_level("WARNING", logger="pyrer"):
+        for request in (["bar"], ["foo-2", "python-2"], ["eph"]):
+            shimmed(package_requests=request, package_paths=[f"pyrer@{repo}"])
+    snap = shim.metrics.snapshot()
+    assert snap["validated"] == 3 and snap.get("divergences", 0) == 0, snap
+    assert not caplog.records
+
+
+def test_summary_line(repo: Path) -> None:
+    shimmed(package_requests=["bar"], package_paths=[f"pyrer@{repo}"])
+    assert shim.metrics.summary().startswith("pyrer shim: 1 resolves: 1 hits")
+
+
+# ---------------------------------------------------------------------------
+# a fresh `rez env` process: activation by one rezconfig line
+# ---------------------------------------------------------------------------
+
+
+def run_rez(args: list[str], rezconfig: Path, metrics: Path, **env: str) -> str:
+    rez = Path(sys.executable).parent / "rez"
+    environ = dict(os.environ, REZ_CONFIG_FILE=str(rezconfig), PYRER_SHIM_METRICS=str(metrics))
+    environ.update(env)
+    proc = subprocess.run(
+        [str(rez), *args], env=environ, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def metrics_of(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="rez env needs a shell")
+def test_rez_env_process_goes_through_pyrer(tmp_path: Path, repo: Path) -> None:
+    rezconfig = tmp_path / "rezconfig.py"
+    rezconfig.write_text(
+        "import rezplugins.solver_shim  # pyrer: resolve with pyrer.solve\n"
+        f"packages_path = [{f'pyrer@{repo}'!r}]\n"
+    )
+    metrics = tmp_path / "metrics.jsonl"
+    run_rez(["env", "bar", "--", "true"], rezconfig, metrics)
+    run_rez(["env", "bar", "-o", str(tmp_path / "ours.rxt")], rezconfig, metrics)
+    run_rez(["env", "bar", "-o", str(tmp_path / "stock.rxt")], rezconfig, metrics, PYRER_SHIM="0")
+    runs = metrics_of(metrics)
+    assert [r["counters"] for r in runs] == [
+        {"pyrer_solves": 1, "hit": 1},
+        {"pyrer_solves": 1, "hit": 1},
+        {"disabled": 1},
+    ]
+    ours, theirs = (json.loads((tmp_path / f).read_text()) for f in ("ours.rxt", "stock.rxt"))
+    assert {k: v for k, v in ours.items() if k not in VOLATILE} == {
+        k: v for k, v in theirs.items() if k not in VOLATILE
+    }
+    # rez-context prints the same thing for both files (but the creation time)
+    out = [
+        [
+            line
+            for line in run_rez(["context", str(tmp_path / f)], rezconfig, metrics).splitlines()
+            if not line.startswith("resolved by ")
+        ]
+        for f in ("ours.rxt", "stock.rxt")
+    ]
+    assert out[0] == out[1] and len(out[0]) > 5
