@@ -12,6 +12,7 @@
 //! never accepts what the full parser would decline or read differently.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 
 use super::parser::{check_target, Module};
 use super::value::{Binding, Items, Value};
@@ -19,22 +20,75 @@ use super::value::{Binding, Items, Value};
 /// Nesting deeper than this is left to the full parser.
 const MAX_DEPTH: usize = 16;
 
+/// Vectors kept per thread between files, empty: a module's allocations
+/// are made once per thread instead of once per file.
+#[derive(Default)]
+struct Spare {
+    bindings: Vec<(&'static str, Binding<'static>)>,
+    items: Vec<Value<'static>>,
+    pending: Vec<Value<'static>>,
+}
+
+thread_local! {
+    static SPARE: RefCell<Spare> = RefCell::new(Spare::default());
+}
+
+/// Empties `v` and gives back its allocation for items of another lifetime.
+/// (The collect reuses the buffer in place: the types differ only in
+/// lifetimes. Were it not to, this would allocate, nothing worse.)
+fn relabel<A, B>(mut v: Vec<A>) -> Vec<B> {
+    v.clear();
+    v.into_iter().map(|_| unreachable!("empty")).collect()
+}
+
+/// Spare vectors larger than this are dropped rather than kept.
+const SPARE_LIMIT: usize = 1024;
+
+fn keep<A, B>(v: Vec<A>) -> Vec<B> {
+    if v.capacity() > SPARE_LIMIT {
+        Vec::new()
+    } else {
+        relabel(v)
+    }
+}
+
 /// The module bound by `src` (already past [`super::encoding`]), or None
-/// when `src` is outside the subset this path reads.
+/// when `src` is outside the subset this path reads. Hand the module back
+/// with [`recycle`] when done with it.
 pub fn parse_simple_module(src: &str) -> Option<Module<'_>> {
+    let spare = SPARE.with_borrow_mut(std::mem::take);
     let mut s = Scanner {
         src,
         b: src.as_bytes(),
         pos: 0,
         module: Module {
-            bindings: Vec::with_capacity(8),
+            bindings: relabel(spare.bindings),
             scopes: Vec::new(),
-            items: Vec::with_capacity(16),
+            items: relabel(spare.items),
         },
-        pending: Vec::new(),
+        pending: relabel(spare.pending),
     };
-    s.module()?;
-    Some(s.module)
+    let done = s.module();
+    let pending = std::mem::take(&mut s.pending);
+    SPARE.with_borrow_mut(|spare| spare.pending = keep(pending));
+    match done {
+        Some(()) => Some(s.module),
+        None => {
+            recycle(s.module);
+            None
+        }
+    }
+}
+
+/// Keeps a module's vectors for the next file on this thread.
+pub fn recycle(module: Module<'_>) {
+    let Module {
+        bindings, items, ..
+    } = module;
+    SPARE.with_borrow_mut(|spare| {
+        spare.bindings = keep(bindings);
+        spare.items = keep(items);
+    });
 }
 
 struct Scanner<'a> {

@@ -37,11 +37,14 @@ pub use crate::package::PackageData as StaticPackage;
 /// Parses the source of a `package.py`.
 pub fn parse_static_package(source: &str) -> Result<StaticPackage, Bail> {
     let text = encoding::python_source(source)?;
-    let module = match fast::parse_simple_module(text) {
-        Some(module) => module,
-        None => parser::parse_module(text)?,
-    };
-    schema::extract(&module)
+    match fast::parse_simple_module(text) {
+        Some(module) => {
+            let result = schema::extract(&module);
+            fast::recycle(module);
+            result
+        }
+        None => schema::extract(&parser::parse_module(text)?),
+    }
 }
 
 /// Reads and parses one file.
