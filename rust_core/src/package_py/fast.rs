@@ -100,6 +100,36 @@ struct Scanner<'a> {
     pending: Vec<Value<'a>>,
 }
 
+/// The position of the first byte of `b` that is one of `targets`, eight
+/// bytes at a time: a byte of `word ^ splat(target)` is zero where the word
+/// holds the target; the borrow trick below flags every zero byte, and may
+/// also flag bytes above one, so the lowest flag is exact.
+#[inline]
+fn find_any<const N: usize>(b: &[u8], targets: [u8; N]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = b.chunks_exact(8);
+    for (k, chunk) in chunks.by_ref().enumerate() {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(bytes);
+        let mut found = 0;
+        for t in targets {
+            let x = word ^ (LO * u64::from(t));
+            found |= x.wrapping_sub(LO) & !x & HI;
+        }
+        if found != 0 {
+            return Some(k * 8 + (found.trailing_zeros() / 8) as usize);
+        }
+    }
+    let done = b.len() - chunks.remainder().len();
+    chunks
+        .remainder()
+        .iter()
+        .position(|c| targets.contains(c))
+        .map(|p| done + p)
+}
+
 fn is_name_start(c: u8) -> bool {
     c.is_ascii_alphabetic() || c == b'_'
 }
@@ -117,10 +147,7 @@ impl<'a> Scanner<'a> {
     /// Skips to the end of a comment (not past its `\n`). A `\r` ends a
     /// comment line in Python: not this path's business.
     fn comment(&mut self) -> Option<()> {
-        match self.b[self.pos..]
-            .iter()
-            .position(|&c| c == b'\n' || c == b'\r')
-        {
+        match find_any(&self.b[self.pos..], [b'\n', b'\r']) {
             Some(i) if self.b[self.pos + i] == b'\r' => None,
             Some(i) => {
                 self.pos += i;
@@ -212,9 +239,7 @@ impl<'a> Scanner<'a> {
     /// A string without prefix, escapes or triple quotes, on one line.
     fn string(&mut self, quote: u8) -> Option<Value<'a>> {
         let start = self.pos + 1;
-        let len = self.b[start..]
-            .iter()
-            .position(|&c| c == quote || c == b'\\' || c == b'\n' || c == b'\r')?;
+        let len = find_any(&self.b[start..], [quote, b'\\', b'\n', b'\r'])?;
         let end = start + len;
         if self.b[end] != quote || (len == 0 && self.b.get(end + 1) == Some(&quote)) {
             return None; // escape, line end, or `'''`
@@ -305,6 +330,22 @@ mod tests {
     fn fast(src: &str) -> Option<Result<crate::package::PackageData, super::super::Bail>> {
         let text = encoding::python_source(src).ok()?;
         parse_simple_module(text).map(|m| schema::extract(&m))
+    }
+
+    #[test]
+    fn finds_bytes_like_a_plain_search() {
+        let text = b"abc\ndef'gh\\ij\rklmnopqrstuvwxyz\x80\xff\x00'\n";
+        for start in 0..text.len() {
+            for end in start..=text.len() {
+                let b = &text[start..end];
+                let plain = |t: &[u8]| b.iter().position(|c| t.contains(c));
+                assert_eq!(find_any(b, [b'\n', b'\r']), plain(b"\n\r"));
+                assert_eq!(find_any(b, [b'\'', b'\\', b'\n', b'\r']), plain(b"'\\\n\r"));
+                assert_eq!(find_any(b, [0x80]), plain(&[0x80]));
+                assert_eq!(find_any(b, [0x00]), plain(&[0x00]));
+                assert_eq!(find_any(b, [0xff, 0x01]), plain(&[0xff, 0x01]));
+            }
+        }
     }
 
     #[test]
