@@ -8,7 +8,8 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+
+use rustc_hash::FxBuildHasher;
 
 use super::bail::{Bail, Construct, Violation};
 use super::parser::Module;
@@ -94,46 +95,14 @@ fn is_valid_package_name(name: &str) -> bool {
 /// Entries kept per thread before a memo is cleared (bounds memory).
 const MEMO_LIMIT: usize = 1 << 16;
 
-/// A fast non-cryptographic hasher (FxHash's mixing) for the memos: keys
-/// are short strings from local files, and the memos are bounded.
-#[derive(Default)]
-struct FxHasher(u64);
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes([
-                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
-            ]));
-        }
-        let mut tail = [0u8; 8];
-        let rest = chunks.remainder();
-        tail[..rest.len()].copy_from_slice(rest);
-        self.add(u64::from_le_bytes(tail) ^ (rest.len() as u64) << 56);
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type Memo = RefCell<HashMap<Box<str>, Result<String, Bail>, BuildHasherDefault<FxHasher>>>;
+/// Keys are short strings from local files, and the memos are bounded: a
+/// fast non-cryptographic hash is enough.
+type Memo = RefCell<HashMap<Box<str>, Result<String, Bail>, FxBuildHasher>>;
 
 thread_local! {
     // const-initialised: no lazy-initialisation check on each lookup
-    static REQUEST_MEMO: Memo = const { RefCell::new(HashMap::with_hasher(BuildHasherDefault::new())) };
-    static VERSION_MEMO: Memo = const { RefCell::new(HashMap::with_hasher(BuildHasherDefault::new())) };
+    static REQUEST_MEMO: Memo = const { RefCell::new(HashMap::with_hasher(FxBuildHasher)) };
+    static VERSION_MEMO: Memo = const { RefCell::new(HashMap::with_hasher(FxBuildHasher)) };
 }
 
 /// Memoises a pure string function per thread: a repository repeats the same
