@@ -1,11 +1,14 @@
 //! Times the pure-Rust static parser on a repository of `package.py` files
 //! (no Python involved): `cargo run --release --example parse_bench -- DIR`.
-//! Set `PARSE_ONLY=1` to time only in-memory parsing (for profiling).
+//! Set `PARSE_ONLY=1` to time only in-memory parsing (for profiling). It also
+//! times reading the files alone, the floor of the batched parser.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use pyrer_core::package_py::{parse_static_package, parse_static_package_files};
+use rayon::prelude::*;
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("readable directory") {
@@ -50,6 +53,25 @@ fn main() {
         if std::env::var_os("PARSE_ONLY").is_some() {
             continue;
         }
+        // the floor: reading alone (open, read, read to EOF, close)
+        let t = Instant::now();
+        let bytes: usize = paths
+            .par_iter()
+            .map_init(
+                || vec![0u8; 16 * 1024],
+                |buf, p| {
+                    let Ok(mut f) = std::fs::File::open(p) else {
+                        return 0;
+                    };
+                    let n = f.read(buf).unwrap_or(0);
+                    n + f.read(&mut buf[n..]).unwrap_or(0)
+                },
+            )
+            .sum();
+        println!(
+            "read only  {:.3} µs/file on the rayon pool ({bytes} bytes)",
+            per_file(t, n)
+        );
         let t = Instant::now();
         let ok = parse_static_package_files(&paths)
             .iter()
