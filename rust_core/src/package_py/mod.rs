@@ -5,13 +5,16 @@
 //! The pipeline is `encoding` (BOM, coding cookie) → `lexer` (tokens) →
 //! `parser` (top-level bindings, with `literal` decoding strings and `body`
 //! checking function bodies that are compiled but not run) → `schema` (rez's
-//! package schema and requirement normalisation). Any step may [`Bail`]: the
+//! package schema and requirement normalisation). `fast` stands in for
+//! `lexer` and `parser` on files made only of simple literal assignments, and
+//! hands anything else to them. Any step may [`Bail`]: the
 //! file is then left to rez's own loader. A bail is always acceptable; a
 //! value that differs from rez's is not.
 
 mod bail;
 mod body;
 mod encoding;
+mod fast;
 mod lexer;
 mod literal;
 mod parser;
@@ -34,8 +37,14 @@ pub use crate::package::PackageData as StaticPackage;
 /// Parses the source of a `package.py`.
 pub fn parse_static_package(source: &str) -> Result<StaticPackage, Bail> {
     let text = encoding::python_source(source)?;
-    let module = parser::parse_module(text)?;
-    schema::extract(&module)
+    match fast::parse_simple_module(text) {
+        Some(module) => {
+            let result = schema::extract(&module);
+            fast::recycle(module);
+            result
+        }
+        None => schema::extract(&parser::parse_module(text)?),
+    }
 }
 
 /// Reads and parses one file.

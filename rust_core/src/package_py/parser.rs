@@ -48,7 +48,7 @@ impl<'a> Module<'a> {
             .map(|(_, b)| b)
     }
 
-    fn bind(&mut self, name: &'a str, value: Binding<'a>) {
+    pub(super) fn bind(&mut self, name: &'a str, value: Binding<'a>) {
         match self.bindings.iter_mut().find(|(n, _)| *n == name) {
             Some(slot) => slot.1 = value,
             None => self.bindings.push((name, value)),
@@ -94,7 +94,7 @@ struct Parser<'a> {
 }
 
 /// Whether `name = ...` may be modelled as a plain binding.
-fn check_target(name: &str) -> Result<(), Bail> {
+pub(super) fn check_target(name: &str) -> Result<(), Bail> {
     if is_keyword(name) || name == "__debug__" {
         return Err(Bail::Syntax);
     }

@@ -5,14 +5,17 @@
 //! `package_pod_schema`); a value of the wrong type makes the load fail, so
 //! the parser bails rather than return data rez would never produce.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+
+use rustc_hash::FxBuildHasher;
 
 use super::bail::{Bail, Construct, Violation};
 use super::parser::Module;
 use super::value::{Binding, Value};
 use super::StaticPackage;
+use crate::package::PackageDataBuilder;
 use crate::requirement::Requirement;
 use crate::version::Version;
 
@@ -92,66 +95,37 @@ fn is_valid_package_name(name: &str) -> bool {
 /// Entries kept per thread before a memo is cleared (bounds memory).
 const MEMO_LIMIT: usize = 1 << 16;
 
-/// A fast non-cryptographic hasher (FxHash's mixing) for the memos: keys
-/// are short strings from local files, and the memos are bounded.
-#[derive(Default)]
-struct FxHasher(u64);
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes([
-                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
-            ]));
-        }
-        let mut tail = [0u8; 8];
-        let rest = chunks.remainder();
-        tail[..rest.len()].copy_from_slice(rest);
-        self.add(u64::from_le_bytes(tail) ^ (rest.len() as u64) << 56);
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type Memo = RefCell<HashMap<Box<str>, Result<String, Bail>, BuildHasherDefault<FxHasher>>>;
+/// Keys are short strings from local files, and the memos are bounded: a
+/// fast non-cryptographic hash is enough.
+type Memo = RefCell<HashMap<Box<str>, Result<String, Bail>, FxBuildHasher>>;
 
 thread_local! {
     // const-initialised: no lazy-initialisation check on each lookup
-    static REQUEST_MEMO: Memo = const { RefCell::new(HashMap::with_hasher(BuildHasherDefault::new())) };
-    static VERSION_MEMO: Memo = const { RefCell::new(HashMap::with_hasher(BuildHasherDefault::new())) };
+    static REQUEST_MEMO: Memo = const { RefCell::new(HashMap::with_hasher(FxBuildHasher)) };
+    static VERSION_MEMO: Memo = const { RefCell::new(HashMap::with_hasher(FxBuildHasher)) };
 }
 
 /// Memoises a pure string function per thread: a repository repeats the same
-/// requirement and version strings across thousands of files.
+/// requirement and version strings across thousands of files. The value is
+/// appended to `out`.
 fn memoised(
     memo: &'static std::thread::LocalKey<Memo>,
     s: &str,
     f: fn(&str) -> Result<String, Bail>,
-) -> Result<String, Bail> {
+    out: &mut String,
+) -> Result<(), Bail> {
     memo.with(|m| {
         if let Some(r) = m.borrow().get(s) {
-            return r.clone();
+            return r.as_ref().map(|v| out.push_str(v)).map_err(Clone::clone);
         }
         let r = f(s);
+        let pushed = r.as_ref().map(|v| out.push_str(v)).map_err(Clone::clone);
         let mut m = m.borrow_mut();
         if m.len() >= MEMO_LIMIT {
             m.clear();
         }
-        m.insert(s.into(), r.clone());
-        r
+        m.insert(s.into(), r);
+        pushed
     })
 }
 
@@ -184,26 +158,41 @@ fn is_plain_request(s: &str) -> bool {
     !name.is_empty() && name != "__pycache__" && version.is_none_or(is_plain_version)
 }
 
-/// `str(PackageRequest(s))`: the normalised requirement string.
-pub fn package_request(s: &str) -> Result<String, Bail> {
+/// Appends `str(PackageRequest(s))`, the normalised requirement string.
+fn package_request_into(s: &str, out: &mut String) -> Result<(), Bail> {
     if is_plain_request(s) {
         debug_assert_eq!(normalise_request(s).as_deref(), Ok(s));
-        return Ok(s.to_string());
+        out.push_str(s);
+        return Ok(());
     }
-    memoised(&REQUEST_MEMO, s, normalise_request)
+    memoised(&REQUEST_MEMO, s, normalise_request, out)
 }
 
-/// `str(Version(s))`.
-fn normalise_version(s: &str) -> Result<String, Bail> {
+/// `str(PackageRequest(s))`.
+#[cfg(test)]
+fn package_request(s: &str) -> Result<String, Bail> {
+    let mut out = String::new();
+    package_request_into(s, &mut out).map(|()| out)
+}
+
+/// `str(Version(s))`, borrowed when `s` is already normalised.
+fn normalise_version(s: &str) -> Result<Cow<'_, str>, Bail> {
     if is_plain_version(s) {
         debug_assert_eq!(Version::parse(s).map(|v| v.to_string()).as_deref(), Ok(s));
-        return Ok(s.to_string());
+        return Ok(Cow::Borrowed(s));
     }
-    memoised(&VERSION_MEMO, s, |s| {
-        Version::parse(s)
-            .map(|v| v.to_string())
-            .map_err(|_| Bail::InvalidVersion)
-    })
+    let mut out = String::new();
+    memoised(
+        &VERSION_MEMO,
+        s,
+        |s| {
+            Version::parse(s)
+                .map(|v| v.to_string())
+                .map_err(|_| Bail::InvalidVersion)
+        },
+        &mut out,
+    )?;
+    Ok(Cow::Owned(out))
 }
 
 fn normalise_request(s: &str) -> Result<String, Bail> {
@@ -216,28 +205,65 @@ fn normalise_request(s: &str) -> Result<String, Bail> {
     Ok(req.to_string())
 }
 
-fn requests(m: &Module<'_>, v: &Value<'_>) -> Result<Vec<String>, Bail> {
+/// Where normalised requirement strings go: a record being built, or
+/// nowhere (a field that is only validated).
+trait RequestSink {
+    fn push_request(&mut self, s: &str) -> Result<(), Bail>;
+    fn start_variant(&mut self) {}
+}
+
+impl RequestSink for PackageDataBuilder {
+    #[inline]
+    fn push_request(&mut self, s: &str) -> Result<(), Bail> {
+        self.push_with(|out| package_request_into(s, out))
+    }
+
+    fn start_variant(&mut self) {
+        PackageDataBuilder::start_variant(self)
+    }
+}
+
+/// Validates only, reusing one buffer.
+struct Discard(String);
+
+impl RequestSink for Discard {
+    fn push_request(&mut self, s: &str) -> Result<(), Bail> {
+        self.0.clear();
+        package_request_into(s, &mut self.0)
+    }
+}
+
+fn requests(m: &Module<'_>, v: &Value<'_>, sink: &mut impl RequestSink) -> Result<(), Bail> {
     match v {
-        Value::List(items) => m
-            .items(*items)
-            .iter()
-            .map(|item| match item {
-                Value::Str(s) => package_request(s),
-                _ => Err(Bail::Schema(Violation::RequirementNotStr)),
-            })
-            .collect(),
+        Value::List(items) => m.items(*items).iter().try_for_each(|item| match item {
+            Value::Str(s) => sink.push_request(s),
+            _ => Err(Bail::Schema(Violation::RequirementNotStr)),
+        }),
         _ => Err(Bail::Schema(Violation::RequirementsNotList)),
     }
 }
 
-fn variants(m: &Module<'_>, v: &Value<'_>) -> Result<Vec<Vec<String>>, Bail> {
+fn variants(m: &Module<'_>, v: &Value<'_>, sink: &mut impl RequestSink) -> Result<(), Bail> {
     match v {
-        Value::List(items) => m.items(*items).iter().map(|v| requests(m, v)).collect(),
+        Value::List(items) => m.items(*items).iter().try_for_each(|v| {
+            sink.start_variant();
+            requests(m, v, sink)
+        }),
         _ => Err(Bail::Schema(Violation::VariantsNotList)),
     }
 }
 
-fn version(v: &Value<'_>) -> Result<String, Bail> {
+/// The total length of the strings in a list (or list of lists): room for
+/// the normalised requirements, which are rarely longer.
+fn text_len(m: &Module<'_>, v: Option<&Value<'_>>) -> usize {
+    match v {
+        Some(Value::Str(s)) => s.len(),
+        Some(Value::List(items)) => m.items(*items).iter().map(|i| text_len(m, Some(i))).sum(),
+        _ => 0,
+    }
+}
+
+fn version<'a>(v: &'a Value<'_>) -> Result<Cow<'a, str>, Bail> {
     match v {
         Value::Str(s) => normalise_version(s),
         _ => Err(Bail::Schema(Violation::VersionNotStr)),
@@ -252,9 +278,9 @@ fn check_value(m: &Module<'_>, key: &str, v: &Value<'_>) -> Result<(), Bail> {
         "version" | "previous_version" => return version(v).map(|_| ()),
         "authors" | "plugin_for" | "tools" => is_list_of_str(v),
         "requires" | "build_requires" | "private_build_requires" => {
-            return requests(m, v).map(|_| ())
+            return requests(m, v, &mut Discard(String::new()))
         }
-        "variants" => return variants(m, v).map(|_| ()),
+        "variants" => return variants(m, v, &mut Discard(String::new())),
         "has_plugins" | "hashed_variants" => matches!(v, Value::Bool),
         "relocatable" | "cachable" => matches!(v, Value::Bool | Value::None),
         "help" => {
@@ -306,7 +332,7 @@ pub fn extract(module: &Module<'_>) -> Result<StaticPackage, Bail> {
         _ => None,
     };
     let name = match value("name") {
-        Some(Value::Str(s)) => s.to_string(),
+        Some(Value::Str(s)) => s,
         Some(_) => return Err(Bail::Schema(Violation::WrongType)),
         None => return Err(Bail::MissingName),
     };
@@ -314,20 +340,17 @@ pub fn extract(module: &Module<'_>) -> Result<StaticPackage, Bail> {
         Some(v) => version(v)?,
         None => return Err(Bail::MissingVersion),
     };
-    let requires = match value("requires") {
-        Some(v) => requests(module, v)?,
-        None => Vec::new(),
-    };
-    let variants = match value("variants") {
-        Some(v) => variants(module, v)?,
-        None => Vec::new(),
-    };
-    Ok(StaticPackage {
-        name,
-        version,
-        requires,
-        variants,
-    })
+    let requires = value("requires");
+    let variant_list = value("variants");
+    let room = text_len(module, requires) + text_len(module, variant_list);
+    let mut record = StaticPackage::builder(name, &version, room + name.len() + version.len());
+    if let Some(v) = requires {
+        requests(module, v, &mut record)?;
+    }
+    if let Some(v) = variant_list {
+        variants(module, v, &mut record)?;
+    }
+    Ok(record.build())
 }
 
 #[cfg(test)]

@@ -22,12 +22,17 @@ fn benchmark_style_file() {
     let p = ok("# -*- coding: utf-8 -*-\n\nname = 'cope'\n\nversion = '3.79.3'\n\n\
                 requires = ['bonus-18.2.0+<19', 'foo>=1']\n\nvariants = \\\n    [['wave-2.7', 'cartload-1.1.6'],\n    ['wave-3.6']]\n\n\
                 timestamp = 1600129484\n\nformat_version = 2\n");
-    assert_eq!(p.name, "cope");
-    assert_eq!(p.version, "3.79.3");
-    assert_eq!(p.requires, vec!["bonus-18.2.0+<19", "foo-1+"]);
+    assert_eq!(p.name(), "cope");
+    assert_eq!(p.version(), "3.79.3");
     assert_eq!(
-        p.variants,
-        vec![vec!["wave-2.7", "cartload-1.1.6"], vec!["wave-3.6"]]
+        p.requires().collect::<Vec<_>>(),
+        ["bonus-18.2.0+<19", "foo-1+"]
+    );
+    assert_eq!(
+        p.variants()
+            .map(Iterator::collect::<Vec<_>>)
+            .collect::<Vec<_>>(),
+        [vec!["wave-2.7", "cartload-1.1.6"], vec!["wave-3.6"]]
     );
 }
 
@@ -37,14 +42,14 @@ fn functions_docstrings_and_scopes_are_ignored() {
                 def commands():\n    env.PATH.append('{root}/bin')\n    if building:\n        pass\n\
                 with scope('config') as c:\n    release_packages_path = '/x'\n    c.y = 1\n\
                 description = '''multi\nline'''\n");
-    assert_eq!((p.name.as_str(), p.version.as_str()), ("a", "1.0"));
-    assert!(p.requires.is_empty() && p.variants.is_empty());
+    assert_eq!((p.name(), p.version()), ("a", "1.0"));
+    assert!(p.requires().len() == 0 && p.num_variants() == 0);
 }
 
 #[test]
 fn last_assignment_wins_and_chains_bind_all() {
     let p = ok("name = 'a'\nversion = '1'\nrequires = ['x']\nrequires = b = ['y']\n");
-    assert_eq!(p.requires, vec!["y"]);
+    assert_eq!(p.requires().collect::<Vec<_>>(), ["y"]);
 }
 
 #[test]
@@ -53,7 +58,7 @@ fn assignment_targets() {
     let p = ok(&format!(
         "{base}x = True\ny = z = None\nrequires = r = ['q']\n"
     ));
-    assert_eq!(p.requires, vec!["q"]);
+    assert_eq!(p.requires().collect::<Vec<_>>(), ["q"]);
     assert_eq!(bail(&format!("{base}x = y\n")), Bail::NonLiteral);
     assert_eq!(bail(&format!("{base}x = y = z\n")), Bail::NonLiteral);
     assert_eq!(bail(&format!("{base}x = lambda = 1\n")), Bail::Syntax);
@@ -73,7 +78,7 @@ fn assignment_targets() {
 #[test]
 fn scope_blocks_do_not_leak_names() {
     let p = ok("name = 'a'\nversion = '1'\nwith scope('config'):\n    version = '2'\n");
-    assert_eq!(p.version, "1");
+    assert_eq!(p.version(), "1");
 }
 
 #[test]
@@ -129,15 +134,15 @@ fn dynamic_files_bail() {
 fn string_forms() {
     let p = ok("name = ('fo' r'o' \\\n  u\"\")\nversion = '1\\x2e0'\n\
                 requires = [f'ba' F\"r\", '''b''', \"\"\"c\\\n\"\"\"]\nx = rb'\\d'\n");
-    assert_eq!(p.name, "foo");
-    assert_eq!(p.version, "1.0");
-    assert_eq!(p.requires, vec!["bar", "b", "c"]);
+    assert_eq!(p.name(), "foo");
+    assert_eq!(p.version(), "1.0");
+    assert_eq!(p.requires().collect::<Vec<_>>(), ["bar", "b", "c"]);
 }
 
 #[test]
 fn crlf_bom_tabs() {
     let p = ok("\u{feff}name = 'a'\r\nversion = '1'\r\ndef commands():\r\n\tenv.A = 1\r\n\r\nrequires = [\r\n\t'b',\r\n]\r\n");
-    assert_eq!(p.requires, vec!["b"]);
+    assert_eq!(p.requires().collect::<Vec<_>>(), ["b"]);
 }
 
 #[test]

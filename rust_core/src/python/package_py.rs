@@ -12,7 +12,43 @@ use crate::package_py::{parse_static_package, parse_static_package_files, Bail, 
 
 /// The single conversion of a parsed package to its Python value.
 fn to_python(py: Python<'_>, pkg: StaticPackage) -> PyResult<Py<PyAny>> {
-    Ok(Py::new(py, PyPackageData::new_from(pkg))?.into_any())
+    let obj = Py::new(py, PyPackageData::new_from(pkg))?;
+    // A PackageData holds no Python references, so it can never be part of
+    // a reference cycle: untracking it spares the cyclic GC from scanning
+    // (and re-scanning, as generations age) every parsed package. CPython
+    // does the same for tuples of atoms. Deallocation untracks again, which
+    // is a no-op for an untracked object.
+    // SAFETY: `obj` is a live object of a GC type, and we hold the GIL.
+    unsafe { pyo3::ffi::PyObject_GC_UnTrack(obj.as_ptr().cast()) };
+    Ok(obj.into_any())
+}
+
+extern "C" {
+    // Part of CPython's ABI since 3.3 (of the limited API only since 3.10,
+    // which is why pyo3-ffi hides it from an abi3-py39 build).
+    fn PyUnicode_AsUTF8AndSize(
+        unicode: *mut pyo3::ffi::PyObject,
+        size: *mut pyo3::ffi::Py_ssize_t,
+    ) -> *const std::os::raw::c_char;
+}
+
+/// The UTF-8 text of a `str`, borrowed from the object: an ASCII string's
+/// own buffer, or the UTF-8 copy CPython caches in the object. None for a
+/// string that cannot be encoded (lone surrogates).
+fn utf8_of<'a>(s: &'a Bound<'_, PyString>) -> Option<&'a str> {
+    let mut size: pyo3::ffi::Py_ssize_t = 0;
+    // SAFETY: `s` is a str; the buffer lives as long as the object, which
+    // `'a` borrows.
+    let ptr = unsafe { PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut size) };
+    if ptr.is_null() {
+        // clear the UnicodeEncodeError
+        drop(PyErr::take(s.py()));
+        return None;
+    }
+    // SAFETY: CPython returns `size` bytes of valid UTF-8 at `ptr`.
+    Some(unsafe {
+        std::str::from_utf8_unchecked(std::slice::from_raw_parts(ptr.cast::<u8>(), size as usize))
+    })
 }
 
 /// Reads `name`, `version`, `requires` and `variants` from the source of a
@@ -22,16 +58,11 @@ fn parse_static_package_py(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,
 ) -> PyResult<Option<Py<PyAny>>> {
-    // Borrow the UTF-8 bytes of a Python-made copy instead of building a
-    // Rust String: one copy fewer per file.
-    let Some(utf8) = source
-        .cast::<PyString>()
-        .ok()
-        .and_then(|s| s.encode_utf8().ok())
-    else {
+    // Borrow the string's UTF-8 text: no copy for ASCII sources.
+    let Ok(source) = source.cast::<PyString>() else {
         return Ok(None);
     };
-    let Ok(text) = std::str::from_utf8(utf8.as_bytes()) else {
+    let Some(text) = utf8_of(source) else {
         return Ok(None);
     };
     match parse_static_package(text) {

@@ -104,12 +104,12 @@ impl PyPackageData {
         requires: Option<&Bound<'_, PyAny>>,
         variants: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        Ok(PyPackageData::new_from(PackageData {
-            name,
-            version: to_str(version)?,
-            requires: string_list(requires, "requires")?,
-            variants: variant_lists(variants)?,
-        }))
+        Ok(PyPackageData::new_from(PackageData::new(
+            &name,
+            &to_str(version)?,
+            string_list(requires, "requires")?,
+            variant_lists(variants)?,
+        )))
     }
 
     /// Same as the constructor, under a name that says what it takes.
@@ -129,7 +129,7 @@ impl PyPackageData {
     #[staticmethod]
     fn from_rez(pkg: &Bound<'_, PyAny>) -> PyResult<Self> {
         let variants = pkg.getattr("variants")?;
-        let variants = if variants.is_none() {
+        let variants: Vec<Vec<String>> = if variants.is_none() {
             Vec::new()
         } else {
             variants
@@ -137,38 +137,48 @@ impl PyPackageData {
                 .map(|v| str_list(&v?))
                 .collect::<PyResult<_>>()?
         };
-        Ok(PyPackageData::new_from(PackageData {
-            name: to_str(&pkg.getattr("name")?)?,
-            version: to_str(&pkg.getattr("version")?)?,
-            requires: str_list(&pkg.getattr("requires")?)?,
+        Ok(PyPackageData::new_from(PackageData::new(
+            &to_str(&pkg.getattr("name")?)?,
+            &to_str(&pkg.getattr("version")?)?,
+            str_list(&pkg.getattr("requires")?)?,
             variants,
-        }))
+        )))
     }
 
     #[getter]
     fn name(&self) -> &str {
-        &self.data.name
+        self.data.name()
     }
 
     #[getter]
     fn version(&self) -> &str {
-        &self.data.version
+        self.data.version()
+    }
+
+    /// A new list on each access, as before.
+    #[getter]
+    fn requires<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(py, self.data.requires())
     }
 
     #[getter]
-    fn requires(&self) -> Vec<String> {
-        self.data.requires.clone()
-    }
-
-    #[getter]
-    fn variants(&self) -> Vec<Vec<String>> {
-        self.data.variants.clone()
+    fn variants<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let lists = self
+            .data
+            .variants()
+            .map(|v| PyList::new(py, v))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, lists)
     }
 
     fn __repr__(&self) -> String {
+        let variants: Vec<Vec<&str>> = self.data.variants().map(Iterator::collect).collect();
         format!(
             "PackageData({:?}, {:?}, requires={:?}, variants={:?})",
-            self.data.name, self.data.version, self.data.requires, self.data.variants
+            self.data.name(),
+            self.data.version(),
+            self.data.requires().collect::<Vec<_>>(),
+            variants
         )
     }
 
@@ -265,15 +275,15 @@ impl PyResolvedVariant {
 impl PyResolvedVariant {
     fn new(pkg: &Package, slot: usize) -> PyResolvedVariant {
         let index = pkg.variant_index(slot);
-        let mut requires = pkg.data.requires.clone();
+        let mut requires: Vec<String> = pkg.data.requires().map(str::to_string).collect();
         if index.is_some() {
-            requires.extend(pkg.data.variants[slot].iter().cloned());
+            requires.extend(pkg.data.variant(slot).map(str::to_string));
         }
         let idx = index.map(|i| i.to_string()).unwrap_or_default();
         PyResolvedVariant {
-            uri: format!("{}/{}/package.py[{idx}]", pkg.name, pkg.data.version),
+            uri: format!("{}/{}/package.py[{idx}]", pkg.name, pkg.data.version()),
             name: pkg.name.clone(),
-            version: pkg.data.version.clone(),
+            version: pkg.data.version().to_string(),
             variant_index: index,
             requires,
         }
