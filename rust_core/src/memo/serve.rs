@@ -66,12 +66,7 @@ impl Counters {
 }
 
 fn package(ff: &FamilyFile, requires: Vec<String>, variants: Vec<Vec<String>>) -> PackageData {
-    PackageData {
-        name: ff.family.clone(),
-        version: ff.file.version.clone(),
-        requires,
-        variants,
-    }
+    PackageData::new(&ff.family, &ff.file.version, requires, variants)
 }
 
 /// A memo value still valid for `ff`, decoded.
@@ -159,7 +154,14 @@ pub fn serve_files(
                 "changed while read, or not UTF-8".into(),
             )),
             Ok(Some(text)) => parse_static_package(&text)
-                .map(|p| (p.requires, p.variants))
+                .map(|p| {
+                    let requires = p.requires().map(String::from).collect();
+                    let variants = p
+                        .variants()
+                        .map(|v| v.map(String::from).collect())
+                        .collect();
+                    (requires, variants)
+                })
                 .map_err(|bail| Outcome::NeedsEvaluation(bail.reason())),
         };
         (*i, result)
