@@ -377,3 +377,37 @@ def test_two_indexers_and_a_reader_at_once(bench_path: Path, tmp_path: Path) -> 
     assert memo.stats()["entries"] == 18226
     load = pyrer._native.load_family(str(bench_path), "maya", None, memo)
     assert load.counters["files_read"] == 0
+
+
+def test_memo_dir_from_the_plugin_setting(small_repo: Path, tmp_path: Path) -> None:
+    config = tmp_path / "rezconfig.py"
+    memo_dir = tmp_path / "from-setting"
+    config.write_text(
+        f"plugins = {{'package_repository': {{'pyrer': {{'memo_dir': {str(memo_dir)!r}}}}}}}\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYRER_", "REZ_"))}
+    code = textwrap.dedent(f"""
+        from rez.package_repository import package_repository_manager as m
+        repo = m.get_repository("pyrer@{small_repo}")
+        assert repo.load_family("python")
+        print(repo.memo.path)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], env={**env, "REZ_CONFIG_FILE": str(config)},
+                         capture_output=True, text=True, check=True)
+    assert Path(out.stdout.strip()) == memo_dir.resolve()
+
+
+def test_verify_catches_a_wrong_entry(small_repo: Path, tmp_path: Path) -> None:
+    memo_dir = tmp_path / "memo"
+    env = {**os.environ, "PYRER_MEMO_DIR": str(memo_dir)}
+    run = [sys.executable, "-m", "pyrer.index", "-q", "--verify", str(small_repo)]
+    ok = subprocess.run(run, env=env, capture_output=True, text=True)
+    assert ok.returncode == 0 and "verify mismatches:           0" in ok.stdout, ok.stdout
+    path = small_repo / "tool" / "1.0" / "package.py"
+    st = path.stat()
+    memo = pyrer.Memo(str(memo_dir))
+    memo.remember(str(path), (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino), ["bogus"])
+    del memo
+    gc.collect()
+    bad = subprocess.run(run, env=env, capture_output=True, text=True)
+    assert bad.returncode == 1 and "MISMATCH" in bad.stderr and "bogus" in bad.stderr, bad.stderr

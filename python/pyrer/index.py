@@ -114,45 +114,45 @@ def prune(location: str, memo: Memo) -> int:
 
 
 def verify(location: str, memo: Memo, quiet: bool) -> list[str]:
-    """Every entry under `location` against the file and rez's own load."""
+    """Every current entry under `location` against rez's own load of the file."""
     from rez.packages import iter_packages
 
     from pyrer import PackageData
+    from pyrer.rez_package import late_bound_fields
 
     problems = []
-    paths = memo.paths(location.rstrip(os.sep) + os.sep)
-    for path in tqdm(paths, unit="file", desc="verify", disable=quiet):
-        entry = memo.lookup(path)
-        if entry is None:
-            problems.append(f"{path}: unreadable entry")
-            continue
-        origin, stamp, requires, variants = entry
-        try:
-            st = os.stat(path)
-        except OSError:
-            continue  # vanished: never served (use --prune to drop it)
-        if (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino) != stamp:
-            continue  # stale: never served, refreshed by the next index
-        rel = Path(path).relative_to(location).parts
-        name, version = rel[0], (rel[1] if len(rel) == 3 else None)
-        found = [p for p in iter_packages(name, range_=f"=={version}" if version else None,
-                                          paths=[location])
-                 if str(p.version) == (version or "")]
-        if not found:
-            problems.append(f"{path}: rez does not see this package")
-            continue
-        pkg = found[0]
-        if origin == "late":
-            from pyrer.rez_package import late_bound_fields
-
-            if not late_bound_fields(pkg):
-                problems.append(f"{path}: memo says @late, rez disagrees")
-            continue
-        want = PackageData.from_rez(pkg)
-        if (want.requires, want.variants) != (requires, variants):
-            problems.append(
-                f"{path}: memo {requires!r} {variants!r} != rez {want.requires!r} {want.variants!r}"
-            )
+    by_family: dict[str, list[str]] = {}
+    for path in memo.paths(location.rstrip(os.sep) + os.sep):
+        by_family.setdefault(Path(path).relative_to(location).parts[0], []).append(path)
+    bar = tqdm(total=sum(map(len, by_family.values())), unit="file", desc="verify",
+               disable=quiet)
+    for family, paths in sorted(by_family.items()):
+        rez_packages = {p.resource.filepath: p for p in iter_packages(family, paths=[location])}
+        for path in paths:
+            bar.update(1)
+            entry = memo.lookup(path)
+            if entry is None:
+                problems.append(f"{path}: unreadable entry")
+                continue
+            origin, stamp, requires, variants = entry
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue  # vanished: never served (--prune drops it)
+            if (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino) != stamp:
+                continue  # stale: never served, refreshed by the next index
+            pkg = rez_packages.get(path)
+            if pkg is None:
+                problems.append(f"{path}: rez does not see this package")
+            elif origin == "late":
+                if not late_bound_fields(pkg):
+                    problems.append(f"{path}: memo says @late, rez disagrees")
+            else:
+                want = PackageData.from_rez(pkg)
+                if (want.requires, want.variants) != (requires, variants):
+                    problems.append(f"{path}: memo {requires!r} {variants!r} != "
+                                    f"rez {want.requires!r} {want.variants!r}")
+    bar.close()
     return problems
 
 
