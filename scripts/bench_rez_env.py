@@ -93,7 +93,9 @@ def main() -> int:
     floor = [run(floor_cmd, envs["stock"])[0] for _ in range(args.floor_runs)]
     print(summary(f"floor (x{args.floor_runs})", floor))
 
-    times: dict[str, list[float]] = {"stock": [], "pyrer cold memo": [], "pyrer warm memo": []}
+    times: dict[str, list[float]] = {
+        "stock": [], "pyrer cold memo": [], "pyrer warm memo": [], "no resolve (--input rxt)": []
+    }
     codes: dict[str, list[int]] = {k: [] for k in times}
     for request in requests:  # cold: an empty memo for every request
         shutil.rmtree(memo, ignore_errors=True)
@@ -109,6 +111,16 @@ def main() -> int:
             times[name].append(t)
             codes[name].append(rc)
 
+    # What rez env costs without any resolve: the same environments from
+    # saved contexts. The gap between this and the floor is rez's own work
+    # (plugins, context loading, environment building, the shell).
+    for i, request in enumerate(requests):
+        rxt = work / f"{i}.rxt"
+        run([*rez_cmd, *request, "--output", str(rxt)], envs["pyrer"])
+        t, rc = run([*rez_cmd, "--input", str(rxt), "--", "true"], envs["stock"])
+        times["no resolve (--input rxt)"].append(t)
+        codes["no resolve (--input rxt)"].append(rc)
+
     n = len(requests)
     print(f"{n} requests of rez's benchmark, `rez env <request> -- true`, fresh processes")
     for name, ts in times.items():
@@ -119,7 +131,9 @@ def main() -> int:
     print(f"warm / (floor x requests)    {warm / floor_total:.2f}   (target <= 1.5)")
     print(f"stock / warm                 {stock / warm:.1f}x   (target >= 5)")
     print(f"stock / cold                 {stock / sum(times['pyrer cold memo']):.1f}x")
-    if codes["stock"] != codes["pyrer warm memo"] or codes["stock"] != codes["pyrer cold memo"]:
+    no_resolve = sum(times["no resolve (--input rxt)"])
+    print(f"warm / no-resolve rez env    {warm / no_resolve:.2f}")
+    if len({tuple(c) for c in codes.values()}) != 1:
         print("WARNING: exit codes differ between stock rez and pyrer")
     hits = [json.loads(line)["counters"] for line in metrics.read_text().splitlines()]
     served = sum(c.get("hit", 0) for c in hits)

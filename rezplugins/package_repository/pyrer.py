@@ -95,6 +95,13 @@ class PyrerPackageRepository(FileSystemPackageRepository):
         )
         return packages
 
+    def package_resource(self, name: str, version: str) -> Any:
+        """rez's package resource for a package `load_family` served, built
+        from its handle as rez's own family listing builds it (no listing)."""
+        return self.get_resource(
+            FileSystemPackageResource.key, location=self.location, name=name, version=version
+        )
+
     def _evaluate(
         self, name: str, version: str, path: str, stamp: tuple, reason: str
     ) -> PackageData:

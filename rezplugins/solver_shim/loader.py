@@ -134,7 +134,11 @@ class FamilyLoader:
         """rez's `Variant` for a resolved (name, version, index), without loading its file."""
         repo, resource = self._origins[(name, Version(version))]
         if resource is None:
-            resource = _find_package_resource(repo, name, version)
+            make = getattr(repo, "package_resource", None)
+            if callable(make):
+                resource = make(name, version)
+            else:
+                resource = _find_package_resource(repo, name, version)
         if type(resource).iter_variants is PackageResourceHelper.iter_variants:
             # exactly what PackageResourceHelper.iter_variants builds, for one index
             variant_resource = repo.get_resource(

@@ -114,12 +114,25 @@ class PyrerSolver:
                 request_nodes[request] = id_
             return id_
 
+        # rez parses each variant's requirements once per graph; so do we
+        parsed: dict[str, Requirement] = {}
+
+        def requirement(text: str) -> Requirement:
+            req = parsed.get(text)
+            if req is None:
+                req = parsed[text] = Requirement(text)
+            return req
+
+        requires_of = {
+            v.name: RequirementList([requirement(r) for r in v.requires]).requirements
+            for v in self.resolved_packages
+        }
         request_list = RequirementList(self.package_requests).requirements
         for request in request_list:
             add_request_node(request, True)
         variants = {v.name: v for v in self.resolved_packages}
         ephemerals = {e.name: e for e in self.resolved_ephemerals}
-        for name in self._scope_order(request_list):
+        for name in self._scope_order(request_list, requires_of):
             if name in variants:
                 scope_nodes[name] = add_node(str(variants[name]), _SOLVED_COLOR, "filled")
             else:  # an ephemeral's scope is drawn as its range
@@ -130,8 +143,7 @@ class PyrerSolver:
             if id1 is not None and id2 is not None:
                 add_edge(id1, id2)
         for variant in self.resolved_packages:
-            requires = RequirementList([Requirement(r) for r in variant.requires])
-            for request in requires.requirements:
+            for request in requires_of[variant.name]:
                 add_edge(scope_nodes[variant.name], add_request_node(request))
         # connect leaf requests to the scope they are satisfied by
         for request, id1 in request_nodes.items():
@@ -148,14 +160,16 @@ class PyrerSolver:
                 add_edge(id1, scope_nodes[request.name])
         return g
 
-    def _scope_order(self, request_list: list[Requirement]) -> list[str]:
+    def _scope_order(
+        self, request_list: list[Requirement], requires_of: dict[str, list[Requirement]]
+    ) -> list[str]:
         """The order of rez's final phase scopes (`_ResolvePhase.finalise`), packages and
         ephemerals together: dependencies first, else request order."""
         g = digraph()
         g.add_nodes([v.name for v in self.resolved_packages])
         g.add_nodes([e.name for e in self.resolved_ephemerals])
         for variant in self.resolved_packages:
-            for req in RequirementList([Requirement(r) for r in variant.requires]).requirements:
+            for req in requires_of[variant.name]:
                 if not req.conflict and not g.has_edge((variant.name, req.name)):
                     g.add_edge((variant.name, req.name))
         return _get_dependency_order(g, [r.name for r in request_list])

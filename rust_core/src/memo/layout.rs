@@ -184,11 +184,16 @@ pub fn family_layout(
         }
         // rez computes every package's version while filtering by range,
         // so an invalid directory name fails its solve.
-        let Ok(version) = Version::parse(&dir_name) else {
-            return Ok(FamilyLayout::NeedsRez(format!(
-                "{}: directory name is not a version",
-                family.join(&dir_name).display()
-            )));
+        // The version string must be the directory name itself: rez keys
+        // the package's handle on the name and prints the parsed version.
+        let version = match Version::parse(&dir_name) {
+            Ok(v) if v.to_string() == dir_name => v,
+            _ => {
+                return Ok(FamilyLayout::NeedsRez(format!(
+                    "{}: directory name is not a canonical version",
+                    family.join(&dir_name).display()
+                )))
+            }
         };
         let needs_file = settings.check_definition_files || building.contains(&dir_name);
         if !needs_file && range.is_some_and(|r| !r.contains_version(&version)) {
@@ -201,7 +206,7 @@ pub fn family_layout(
                     continue;
                 }
                 packages.push(PackageFile {
-                    version: version.to_string(),
+                    version: dir_name,
                     path,
                     format,
                     stamp,
