@@ -411,3 +411,37 @@ def test_verify_catches_a_wrong_entry(small_repo: Path, tmp_path: Path) -> None:
     gc.collect()
     bad = subprocess.run(run, env=env, capture_output=True, text=True)
     assert bad.returncode == 1 and "MISMATCH" in bad.stderr and "bogus" in bad.stderr, bad.stderr
+
+
+def test_shim_contexts_equal_stock_rez_on_benchmark_requests(
+    bench_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ResolvedContext with the shim and pyrer@ vs stock rez on the plain path:
+    the same saved context (resolve graph included), apart from times and paths."""
+    from rez.resolved_context import ResolvedContext
+
+    import rezplugins.solver_shim as shim
+
+    monkeypatch.setenv("PYRER_MEMO_DIR", str(tmp_path / "memo"))
+    volatile = {"created", "timestamp", "solve_time", "load_time", "num_loaded_packages",
+                "package_paths", "resolved_packages"}
+    fastest = sorted((e for e in RESULTS if e["status"] == "solved"),
+                     key=lambda e: e["solve_time"])[:6]
+
+    def saved(ctx: Any) -> dict[str, Any]:
+        return {k: v for k, v in ctx.to_dict().items() if k not in volatile}
+
+    for entry in fastest:
+        shim.deactivate()
+        stock = ResolvedContext(entry["request"], package_paths=[str(bench_path)])
+        shim.activate()
+        try:
+            before = shim.metrics.snapshot().get("hit", 0)
+            ours = ResolvedContext(entry["request"], package_paths=[f"pyrer@{bench_path}"])
+            assert shim.metrics.snapshot().get("hit", 0) == before + 1
+        finally:
+            shim.deactivate()
+        assert saved(ours) == saved(stock), entry["index"]
+        assert [v.qualified_name for v in ours.resolved_packages] == [
+            v.qualified_name for v in stock.resolved_packages
+        ]

@@ -146,6 +146,9 @@ class SolveResult:
     @property
     def resolved_ephemerals(self) -> list[str]: ...
     @property
+    def extractions(self) -> list[tuple[str, str]]:
+        """The final phase's extractions (scope family, requirement), rez's order."""
+    @property
     def failure_description(self) -> str | None: ...
     @property
     def solve_time_ms(self) -> float: ...

@@ -112,6 +112,7 @@ def attempt(resolver: Any) -> Outcome:
         solve_time=time.time() - t0,
         load_time=loader.load_time,
         num_iterations=result.num_iterations,
+        extractions=list(result.extractions),
     )
 
 

@@ -62,6 +62,7 @@ class PyrerSolver:
         solve_time: float,
         load_time: float,
         num_iterations: int = 0,
+        extractions: list[tuple[str, str]] | None = None,
     ) -> None:
         self.package_requests = requests
         self.resolved_packages = resolved
@@ -69,6 +70,7 @@ class PyrerSolver:
         self.solve_time = solve_time
         self.load_time = load_time
         self.num_iterations = num_iterations
+        self.extractions = list(extractions or [])
 
     def failure_description(self, failure_index: int | None = None) -> str:
         return ""
@@ -99,12 +101,13 @@ class PyrerSolver:
             g.add_node(id_, attrs=attrs)
             return id_
 
-        def add_edge(id1: str, id2: str) -> None:
+        def add_edge(id1: str, id2: str, arrowsize: str = "0.5") -> tuple[str, str]:
             e = (id1, id2)
             if g.has_edge(e):
                 g.del_edge(e)
             g.add_edge(e)
-            g.add_edge_attribute(e, ("arrowsize", "0.5"))
+            g.add_edge_attribute(e, ("arrowsize", arrowsize))
+            return e
 
         def add_request_node(request: Requirement, initial: bool = False) -> str:
             id_ = request_nodes.get(request)
@@ -145,6 +148,26 @@ class PyrerSolver:
         for variant in self.resolved_packages:
             for request in requires_of[variant.name]:
                 add_edge(scope_nodes[variant.name], add_request_node(request))
+        # the final phase's extractions, and where extracted requests merged
+        # (rez's _ResolvePhase.get_graph)
+        extracted: dict[str, list[Requirement]] = {}
+        for src_fam, text in self.extractions:
+            dest = requirement(text)
+            extracted.setdefault(dest.name, []).append(dest)
+            id1 = scope_nodes.get(src_fam)
+            if id1 is not None:
+                add_edge(id1, add_request_node(dest))
+        for requests in extracted.values():
+            if len(requests) < 2:
+                continue
+            merged_list = RequirementList(requests)
+            if merged_list.conflict:
+                continue
+            merged = merged_list.get(requests[0].name)
+            for request in requests:
+                if merged != request:
+                    e = add_edge(add_request_node(request), add_request_node(merged), "1")
+                    g.add_edge_attribute(e, ("arrowhead", "odot"))
         # connect leaf requests to the scope they are satisfied by
         for request, id1 in request_nodes.items():
             if g.neighbors(id1) or request.name not in scope_nodes:

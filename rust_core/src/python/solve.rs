@@ -307,6 +307,10 @@ pub struct PySolveResult {
     load_family_calls: usize,
     #[pyo3(get)]
     resolved_ephemerals: Vec<String>,
+    /// The final phase's extractions `(scope family, requirement)` in rez's
+    /// order, for rebuilding rez's resolve graph (solved resolves only).
+    #[pyo3(get)]
+    extractions: Vec<(String, String)>,
     variants: Vec<Py<PyResolvedVariant>>,
 }
 
@@ -420,6 +424,7 @@ fn build_result(py: Python<'_>, outcome: SolveOutcome, elapsed_ms: f64) -> PyRes
         num_iterations: outcome.num_iterations,
         load_family_calls: outcome.load_calls,
         resolved_ephemerals: outcome.ephemerals,
+        extractions: outcome.extractions,
         variants,
     })
 }
@@ -432,6 +437,7 @@ fn error_result(message: String) -> PySolveResult {
         num_iterations: 0,
         load_family_calls: 0,
         resolved_ephemerals: Vec::new(),
+        extractions: Vec::new(),
         variants: Vec::new(),
     }
 }

@@ -53,6 +53,9 @@ pub struct SolveOutcome {
     /// Phases solved (rez's `num_solves`).
     pub num_iterations: usize,
     pub load_calls: usize,
+    /// The final phase's extractions, (scope family, requirement), as rez's
+    /// resolve graph draws them (solved resolves only).
+    pub extractions: Vec<(String, String)>,
 }
 
 impl SolveOutcome {
@@ -64,6 +67,7 @@ impl SolveOutcome {
             failure_description: Some(message),
             num_iterations,
             load_calls,
+            extractions: Vec::new(),
         }
     }
 }
@@ -166,6 +170,7 @@ pub fn solve(
             failure_description: Some(reason.description()),
             num_iterations: 0,
             load_calls: 0,
+            extractions: Vec::new(),
         };
     }
     let ctx = Context::new(request_list, mode, FamilyStore::new(seed, loader));
@@ -201,6 +206,11 @@ pub fn solve(
                     failure_description: None,
                     num_iterations: run.num_solves,
                     load_calls,
+                    extractions: top
+                        .extractions
+                        .iter()
+                        .map(|(fam, req)| (fam.clone(), req.to_string()))
+                        .collect(),
                 },
                 Err(e) => SolveOutcome::error(e, run.num_solves, load_calls),
             }
@@ -212,6 +222,7 @@ pub fn solve(
             failure_description: Some(run.failure_description()),
             num_iterations: run.num_solves,
             load_calls,
+            extractions: Vec::new(),
         },
     }
 }

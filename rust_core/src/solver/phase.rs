@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use super::context::{Context, SolveError};
@@ -78,6 +78,47 @@ pub struct Phase {
     pub status: PhaseStatus,
     pub failure: Option<FailureReason>,
     changed: BTreeSet<usize>,
+    /// rez's `_ResolvePhase.extractions` of the solve that made this phase:
+    /// (extracting scope, extracted requirement), keyed on (scope, family)
+    /// in first-extracted order with the latest requirement. rez draws them
+    /// in the resolve graph.
+    pub extractions: Arc<Vec<(String, Requirement)>>,
+}
+
+/// Extractions as rez's dict collects them: first insertion fixes the
+/// position, a later one for the same key replaces the value.
+#[derive(Default)]
+struct ExtractionLog {
+    index: HashMap<(FamId, FamId), usize>,
+    items: Vec<(String, Requirement)>,
+}
+
+impl ExtractionLog {
+    fn record(&mut self, scope: &Scope, extraction: &Extraction) {
+        let key = (scope.fam, extraction.fam);
+        let req = extraction.requirement();
+        match self.index.get(&key) {
+            Some(&i) => self.items[i].1 = req,
+            None => {
+                self.index.insert(key, self.items.len());
+                self.items.push((scope.name.to_string(), req));
+            }
+        }
+    }
+
+    /// The families that requested `fam`, in first-extracted order.
+    fn requesters(&self, fam: FamId) -> Vec<String> {
+        let mut keys: Vec<(&(FamId, FamId), &usize)> =
+            self.index.iter().filter(|((_, f), _)| *f == fam).collect();
+        keys.sort_by_key(|(_, &i)| i);
+        keys.iter()
+            .map(|((by, _), _)| by.name().to_string())
+            .collect()
+    }
+
+    fn shared(&self) -> Arc<Vec<(String, Requirement)>> {
+        Arc::new(self.items.clone())
+    }
 }
 
 impl Phase {
@@ -94,6 +135,7 @@ impl Phase {
             scopes,
             status: PhaseStatus::Pending,
             failure: None,
+            extractions: Arc::default(),
             changed,
         })
     }
@@ -102,14 +144,15 @@ impl Phase {
         &self,
         ctx: &Context,
         scopes: Vec<Scope>,
-        failure: Option<FailureReason>,
+        log: &ExtractionLog,
         status: Option<PhaseStatus>,
     ) -> Result<Phase, SolveError> {
         let mut phase = Phase {
             scopes,
             status: PhaseStatus::Pending,
-            failure,
+            failure: None,
             changed: BTreeSet::new(),
+            extractions: log.shared(),
         };
         phase.status = match status {
             Some(s) => s,
@@ -119,12 +162,13 @@ impl Phase {
         Ok(phase)
     }
 
-    fn fail(&self, scopes: Vec<Scope>, reason: FailureReason) -> Phase {
+    fn fail(&self, scopes: Vec<Scope>, reason: FailureReason, log: &ExtractionLog) -> Phase {
         Phase {
             scopes,
             status: PhaseStatus::Failed,
             failure: Some(reason),
             changed: BTreeSet::new(),
+            extractions: log.shared(),
         }
     }
 
@@ -148,10 +192,9 @@ impl Phase {
         // unchanged from the parent phase was fully extracted there; only the
         // changed ones (all of them in a new phase) need looking at.
         let mut dirty: Vec<bool> = (0..scopes.len()).map(|i| changed.contains(&i)).collect();
-        // (requesting family, extracted family), in first-extracted order:
-        // rez names the requesters when an extracted family does not exist.
-        let mut extractions: Vec<(FamId, FamId)> = Vec::new();
-        let mut seen_extractions: HashSet<(FamId, FamId)> = HashSet::default();
+        // rez names the requesters when an extracted family does not exist,
+        // and draws the extractions in the graph.
+        let mut log = ExtractionLog::default();
 
         loop {
             let prev_num_scopes = scopes.len();
@@ -165,10 +208,7 @@ impl Phase {
                         continue;
                     }
                     while let Some((narrowed, extraction)) = scope.extract(ctx)? {
-                        let key = (scope.fam, extraction.fam);
-                        if seen_extractions.insert(key) {
-                            extractions.push(key);
-                        }
+                        log.record(scope, &extraction);
                         extracted.push(extraction);
                         *scope = narrowed;
                     }
@@ -182,7 +222,7 @@ impl Phase {
                     Ok(merged) => merged,
                     Err(conflict) => {
                         let reason = FailureReason::DependencyConflicts(vec![conflict]);
-                        return Ok(self.fail(scopes, reason));
+                        return Ok(self.fail(scopes, reason, &log));
                     }
                 };
 
@@ -200,9 +240,8 @@ impl Phase {
                                 dependency: extraction.requirement(),
                                 conflicting_request: scopes[i].request.to_requirement(),
                             };
-                            return Ok(
-                                self.fail(scopes, FailureReason::DependencyConflicts(vec![c]))
-                            );
+                            let reason = FailureReason::DependencyConflicts(vec![c]);
+                            return Ok(self.fail(scopes, reason, &log));
                         }
                         Narrowed::Changed(new_scope) => {
                             let widens = scopes[i].is_conflict() && !new_scope.is_conflict();
@@ -226,11 +265,7 @@ impl Phase {
                         if e != family_not_found(req.name()) {
                             return e;
                         }
-                        let requesters: Vec<String> = extractions
-                            .iter()
-                            .filter(|(_, fam)| *fam == extraction.fam)
-                            .map(|(by, _)| by.name().to_string())
-                            .collect();
+                        let requesters = log.requesters(extraction.fam);
                         format!(
                             "package family not found: {}, was required by: {}",
                             req.name(),
@@ -275,7 +310,8 @@ impl Phase {
                 let (narrowed, reductions) = scopes[x].reduce_by(ctx, fam, &request)?;
                 match narrowed {
                     Narrowed::Empty => {
-                        return Ok(self.fail(scopes, FailureReason::TotalReduction(reductions)));
+                        let reason = FailureReason::TotalReduction(reductions);
+                        return Ok(self.fail(scopes, reason, &log));
                     }
                     Narrowed::Changed(new_scope) => {
                         scopes[x] = new_scope;
@@ -292,7 +328,7 @@ impl Phase {
             }
             changed.clear();
         }
-        self.finish(ctx, scopes, None, None)
+        self.finish(ctx, scopes, &log, None)
     }
 
     /// rez's `finalise`: detect cycles, then order the resolve by dependency
@@ -330,6 +366,7 @@ impl Phase {
                 status: PhaseStatus::Cyclic,
                 failure: Some(FailureReason::Cycle(members)),
                 changed: BTreeSet::new(),
+                extractions: self.extractions.clone(),
             });
         }
 
@@ -349,6 +386,7 @@ impl Phase {
             status: self.status,
             failure: None,
             changed: BTreeSet::new(),
+            extractions: self.extractions.clone(),
         })
     }
 
@@ -376,6 +414,8 @@ impl Phase {
             status: PhaseStatus::Pending,
             failure: None,
             changed: BTreeSet::from([i]),
+            // rez's split copies the phase, extractions included
+            extractions: self.extractions.clone(),
         };
         Ok((make(first), make(second)))
     }
