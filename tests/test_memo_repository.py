@@ -445,3 +445,26 @@ def test_shim_contexts_equal_stock_rez_on_benchmark_requests(
         assert [v.qualified_name for v in ours.resolved_packages] == [
             v.qualified_name for v in stock.resolved_packages
         ]
+
+
+def test_graph_is_the_same_with_rez_algebra(
+    bench_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shim builds rez's graph with pyrer's Rust algebra, falling back to
+    rez's classes: both must give the same graph."""
+    from rez.resolver import Resolver
+    from rez.utils.graph_utils import write_compacted
+    from rez.version import Requirement
+
+    from rezplugins.solver_shim.resolve import attempt
+    from rezplugins.solver_shim.result import PyrerSolver, _PyrerAlgebra, _RezAlgebra
+
+    monkeypatch.setenv("PYRER_MEMO_DIR", str(tmp_path / "memo"))
+    solved = [e for e in RESULTS if e["status"] == "solved"]
+    for entry in solved[:: len(solved) // 8][:8]:
+        resolver = Resolver(None, [Requirement(r) for r in entry["request"]],
+                            [f"pyrer@{bench_path}"], caching=False)
+        ours = attempt(resolver)
+        assert isinstance(ours, PyrerSolver), ours
+        fast = write_compacted(ours._build_graph(_PyrerAlgebra()))
+        assert fast == write_compacted(ours._build_graph(_RezAlgebra())), entry["index"]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyrer
 from rez.packages import Variant
 from rez.solver import SolverStatus, _get_dependency_order
 from rez.vendor.pygraph.classes.digraph import digraph
-from rez.version import Requirement, RequirementList, Version, VersionedObject, VersionRange
+from rez.version import Requirement, RequirementList, Version, VersionedObject
 
 # rez's colours and styles for resolve graphs (rez.solver._ResolvePhase.get_graph)
 _NODE_COLOR = "#F6F6F6"
@@ -76,17 +77,24 @@ class PyrerSolver:
         return ""
 
     def get_graph(self) -> digraph:
-        """rez's graph of a solved resolve, built from the answer.
+        """rez's graph of the solved resolve (`_ResolvePhase.get_graph` of its
+        final phase), node for node and edge for edge.
 
-        Node for node as rez's final-phase graph (the requests, the resolved
-        variants, their requirements, and the edges between them, with rez's
-        ids, labels and styles), except for the extraction edges rez draws for
-        requirements it pulled out during the last phase of its search: those
-        record rez's search path, which pyrer's answer does not carry.
+        Built with pyrer's Rust version algebra (rez's, faithfully ported, and
+        much faster); should it raise where rez would not, rez's own classes
+        build the same graph.
         """
+        try:
+            return self._build_graph(_PyrerAlgebra())
+        except Exception:
+            return self._build_graph(_RezAlgebra())
+
+    def _build_graph(self, alg: _Algebra) -> digraph:
         g = digraph()
         counter = [0]
-        request_nodes: dict[Requirement, str] = {}
+        # rez keys request nodes on Requirement objects, whose hash is their
+        # string; the string is the key here
+        request_nodes: dict[str, str] = {}
         scope_nodes: dict[str, str] = {}
 
         def add_node(label: str, color: str, style: str) -> str:
@@ -109,39 +117,33 @@ class PyrerSolver:
             g.add_edge_attribute(e, ("arrowsize", arrowsize))
             return e
 
-        def add_request_node(request: Requirement, initial: bool = False) -> str:
-            id_ = request_nodes.get(request)
+        def add_request_node(request: Any, initial: bool = False) -> str:
+            key = str(request)
+            id_ = request_nodes.get(key)
             if id_ is None:
                 color = _REQUEST_COLOR if initial else _NODE_COLOR
-                id_ = add_node(str(request), color, "filled,dashed")
-                request_nodes[request] = id_
+                id_ = add_node(key, color, "filled,dashed")
+                request_nodes[key] = id_
+                requests_by_node[id_] = request
             return id_
 
-        # rez parses each variant's requirements once per graph; so do we
-        parsed: dict[str, Requirement] = {}
-
-        def requirement(text: str) -> Requirement:
-            req = parsed.get(text)
-            if req is None:
-                req = parsed[text] = Requirement(text)
-            return req
-
+        requests_by_node: dict[str, Any] = {}
         requires_of = {
-            v.name: RequirementList([requirement(r) for r in v.requires]).requirements
+            v.name: alg.merged([alg.req(r) for r in v.requires])[0]
             for v in self.resolved_packages
         }
-        request_list = RequirementList(self.package_requests).requirements
+        request_list = alg.merged([alg.req(str(r)) for r in self.package_requests])[0]
         for request in request_list:
             add_request_node(request, True)
         variants = {v.name: v for v in self.resolved_packages}
-        ephemerals = {e.name: e for e in self.resolved_ephemerals}
+        ephemerals = {e.name: alg.req(str(e)) for e in self.resolved_ephemerals}
         for name in self._scope_order(request_list, requires_of):
             if name in variants:
                 scope_nodes[name] = add_node(str(variants[name]), _SOLVED_COLOR, "filled")
             else:  # an ephemeral's scope is drawn as its range
                 scope_nodes[name] = add_node(str(ephemerals[name]), _NODE_COLOR, "filled")
         for request in request_list:
-            id1 = request_nodes.get(request)
+            id1 = request_nodes.get(str(request))
             id2 = scope_nodes.get(request.name)
             if id1 is not None and id2 is not None:
                 add_edge(id1, id2)
@@ -149,10 +151,9 @@ class PyrerSolver:
             for request in requires_of[variant.name]:
                 add_edge(scope_nodes[variant.name], add_request_node(request))
         # the final phase's extractions, and where extracted requests merged
-        # (rez's _ResolvePhase.get_graph)
-        extracted: dict[str, list[Requirement]] = {}
+        extracted: dict[str, list[Any]] = {}
         for src_fam, text in self.extractions:
-            dest = requirement(text)
+            dest = alg.req(text)
             extracted.setdefault(dest.name, []).append(dest)
             id1 = scope_nodes.get(src_fam)
             if id1 is not None:
@@ -160,32 +161,29 @@ class PyrerSolver:
         for requests in extracted.values():
             if len(requests) < 2:
                 continue
-            merged_list = RequirementList(requests)
-            if merged_list.conflict:
+            merged_list, conflict = alg.merged(requests)
+            if conflict:
                 continue
-            merged = merged_list.get(requests[0].name)
+            merged = next(r for r in merged_list if r.name == requests[0].name)
             for request in requests:
-                if merged != request:
+                if str(merged) != str(request):
                     e = add_edge(add_request_node(request), add_request_node(merged), "1")
                     g.add_edge_attribute(e, ("arrowhead", "odot"))
         # connect leaf requests to the scope they are satisfied by
-        for request, id1 in request_nodes.items():
+        for id1 in list(request_nodes.values()):
+            request = requests_by_node[id1]
             if g.neighbors(id1) or request.name not in scope_nodes:
                 continue
             variant = variants.get(request.name)
             if variant is not None:
-                scope_request = Requirement.construct(
-                    variant.name, VersionRange.from_version(variant.version, "==")
-                )
+                scope_request = alg.req(f"{variant.name}=={variant.version}")
             else:
                 scope_request = ephemerals[request.name]
             if not request.conflicts_with(scope_request):
                 add_edge(id1, scope_nodes[request.name])
         return g
 
-    def _scope_order(
-        self, request_list: list[Requirement], requires_of: dict[str, list[Requirement]]
-    ) -> list[str]:
+    def _scope_order(self, request_list: list[Any], requires_of: dict[str, list[Any]]) -> list[str]:
         """The order of rez's final phase scopes (`_ResolvePhase.finalise`), packages and
         ephemerals together: dependencies first, else request order."""
         g = digraph()
@@ -196,3 +194,38 @@ class PyrerSolver:
                 if not req.conflict and not g.has_edge((variant.name, req.name)):
                     g.add_edge((variant.name, req.name))
         return _get_dependency_order(g, [r.name for r in request_list])
+
+
+class _Algebra:
+    """Requirements and their merging (rez's `RequirementList`), by string."""
+
+    def req(self, text: str) -> Any:
+        raise NotImplementedError
+
+    def merged(self, reqs: list[Any]) -> tuple[list[Any], bool]:
+        """The merged requirements, and whether they conflict."""
+        raise NotImplementedError
+
+
+class _PyrerAlgebra(_Algebra):
+    def __init__(self) -> None:
+        self._parsed: dict[str, Any] = {}
+
+    def req(self, text: str) -> Any:
+        req = self._parsed.get(text)
+        if req is None:
+            req = self._parsed[text] = pyrer.Requirement(text)
+        return req
+
+    def merged(self, reqs: list[Any]) -> tuple[list[Any], bool]:
+        merged = pyrer.RequirementList([str(r) for r in reqs])
+        return [self.req(str(r)) for r in merged.requirements], merged.conflict is not None
+
+
+class _RezAlgebra(_Algebra):
+    def req(self, text: str) -> Any:
+        return Requirement(text)
+
+    def merged(self, reqs: list[Any]) -> tuple[list[Any], bool]:
+        merged = RequirementList(reqs)
+        return list(merged.requirements), bool(merged.conflict)
