@@ -111,6 +111,7 @@ def main() -> int:
             times[name].append(t)
             codes[name].append(rc)
 
+    warm_metrics = metrics.read_text().splitlines() if metrics.exists() else []
     # What rez env costs without any resolve: the same environments from
     # saved contexts. The gap between this and the floor is rez's own work
     # (plugins, context loading, environment building, the shell).
@@ -135,7 +136,7 @@ def main() -> int:
     print(f"warm / no-resolve rez env    {warm / no_resolve:.2f}")
     if len({tuple(c) for c in codes.values()}) != 1:
         print("WARNING: exit codes differ between stock rez and pyrer")
-    hits = [json.loads(line)["counters"] for line in metrics.read_text().splitlines()]
+    hits = [json.loads(line)["counters"] for line in warm_metrics]
     served = sum(c.get("hit", 0) for c in hits)
     print(f"shim (warm pass): {served}/{len(hits)} resolves served by pyrer")
     if args.json:
