@@ -468,3 +468,32 @@ def test_graph_is_the_same_with_rez_algebra(
         assert isinstance(ours, PyrerSolver), ours
         fast = write_compacted(ours._build_graph(_PyrerAlgebra()))
         assert fast == write_compacted(ours._build_graph(_RezAlgebra())), entry["index"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["search", "--type", "package", "*"],
+        ["search", "--type", "variant", "tool"],
+        ["view", "tool-1.0"],
+        ["env", "tool", "--", "echo", "ok"],
+    ],
+)
+def test_rez_commands_through_pyrer_paths(
+    small_repo: Path, tmp_path: Path, command: list[str]
+) -> None:
+    """rez's command line on pyrer@ prints what it prints on the plain path."""
+    rez = Path(sys.executable).parent / "rez"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYRER_", "REZ_"))}
+    env["PYRER_MEMO_DIR"] = str(tmp_path / "memo")
+    outputs = []
+    for path in (str(small_repo), f"pyrer@{small_repo}"):
+        config = tmp_path / "rezconfig.py"
+        config.write_text(f"packages_path = [{path!r}]\n")
+        out = subprocess.run([str(rez), *command], env={**env, "REZ_CONFIG_FILE": str(config)},
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        outputs.append(out.stdout.replace(f"pyrer@{small_repo}", "<repo>")
+                       .replace(str(small_repo), "<repo>"))
+    assert outputs[0] == outputs[1]
+    assert outputs[0].strip()
