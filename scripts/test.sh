@@ -22,3 +22,6 @@ step "ruff"
 
 step "pytest"
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@"
+
+step "rez's own context tests, with the solver shim and pyrer@ paths"
+"$VENV/bin/python" scripts/peer_rez_tests.py
