@@ -63,13 +63,12 @@ def resolved(rxt: Path) -> list[str]:
     from rez.resolved_context import ResolvedContext
 
     ctx = ResolvedContext.load(str(rxt))
-    return [f"{v.qualified_name}[{'' if v.index is None else v.index}]"
-            for v in ctx.resolved_packages or []]
+    return [v.qualified_name for v in ctx.resolved_packages or []]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--request", type=int, default=20,
+    parser.add_argument("--request", type=int, default=74,
                         help="which benchmark request to run with rez env (0-187)")
     args = parser.parse_args()
 
@@ -78,6 +77,7 @@ def main() -> int:
     memo_dir = data / "memo"
     base = {k: v for k, v in os.environ.items() if not k.startswith(("REZ_", "PYRER_"))}
     env = {**base, "PYRER_MEMO_DIR": str(memo_dir)}
+    os.environ["PYRER_MEMO_DIR"] = str(memo_dir)  # this process's pyrer@ repositories too
 
     print("== index the repository into the memo (pyrer-index) ==", flush=True)
     subprocess.run([str(BIN / "pyrer-index"), str(repo)], env=env, check=True)
@@ -108,7 +108,6 @@ def main() -> int:
     print("\n== pyrer.solve over the 188 requests, loading through pyrer@ ==")
     from rez.package_repository import package_repository_manager
 
-    os.environ["PYRER_MEMO_DIR"] = str(memo_dir)
     served = package_repository_manager.get_repository(f"pyrer@{repo}")
     recorded = {e["index"]: e for e in json.loads(RECORDED.read_text())["results"]}
     times, agree = [], 0
