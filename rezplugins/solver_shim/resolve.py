@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import time
@@ -85,9 +86,17 @@ def attempt(resolver: Any) -> Outcome:
         paths, building=resolver.building, load_callback=resolver.package_load_callback
     )
     requests = [str(r) for r in resolver.package_requests]
-    result = pyrer.solve(
-        requests, load_family=loader, variant_select_mode=str(config.variant_select_mode)
-    )
+    # The loader makes thousands of short-lived objects and no cycles: the
+    # cyclic GC would only rescan rez's modules over and over meanwhile.
+    gc_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        result = pyrer.solve(
+            requests, load_family=loader, variant_select_mode=str(config.variant_select_mode)
+        )
+    finally:
+        if gc_enabled:
+            gc.enable()
     metrics.count("pyrer_solves")
     _logger.debug(
         "pyrer solve: %s -> %s (%.1f ms, %d families loaded)",

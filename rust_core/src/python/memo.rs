@@ -10,7 +10,7 @@ use pyo3::exceptions::PyOSError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use super::solve::PyPackageData;
+use super::package_py::to_python;
 use super::to_py_err;
 use crate::memo::{
     self, Counters, FamilyFile, FileStamp, LayoutSettings, Origin, PackageFile, Record, Store,
@@ -281,7 +281,7 @@ fn load_family(
     let packages = load
         .packages
         .into_iter()
-        .map(|p| Py::new(py, PyPackageData::new_from(p)))
+        .map(|p| to_python(py, p))
         .collect::<PyResult<Vec<_>>>()?;
     Ok(PyFamilyLoad {
         absent: load.absent,

@@ -11,7 +11,7 @@ use super::solve::PyPackageData;
 use crate::package_py::{parse_static_package, parse_static_package_files, Bail, StaticPackage};
 
 /// The single conversion of a parsed package to its Python value.
-fn to_python(py: Python<'_>, pkg: StaticPackage) -> PyResult<Py<PyAny>> {
+pub(crate) fn to_python(py: Python<'_>, pkg: StaticPackage) -> PyResult<Py<PyAny>> {
     let obj = Py::new(py, PyPackageData::new_from(pkg))?;
     // A PackageData holds no Python references, so it can never be part of
     // a reference cycle: untracking it spares the cyclic GC from scanning
