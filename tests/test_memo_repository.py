@@ -497,3 +497,18 @@ def test_rez_commands_through_pyrer_paths(
                        .replace(str(small_repo), "<repo>"))
     assert outputs[0] == outputs[1]
     assert outputs[0].strip()
+
+
+def test_rez_pyrer_index_command(small_repo: Path, tmp_path: Path) -> None:
+    """``rez pyrer-index``, the rez command plugin, fills the memo like pyrer-index."""
+    rez = Path(sys.executable).parent / "rez"
+    memo_dir = tmp_path / "memo"
+    out = subprocess.run([str(rez), "pyrer-index", "-q", "--memo-dir", str(memo_dir),
+                          str(small_repo)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "static (parsed now):         3" in out.stdout, out.stdout
+    assert "dynamic (rez evaluator):     2" in out.stdout, out.stdout
+    memo = pyrer.Memo(str(memo_dir))
+    path = str(small_repo / "early" / "2.0" / "package.py")
+    entry = memo.lookup(path)
+    assert entry is not None and entry[0] == "evaluated" and entry[2] == ["python-3"]

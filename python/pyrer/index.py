@@ -156,8 +156,8 @@ def verify(location: str, memo: Memo, quiet: bool) -> list[str]:
     return problems
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="pyrer-index", description=__doc__.split("\n\n")[0])
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The command line of ``pyrer-index`` (also ``rez pyrer-index``)."""
     parser.add_argument("repos", nargs="+", metavar="REPO", help="repository path or pyrer@path")
     parser.add_argument("--memo-dir", help=f"memo directory (default: $PYRER_MEMO_DIR or "
                         f"{default_memo_dir()})")
@@ -165,7 +165,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--verify", action="store_true",
                         help="check entries against disk and rez; exit 1 on a mismatch")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
-    args = parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pyrer-index", description=__doc__.split("\n\n")[0])
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Indexes, prunes and verifies as `args` says; the exit status."""
     logging.basicConfig(level=logging.INFO, format="pyrer-index: %(message)s")
 
     memo_dir = Path(args.memo_dir or os.environ.get("PYRER_MEMO_DIR") or default_memo_dir())
