@@ -512,3 +512,19 @@ def test_rez_pyrer_index_command(small_repo: Path, tmp_path: Path) -> None:
     path = str(small_repo / "early" / "2.0" / "package.py")
     entry = memo.lookup(path)
     assert entry is not None and entry[0] == "evaluated" and entry[2] == ["python-3"]
+
+
+def test_yaml_packages_go_through_rez(
+    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = small_repo / "yamlpkg" / "1.0"
+    folder.mkdir(parents=True)
+    (folder / "package.yaml").write_text(
+        "name: yamlpkg\nversion: '1.0'\nrequires:\n- python-3\nvariants:\n- [plat]\n"
+    )
+    repo = _repo(small_repo, tmp_path / "memo", monkeypatch)
+    assert _served(repo, "yamlpkg") == _rez_view(small_repo, "yamlpkg")
+    assert repo.load_counters["evaluated"] == 1
+    again = _repo(small_repo, tmp_path / "memo", monkeypatch)
+    assert _served(again, "yamlpkg") == _rez_view(small_repo, "yamlpkg")
+    assert again.load_counters["evaluated"] == 0 and again.load_counters["memo_hits"] == 1
