@@ -528,3 +528,17 @@ def test_yaml_packages_go_through_rez(
     again = _repo(small_repo, tmp_path / "memo", monkeypatch)
     assert _served(again, "yamlpkg") == _rez_view(small_repo, "yamlpkg")
     assert again.load_counters["evaluated"] == 0 and again.load_counters["memo_hits"] == 1
+
+
+def test_forked_child_does_not_use_the_parents_memo(
+    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = _repo(small_repo, tmp_path / "memo", monkeypatch)
+    assert repo.load_family("python") and repo.memo is not None
+    pid = os.fork()
+    if pid == 0:  # the child: served from disk, without the inherited LMDB handle
+        ok = _served(repo, "python") == _rez_view(small_repo, "python") and repo.memo is None
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 0
+    assert repo.memo is not None

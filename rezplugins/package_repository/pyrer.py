@@ -47,6 +47,7 @@ class PyrerPackageRepository(FileSystemPackageRepository):
         super().__init__(location, resource_pool, **kwargs)
         self.load_counters: Counter[str] = Counter()
         self._memo = open_memo(memo_dir(_plugin_setting("memo_dir")))
+        self._memo_pid = os.getpid()
 
     def _uid(self) -> tuple:
         uid = ["pyrer", self.location]
@@ -67,6 +68,10 @@ class PyrerPackageRepository(FileSystemPackageRepository):
         family files, a version directory without a definition file, a
         file rez fails to load).
         """
+        if self._memo is not None and self._memo_pid != os.getpid():
+            # LMDB handles must not cross fork(): a forked child goes without
+            log.debug("pyrer: forked process, package memo not used")
+            self._memo = None
         settings = filesystem._settings
         load = _load_family(
             self.location,
