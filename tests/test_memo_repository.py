@@ -542,3 +542,28 @@ def test_forked_child_does_not_use_the_parents_memo(
     _, status = os.waitpid(pid, 0)
     assert os.WEXITSTATUS(status) == 0
     assert repo.memo is not None
+
+
+def test_parallel_work_in_a_forked_child(bench_path: Path, tmp_path: Path) -> None:
+    """After the parent used the rayon pool, a forked child still parses (on its
+    own thread) instead of waiting forever on the parent's vanished workers."""
+    files = [str(p) for p in sorted((bench_path).glob("*/*/package.py"))[:200]]
+    assert all(pyrer.parse_static_packages_py(files))  # the pool now has threads
+    pid = os.fork()
+    if pid == 0:
+        ok = all(pyrer.parse_static_packages_py(files))
+        memo = pyrer.Memo(str(tmp_path / "child-memo"))
+        load = pyrer._native.load_family(str(bench_path), files[0].split("/")[-3], None, memo)
+        os._exit(0 if ok and load.packages else 1)
+    for _ in range(600):  # a hang would fail here, not block the suite
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        import time
+
+        time.sleep(0.1)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked child hung")
+    assert os.WEXITSTATUS(status) == 0

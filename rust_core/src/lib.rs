@@ -3,6 +3,7 @@
 
 pub mod bound;
 pub mod error;
+pub mod fork_guard;
 pub mod memo;
 pub mod names;
 pub mod package;

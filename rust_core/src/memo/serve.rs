@@ -166,7 +166,7 @@ pub fn serve_files(
         };
         (*i, result)
     };
-    let parsed: Vec<_> = if misses.len() >= 16 {
+    let parsed: Vec<_> = if misses.len() >= 16 && crate::fork_guard::pool_usable() {
         misses.par_iter().map(parse_one).collect()
     } else {
         misses.iter().map(parse_one).collect()

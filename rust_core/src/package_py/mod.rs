@@ -91,14 +91,17 @@ fn read_into(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<usize> {
 
 const READ_CHUNK: usize = 16 * 1024;
 
-/// Reads and parses files on the rayon pool; the output is aligned with `paths`.
+/// Reads and parses files on the rayon pool (on this thread in a forked
+/// child); the output is aligned with `paths`.
 pub fn parse_static_package_files<P: AsRef<Path> + Sync>(
     paths: &[P],
 ) -> Vec<Result<StaticPackage, Bail>> {
-    paths
-        .par_iter()
-        .map(|p| parse_static_package_file(p.as_ref()))
-        .collect()
+    let parse = |p: &P| parse_static_package_file(p.as_ref());
+    if crate::fork_guard::pool_usable() {
+        paths.par_iter().map(parse).collect()
+    } else {
+        paths.iter().map(parse).collect()
+    }
 }
 
 #[cfg(test)]

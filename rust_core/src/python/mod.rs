@@ -21,6 +21,7 @@ pub(crate) fn to_py_err(e: crate::error::VersionError) -> PyErr {
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    crate::fork_guard::record_owner();
     m.add("VersionError", m.py().get_type::<VersionError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     version_algebra::register(m)?;
