@@ -43,17 +43,6 @@ def _chunks(items: list[str], n: int) -> Iterator[list[str]]:
         yield items[i : i + n]
 
 
-def _layout_settings() -> dict[str, Any]:
-    from rez.config import config
-
-    fs = config.plugins.package_repository.filesystem
-    return {
-        "package_filenames": list(fs.package_filenames),
-        "allow_unversioned": bool(config.allow_unversioned_packages),
-        "check_definition_files": bool(fs.check_package_definition_files),
-    }
-
-
 def _repository(location: str) -> Any:
     from rez.package_repository import package_repository_manager
 
@@ -62,7 +51,8 @@ def _repository(location: str) -> Any:
 
 def index_repository(location: str, memo: Memo, quiet: bool) -> tuple[Counter[str], Counter[str]]:
     """Fills the memo for one repository; returns (tallies, dynamic reasons)."""
-    settings = _layout_settings()
+    repo = _repository(location)
+    settings = repo.layout_settings()
     names = repository_families(location)
     tally: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
@@ -88,7 +78,6 @@ def index_repository(location: str, memo: Memo, quiet: bool) -> tuple[Counter[st
     bar.close()
 
     if pending:
-        repo = _repository(location)
         from pyrer.rez_package import FallbackToRez
 
         for family, version, path, stamp, reason in tqdm(
@@ -96,7 +85,7 @@ def index_repository(location: str, memo: Memo, quiet: bool) -> tuple[Counter[st
         ):
             reasons[reason] += 1
             try:
-                repo._evaluate(family, version, path, stamp, reason)
+                repo.evaluate_file(family, version, path, stamp, reason)
                 tally["evaluated"] += 1
             except FallbackToRez as e:
                 tally["late_or_failed"] += 1

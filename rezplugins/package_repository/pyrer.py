@@ -72,16 +72,8 @@ class PyrerPackageRepository(FileSystemPackageRepository):
             # LMDB handles must not cross fork(): a forked child goes without
             log.debug("pyrer: forked process, package memo not used")
             self._memo = None
-        settings = filesystem._settings
         load = _load_family(
-            self.location,
-            name,
-            version_range,
-            self._memo,
-            package_filenames=list(settings.package_filenames),
-            allow_unversioned=bool(_config().allow_unversioned_packages),
-            check_definition_files=bool(settings.check_package_definition_files),
-            honour_ignore=not self.disable_pkg_ignore,
+            self.location, name, version_range, self._memo, **self.layout_settings()
         )
         counters = self.load_counters
         counters["families"] += 1
@@ -93,12 +85,22 @@ class PyrerPackageRepository(FileSystemPackageRepository):
             raise FallbackToRez(load.needs_rez)
         packages = list(load.packages)
         for version, path, stamp, reason in load.to_evaluate:
-            packages.append(self._evaluate(name, version, path, stamp, reason))
+            packages.append(self.evaluate_file(name, version, path, stamp, reason))
         log.debug(
             "pyrer: load_family(%s, %r) in %s: %d packages, %s",
             name, version_range, self.location, len(packages), dict(load.counters),
         )
         return packages
+
+    def layout_settings(self) -> dict[str, Any]:
+        """The settings that decide, as in rez, which files a family has."""
+        settings = filesystem._settings
+        return {
+            "package_filenames": list(settings.package_filenames),
+            "allow_unversioned": bool(_config().allow_unversioned_packages),
+            "check_definition_files": bool(settings.check_package_definition_files),
+            "honour_ignore": not self.disable_pkg_ignore,
+        }
 
     def package_resource(self, name: str, version: str) -> Any:
         """rez's package resource for a package `load_family` served, built
@@ -107,10 +109,13 @@ class PyrerPackageRepository(FileSystemPackageRepository):
             FileSystemPackageResource.key, location=self.location, name=name, version=version
         )
 
-    def _evaluate(
+    def evaluate_file(
         self, name: str, version: str, path: str, stamp: tuple, reason: str
     ) -> PackageData:
-        """Loads one file with rez's evaluator and remembers the result."""
+        """Loads one file with rez's evaluator and remembers the result.
+
+        Raises `FallbackToRez` for ``@late`` requires or a file rez cannot load.
+        """
         self.load_counters["evaluated"] += 1
         try:
             resource = self.get_resource(

@@ -20,66 +20,70 @@ pub use store::{key_of, MemoError, Store};
 use crate::package::PackageData;
 use crate::range::VersionRange;
 
-/// A family's solver data, or what stands in the way.
+/// Families' solver data, or what stands in the way.
 #[derive(Debug, Default)]
 pub struct FamilyLoad {
-    /// The family is not in this repository.
-    pub absent: bool,
-    /// Only rez can serve this family faithfully, and why.
-    pub needs_rez: Option<String>,
+    /// Families that are not in this repository.
+    pub absent: Vec<String>,
+    /// Families only rez can serve faithfully, and why (first reason each).
+    pub needs_rez: Vec<(String, String)>,
     pub packages: Vec<PackageData>,
     /// Files rez's evaluator must load, with the reason.
-    pub to_evaluate: Vec<(PackageFile, String)>,
+    pub to_evaluate: Vec<(FamilyFile, String)>,
     pub counters: Counters,
     /// Memo problems met on the way (the files were served from disk).
     pub notices: Vec<String>,
 }
 
-/// Loads family `name` of the repository at `location` within `range`.
-pub fn load_family(
+impl FamilyLoad {
+    fn needs_rez(&mut self, family: &str, why: String) {
+        if !self.needs_rez.iter().any(|(f, _)| f == family) {
+            self.needs_rez.push((family.to_string(), why));
+        }
+    }
+}
+
+/// Loads families `names` of the repository at `location` within `range`,
+/// serving all their files in one batch. `defer_writes` queues the memo
+/// writes for the store's next flush instead of committing them now.
+pub fn load_families(
     store: Option<&Store>,
     location: &Path,
-    name: &str,
+    names: &[String],
     range: Option<&VersionRange>,
     settings: &LayoutSettings,
+    defer_writes: bool,
 ) -> FamilyLoad {
     let mut load = FamilyLoad::default();
-    let files = match family_layout(location, name, range, settings) {
-        Err(e) => {
-            load.needs_rez = Some(format!("cannot list family {name}: {e}"));
-            load.counters.io_errors += 1;
-            return load;
+    let mut files = Vec::new();
+    for name in names {
+        match family_layout(location, name, range, settings) {
+            Err(e) => {
+                load.counters.io_errors += 1;
+                load.needs_rez(name, format!("cannot list family {name}: {e}"));
+            }
+            Ok(FamilyLayout::Absent) => load.absent.push(name.clone()),
+            Ok(FamilyLayout::NeedsRez(why)) => load.needs_rez(name, why),
+            Ok(FamilyLayout::Packages(found)) => {
+                files.extend(found.into_iter().map(|file| FamilyFile {
+                    family: name.clone(),
+                    file,
+                }))
+            }
         }
-        Ok(FamilyLayout::Absent) => {
-            load.absent = true;
-            return load;
-        }
-        Ok(FamilyLayout::NeedsRez(why)) => {
-            load.needs_rez = Some(why);
-            return load;
-        }
-        Ok(FamilyLayout::Packages(files)) => files,
-    };
-    let files: Vec<FamilyFile> = files
-        .into_iter()
-        .map(|file| FamilyFile {
-            family: name.to_string(),
-            file,
-        })
-        .collect();
-    let (outcomes, counters, notices) = serve_files(store, &files, true);
-    load.counters = counters;
+    }
+    let (outcomes, counters, notices) = serve_files(store, &files, defer_writes);
+    load.counters.add(&counters);
     load.notices = notices;
     for (ff, outcome) in files.into_iter().zip(outcomes) {
         match outcome {
             Outcome::MemoHit(p) | Outcome::Parsed(p) => load.packages.push(p),
             Outcome::LateBound => {
-                load.needs_rez.get_or_insert_with(|| {
-                    format!("{}: @late-bound requires", ff.file.path.display())
-                });
+                let why = format!("{}: @late-bound requires", ff.file.path.display());
+                load.needs_rez(&ff.family, why);
             }
             Outcome::NeedsEvaluation(why) | Outcome::Unreadable(why) => {
-                load.to_evaluate.push((ff.file, why))
+                load.to_evaluate.push((ff, why))
             }
         }
     }

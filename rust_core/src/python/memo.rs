@@ -12,9 +12,7 @@ use pyo3::types::{PyDict, PyList};
 
 use super::package_py::to_python;
 use super::to_py_err;
-use crate::memo::{
-    self, Counters, FamilyFile, FileStamp, LayoutSettings, Origin, PackageFile, Record, Store,
-};
+use crate::memo::{self, Counters, FileStamp, LayoutSettings, Origin, PackageFile, Record, Store};
 use crate::range::VersionRange;
 
 type Stamp = (i64, i64, u64, u64);
@@ -269,13 +267,15 @@ fn load_family(
         honour_ignore,
     );
     let store = memo.map(|m| m.store.clone());
+    let names = [name];
     let load = py.detach(|| {
-        memo::load_family(
+        memo::load_families(
             store.as_deref(),
             &location,
-            &name,
+            &names,
             range.as_ref(),
             &settings,
+            true,
         )
     });
     let packages = load
@@ -284,13 +284,13 @@ fn load_family(
         .map(|p| to_python(py, p))
         .collect::<PyResult<Vec<_>>>()?;
     Ok(PyFamilyLoad {
-        absent: load.absent,
-        needs_rez: load.needs_rez,
+        absent: !load.absent.is_empty(),
+        needs_rez: load.needs_rez.into_iter().next().map(|(_, why)| why),
         packages: PyList::new(py, packages)?.unbind(),
         to_evaluate: load
             .to_evaluate
             .into_iter()
-            .map(|(f, why)| pending_tuple(f, why))
+            .map(|(ff, why)| pending_tuple(ff.file, why))
             .collect(),
         counters: counters_dict(py, &load.counters)?.unbind(),
         notices: load.notices,
@@ -334,49 +334,21 @@ fn index_families<'py>(
         honour_ignore,
     );
     let store = memo.store.clone();
-    let (counters, to_evaluate, needs_rez, notices) = py.detach(|| {
-        let mut files = Vec::new();
-        let mut needs_rez = Vec::new();
-        let mut counters = Counters::default();
-        for name in &names {
-            match memo::family_layout(&location, name, None, &settings) {
-                Ok(memo::FamilyLayout::Packages(found)) => {
-                    files.extend(found.into_iter().map(|file| FamilyFile {
-                        family: name.clone(),
-                        file,
-                    }))
-                }
-                Ok(memo::FamilyLayout::Absent) => {}
-                Ok(memo::FamilyLayout::NeedsRez(why)) => needs_rez.push((name.clone(), why)),
-                Err(e) => {
-                    counters.io_errors += 1;
-                    needs_rez.push((name.clone(), format!("cannot list: {e}")));
-                }
-            }
-        }
-        let (outcomes, c, notices) = memo::serve_files(Some(&store), &files, false);
-        counters.add(&c);
-        let mut to_evaluate = Vec::new();
-        for (ff, outcome) in files.into_iter().zip(outcomes) {
-            match outcome {
-                memo::Outcome::NeedsEvaluation(why) | memo::Outcome::Unreadable(why) => {
-                    let (v, p, s, w) = pending_tuple(ff.file, why);
-                    to_evaluate.push((ff.family, v, p, s, w));
-                }
-                memo::Outcome::LateBound => needs_rez.push((
-                    ff.family,
-                    format!("{}: @late-bound requires", ff.file.path.display()),
-                )),
-                memo::Outcome::MemoHit(_) | memo::Outcome::Parsed(_) => {}
-            }
-        }
-        (counters, to_evaluate, needs_rez, notices)
-    });
+    let load =
+        py.detach(|| memo::load_families(Some(&store), &location, &names, None, &settings, false));
+    let to_evaluate = load
+        .to_evaluate
+        .into_iter()
+        .map(|(ff, why)| {
+            let (version, path, stamp, why) = pending_tuple(ff.file, why);
+            (ff.family, version, path, stamp, why)
+        })
+        .collect();
     Ok((
-        counters_dict(py, &counters)?,
+        counters_dict(py, &load.counters)?,
         to_evaluate,
-        needs_rez,
-        notices,
+        load.needs_rez,
+        load.notices,
     ))
 }
 
