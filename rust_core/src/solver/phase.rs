@@ -116,8 +116,8 @@ impl ExtractionLog {
             .collect()
     }
 
-    fn shared(&self) -> Arc<Vec<(String, Requirement)>> {
-        Arc::new(self.items.clone())
+    fn into_shared(self) -> Arc<Vec<(String, Requirement)>> {
+        Arc::new(self.items)
     }
 }
 
@@ -144,7 +144,7 @@ impl Phase {
         &self,
         ctx: &Context,
         scopes: Vec<Scope>,
-        log: &ExtractionLog,
+        log: ExtractionLog,
         status: Option<PhaseStatus>,
     ) -> Result<Phase, SolveError> {
         let mut phase = Phase {
@@ -152,7 +152,7 @@ impl Phase {
             status: PhaseStatus::Pending,
             failure: None,
             changed: BTreeSet::new(),
-            extractions: log.shared(),
+            extractions: log.into_shared(),
         };
         phase.status = match status {
             Some(s) => s,
@@ -162,13 +162,13 @@ impl Phase {
         Ok(phase)
     }
 
-    fn fail(&self, scopes: Vec<Scope>, reason: FailureReason, log: &ExtractionLog) -> Phase {
+    fn fail(&self, scopes: Vec<Scope>, reason: FailureReason, log: ExtractionLog) -> Phase {
         Phase {
             scopes,
             status: PhaseStatus::Failed,
             failure: Some(reason),
             changed: BTreeSet::new(),
-            extractions: log.shared(),
+            extractions: log.into_shared(),
         }
     }
 
@@ -222,7 +222,7 @@ impl Phase {
                     Ok(merged) => merged,
                     Err(conflict) => {
                         let reason = FailureReason::DependencyConflicts(vec![conflict]);
-                        return Ok(self.fail(scopes, reason, &log));
+                        return Ok(self.fail(scopes, reason, log));
                     }
                 };
 
@@ -241,7 +241,7 @@ impl Phase {
                                 conflicting_request: scopes[i].request.to_requirement(),
                             };
                             let reason = FailureReason::DependencyConflicts(vec![c]);
-                            return Ok(self.fail(scopes, reason, &log));
+                            return Ok(self.fail(scopes, reason, log));
                         }
                         Narrowed::Changed(new_scope) => {
                             let widens = scopes[i].is_conflict() && !new_scope.is_conflict();
@@ -311,7 +311,7 @@ impl Phase {
                 match narrowed {
                     Narrowed::Empty => {
                         let reason = FailureReason::TotalReduction(reductions);
-                        return Ok(self.fail(scopes, reason, &log));
+                        return Ok(self.fail(scopes, reason, log));
                     }
                     Narrowed::Changed(new_scope) => {
                         scopes[x] = new_scope;
@@ -328,7 +328,7 @@ impl Phase {
             }
             changed.clear();
         }
-        self.finish(ctx, scopes, &log, None)
+        self.finish(ctx, scopes, log, None)
     }
 
     /// rez's `finalise`: detect cycles, then order the resolve by dependency
