@@ -1,20 +1,20 @@
-//! pyrer's Rust core: rez's version algebra, the rez solver port and the
-//! package data it consumes, with Python bindings behind the `python` feature.
+//! pyrer's Rust core, in layers that only depend downwards:
+//!
+//! - [`algebra`]: rez's version, range and requirement rules;
+//! - [`package`]: package data as the solver's input (records, interned
+//!   family names, a reusable repository);
+//! - [`solver`] (the rez solver port), [`package_py`] (the static
+//!   `package.py` reader) and [`memo`] (the LMDB package memo), each built on
+//!   the two layers above;
+//! - `python`: the PyO3 bindings (feature `python`), the only place that
+//!   knows about Python.
 
-pub mod bound;
-pub mod error;
+pub mod algebra;
 pub mod fork_guard;
 pub mod memo;
-pub mod names;
 pub mod package;
 pub mod package_py;
-pub mod range;
-mod range_parser;
-pub mod repository;
-pub mod requirement;
 pub mod solver;
-pub mod token;
-pub mod version;
 
 #[cfg(feature = "python")]
 mod python;
@@ -24,7 +24,6 @@ mod python;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-pub use error::VersionError;
-pub use range::VersionRange;
-pub use requirement::{Requirement, RequirementList, VersionedObject};
-pub use version::Version;
+pub use algebra::{
+    Requirement, RequirementList, Version, VersionError, VersionRange, VersionedObject,
+};

@@ -10,9 +10,9 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::algebra::range::VersionRange;
+use crate::algebra::version::Version;
 use crate::package::is_valid_package_name;
-use crate::range::VersionRange;
-use crate::version::Version;
 
 use super::record::FileStamp;
 

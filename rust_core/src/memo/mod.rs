@@ -17,8 +17,8 @@ pub use record::{FileStamp, Origin, Record};
 pub use serve::{remember_evaluated, serve_files, Counters, FamilyFile, Outcome};
 pub use store::{key_of, MemoError, Store};
 
+use crate::algebra::range::VersionRange;
 use crate::package::PackageData;
-use crate::range::VersionRange;
 
 /// Families' solver data, or what stands in the way.
 #[derive(Debug, Default)]

@@ -15,6 +15,7 @@ mod bail;
 mod body;
 mod encoding;
 mod fast;
+mod fields;
 mod lexer;
 mod literal;
 mod parser;

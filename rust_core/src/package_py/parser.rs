@@ -9,6 +9,7 @@
 
 use super::bail::{Bail, Construct};
 use super::body::BodyCheck;
+use super::fields;
 use super::lexer::{is_keyword, Lexer, NumKind, Tok};
 use super::literal;
 use super::value::{Binding, Items, Value};
@@ -273,7 +274,7 @@ impl<'a> Parser<'a> {
         if is_loader_name(name) {
             return Err(Bail::Unsupported(Construct::RebindsLoaderName));
         }
-        if super::schema::def_would_change_data(name) {
+        if fields::def_would_change_data(name) {
             return Err(Bail::Unsupported(Construct::DefOfPackageAttribute));
         }
         self.expect(Tok::Op("("), Bail::Syntax)?;

@@ -10,10 +10,10 @@ use pyo3::exceptions::PyOSError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
+use super::errors::to_py_err;
 use super::package_py::to_python;
-use super::to_py_err;
+use crate::algebra::range::VersionRange;
 use crate::memo::{self, Counters, FileStamp, LayoutSettings, Origin, PackageFile, Record, Store};
-use crate::range::VersionRange;
 
 type Stamp = (i64, i64, u64, u64);
 

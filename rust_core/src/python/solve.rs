@@ -10,9 +10,9 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
+use crate::algebra::range::VersionRange;
+use crate::package::repository::Repository;
 use crate::package::{Package, PackageData};
-use crate::range::VersionRange;
-use crate::repository::Repository;
 use crate::solver::{self, FamilyLoader, SolveOutcome, SolveStatus, VariantSelectMode};
 
 /// One package version: name, version, requirement strings, variants.

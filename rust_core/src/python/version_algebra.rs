@@ -8,10 +8,10 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PySet, PyString};
 
-use super::{to_py_err, VersionError};
-use crate::range::VersionRange;
-use crate::requirement::{Requirement, RequirementList};
-use crate::version::Version;
+use super::errors::{to_py_err, VersionError};
+use crate::algebra::range::VersionRange;
+use crate::algebra::requirement::{Requirement, RequirementList};
+use crate::algebra::version::Version;
 
 fn hash_of<T: Hash>(value: &T) -> u64 {
     let mut h = DefaultHasher::new();

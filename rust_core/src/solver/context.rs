@@ -8,10 +8,10 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use super::family::FamilyStore;
-use crate::names::FamId;
+use crate::algebra::range::VersionRange;
+use crate::algebra::requirement::RequirementList;
+use crate::package::names::FamId;
 use crate::package::Package;
-use crate::range::VersionRange;
-use crate::requirement::RequirementList;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum VariantSelectMode {

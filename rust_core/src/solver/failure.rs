@@ -4,8 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::request::ScopeRequest;
+use crate::algebra::requirement::Requirement;
 use crate::package::Package;
-use crate::requirement::Requirement;
 
 /// A variant removed because one of its requirements conflicts with a scope.
 #[derive(Clone)]

@@ -5,9 +5,9 @@
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
+use crate::algebra::range::VersionRange;
+use crate::algebra::version::Version;
 use crate::package::Package;
-use crate::range::VersionRange;
-use crate::version::Version;
 
 /// Loads the packages of one family. `range` is a hint (`None`: every
 /// version); returning more is allowed, the solver filters.

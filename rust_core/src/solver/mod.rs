@@ -22,8 +22,8 @@ use failure::{DependencyConflict, FailureReason};
 use family::FamilyStore;
 use phase::{Phase, PhaseStatus};
 
+use crate::algebra::requirement::{Requirement, RequirementList};
 use crate::package::Package;
-use crate::requirement::{Requirement, RequirementList};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SolveStatus {

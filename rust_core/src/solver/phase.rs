@@ -13,9 +13,9 @@ use super::family::family_not_found;
 use super::graph::{dependency_order, find_cycle, Graph};
 use super::scope::Scope;
 use super::slice::{Extraction, Narrowed};
-use crate::names::FamId;
+use crate::algebra::requirement::Requirement;
+use crate::package::names::FamId;
 use crate::package::Package;
-use crate::requirement::Requirement;
 
 /// Extractions merged per family, in first-extracted order.
 struct Merged {

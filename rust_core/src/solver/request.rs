@@ -5,8 +5,8 @@
 use std::fmt;
 use std::rc::Rc;
 
-use super::slice::Slice;
-use crate::requirement::Requirement;
+use super::slice::{ConflictTest, Slice};
+use crate::algebra::requirement::Requirement;
 
 #[derive(Clone)]
 pub enum ScopeRequest {
@@ -24,14 +24,6 @@ impl ScopeRequest {
         }
     }
 
-    /// False only for a weak request that constrains nothing (`~foo`).
-    pub fn has_range(&self) -> bool {
-        match self {
-            ScopeRequest::Given(r) => r.range().is_some(),
-            ScopeRequest::Versions { .. } => true,
-        }
-    }
-
     pub fn to_requirement(&self) -> Requirement {
         match self {
             ScopeRequest::Given(r) => (**r).clone(),
@@ -40,9 +32,19 @@ impl ScopeRequest {
             }
         }
     }
+}
+
+impl ConflictTest for ScopeRequest {
+    /// False only for a weak request that constrains nothing (`~foo`).
+    fn has_range(&self) -> bool {
+        match self {
+            ScopeRequest::Given(r) => r.range().is_some(),
+            ScopeRequest::Versions { .. } => true,
+        }
+    }
 
     /// rez's `req.conflicts_with(self)` for a requirement on the same family.
-    pub fn conflicted_by(&self, req: &Requirement) -> bool {
+    fn conflicted_by(&self, req: &Requirement) -> bool {
         match self {
             ScopeRequest::Given(r) => req.conflicts_with(r),
             ScopeRequest::Versions { slice, .. } => match req.range() {

@@ -8,10 +8,10 @@ use super::context::{Context, SolveError};
 use super::failure::Reduction;
 use super::request::ScopeRequest;
 use super::slice::{Extraction, Narrowed, Slice};
-use crate::names::FamId;
+use crate::algebra::range::VersionRange;
+use crate::algebra::requirement::Requirement;
+use crate::package::names::FamId;
 use crate::package::Package;
-use crate::range::VersionRange;
-use crate::requirement::Requirement;
 
 /// A scope is shared between phases (a phase copies its list of scopes at
 /// every step), so it is one reference-counted allocation.
@@ -179,7 +179,16 @@ impl Scope {
         let Some(slice) = self.variants() else {
             return Ok((Narrowed::Unchanged, Vec::new()));
         };
-        let (narrowed, reductions) = slice.reduce_by(ctx, fam, request)?;
+        let (narrowed, removed) = slice.reduce_by(ctx, fam, request)?;
+        let reductions = removed
+            .into_iter()
+            .map(|r| Reduction {
+                pkg: r.pkg,
+                slot: r.slot,
+                dependency: r.dependency,
+                conflicting_request: request.clone(),
+            })
+            .collect();
         let narrowed = match narrowed {
             Narrowed::Unchanged => Narrowed::Unchanged,
             Narrowed::Empty => Narrowed::Empty,

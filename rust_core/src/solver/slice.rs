@@ -15,14 +15,27 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use super::context::{Context, SolveError};
-use super::failure::Reduction;
 use super::family::in_range;
-use super::request::ScopeRequest;
-use crate::bound::{Bound, LowerBound, UpperBound};
-use crate::names::{FamFilter, FamId};
+use crate::algebra::bound::{Bound, LowerBound, UpperBound};
+use crate::algebra::range::VersionRange;
+use crate::algebra::requirement::Requirement;
+use crate::package::names::{FamFilter, FamId};
 use crate::package::{Package, VariantRequires};
-use crate::range::VersionRange;
-use crate::requirement::Requirement;
+
+/// What a slice is reduced by, seen from the slice: whether it constrains
+/// anything, and rez's `dependency.conflicts_with(request)` test. (The scope
+/// request implements it; the slice does not need to know its form.)
+pub trait ConflictTest {
+    fn has_range(&self) -> bool;
+    fn conflicted_by(&self, dependency: &Requirement) -> bool;
+}
+
+/// A variant a reduction removed, with the dependency that conflicted.
+pub struct Removed {
+    pub pkg: Arc<Package>,
+    pub slot: usize,
+    pub dependency: Requirement,
+}
 
 /// The variants of one package still in a slice.
 #[derive(Clone)]
@@ -424,8 +437,8 @@ impl Slice {
         &self,
         ctx: &Context,
         fam: FamId,
-        request: &ScopeRequest,
-    ) -> Result<(Narrowed<Slice>, Vec<Reduction>), SolveError> {
+        request: &impl ConflictTest,
+    ) -> Result<(Narrowed<Slice>, Vec<Removed>), SolveError> {
         self.fam_info(ctx)?; // also sets `any`
         let any = self.any.get().expect("set with the family info");
         if !request.has_range() || any.fams.binary_search(&fam).is_err() {
@@ -463,11 +476,10 @@ impl Slice {
             let mut reductions = Vec::with_capacity(removed.len());
             for &(_, e, s) in fk.members.iter().filter(|m| conflicting[m.0]) {
                 let (position, _) = self.entries[e].requires(s)?.find_fam(fam).expect("member");
-                reductions.push(Reduction {
+                reductions.push(Removed {
                     pkg: self.entries[e].pkg.clone(),
                     slot: s,
                     dependency: requirement(e, s, position)?.clone(),
-                    conflicting_request: request.clone(),
                 });
             }
             return Ok((Narrowed::Empty, reductions));

@@ -9,8 +9,8 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};
 
-use crate::error::VersionError;
-use crate::token::{cmp_tokens, is_token_char};
+use crate::algebra::error::VersionError;
+use crate::algebra::token::{cmp_tokens, is_token_char};
 
 /// A shared, immutable version: cloning is a reference-count increment,
 /// which matters because the solver copies ranges of versions constantly.

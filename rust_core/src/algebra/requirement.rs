@@ -4,9 +4,9 @@
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-use crate::error::VersionError;
-use crate::range::VersionRange;
-use crate::version::Version;
+use crate::algebra::error::VersionError;
+use crate::algebra::range::VersionRange;
+use crate::algebra::version::Version;
 
 #[derive(Clone, Debug)]
 pub struct Requirement {

@@ -9,10 +9,10 @@
 //! same error, or the same acceptance as in rez. Like Python's `$`, a part may
 //! end with one extra newline.
 
-use crate::bound::{Bound, LowerBound, UpperBound};
-use crate::error::VersionError;
-use crate::token::is_token_char;
-use crate::version::Version;
+use crate::algebra::bound::{Bound, LowerBound, UpperBound};
+use crate::algebra::error::VersionError;
+use crate::algebra::token::is_token_char;
+use crate::algebra::version::Version;
 
 /// End of the longest version (`token([.-]token)*`) starting at `pos`.
 /// A shorter match never helps: what follows a version in the grammar never
@@ -39,6 +39,13 @@ fn version_end(s: &[u8], pos: usize) -> Option<usize> {
 fn opt_version(s: &[u8], pos: usize) -> impl Iterator<Item = (Option<(usize, usize)>, usize)> {
     let v = version_end(s, pos).map(|e| (Some((pos, e)), e));
     v.into_iter().chain(std::iter::once((None, pos)))
+}
+
+/// An optional version `V?` at `pos` that ends the part, if one does.
+fn version_to_end(s: &[u8], pos: usize) -> Option<Span> {
+    opt_version(s, pos)
+        .find(|&(_, end)| end == s.len())
+        .map(|(v, _)| v)
 }
 
 fn starts(s: &[u8], pos: usize, lit: &str) -> bool {
@@ -89,9 +96,7 @@ fn match_exact(s: &[u8]) -> Option<Part> {
     if !starts(s, 0, "==") {
         return None;
     }
-    opt_version(s, 2)
-        .find(|&(_, p)| p == s.len())
-        .map(|(v, _)| Part::Exact(v))
+    version_to_end(s, 2).map(Part::Exact)
 }
 
 fn match_inclusive(s: &[u8]) -> Option<Part> {
@@ -99,104 +104,110 @@ fn match_inclusive(s: &[u8]) -> Option<Part> {
         if !starts(s, p, "..") {
             continue;
         }
-        if let Some((up, _)) = opt_version(s, p + 2).find(|&(_, q)| q == s.len()) {
+        if let Some(up) = version_to_end(s, p + 2) {
             return Some(Part::Inclusive(lo, up));
         }
     }
     None
 }
 
-fn match_lower(s: &[u8]) -> Option<Part> {
-    for prefix in [Some(">"), Some(">="), None] {
-        let p = match prefix {
-            Some(lit) if starts(s, 0, lit) => lit.len(),
-            Some(_) => continue,
-            None => 0,
-        };
-        for (v, q) in opt_version(s, p) {
-            let end = if prefix.is_some() {
-                q
-            } else if starts(s, q, "+") {
-                q + 1
-            } else {
-                continue;
-            };
-            if end == s.len() {
-                return Some(Part::Lower {
-                    exclusive: prefix == Some(">"),
-                    version: v,
-                });
-            }
-        }
-    }
-    None
+/// One way the head shared by the lower-bound and range alternatives,
+/// `(P1|P2)? V? (+ unless prefixed)?`, matches at the start of a part.
+struct Head {
+    prefix: Option<&'static str>,
+    version: Span,
+    plus: bool,
+    /// Where the head ends.
+    end: usize,
 }
 
-fn match_upper(s: &[u8]) -> Option<Part> {
-    for prefix in [Some("<"), Some("<="), None] {
-        let p = match prefix {
-            Some("<") if lt_before_version(s, 0) => 1,
-            Some("<=") if starts(s, 0, "<=") => 2,
-            Some(_) => continue,
-            None => 0,
-        };
-        for (v, q) in opt_version(s, p) {
-            if q == s.len() {
-                return Some(Part::Upper {
-                    matched_text: !s.is_empty(),
-                    exclusive: prefix == Some("<"),
-                    version: v,
-                });
-            }
-        }
-    }
-    None
-}
-
-/// `(>|>=)? V? (+ unless prefixed)? ((,)? if V) (<(?=V)|<=) V?`
-fn match_asc(s: &[u8]) -> Option<Part> {
-    for prefix in [Some(">"), Some(">="), None] {
-        let p0 = match prefix {
-            Some(lit) if starts(s, 0, lit) => lit.len(),
-            Some(_) => continue,
-            None => 0,
-        };
-        for (lv, p1) in opt_version(s, p0) {
-            let plus_choices: &[bool] = if prefix.is_none() {
-                &[true, false]
-            } else {
-                &[false]
-            };
-            for &plus in plus_choices {
-                if plus && !starts(s, p1, "+") {
-                    continue;
-                }
-                let p2 = p1 + plus as usize;
-                let comma_choices: &[bool] = if lv.is_some() {
+/// Every way the head matches, in the order Python's regex engine tries
+/// them: the prefixes in the given order then none, for each the longest
+/// version then none, for each (only without a prefix) `+` then no `+`.
+fn heads<'a>(s: &'a [u8], prefixes: [&'static str; 2]) -> impl Iterator<Item = Head> + 'a {
+    let with_prefix = prefixes
+        .into_iter()
+        .filter(move |lit| starts(s, 0, lit))
+        .map(|lit| (Some(lit), lit.len()));
+    with_prefix
+        .chain(std::iter::once((None, 0)))
+        .flat_map(move |(prefix, p0)| {
+            opt_version(s, p0).flat_map(move |(version, p1)| {
+                let plus_choices: &'static [bool] = if prefix.is_none() {
                     &[true, false]
                 } else {
                     &[false]
                 };
-                for &comma in comma_choices {
-                    if comma && !starts(s, p2, ",") {
-                        continue;
-                    }
-                    let p3 = p2 + comma as usize;
-                    for up in ["<", "<="] {
-                        let p4 = match up {
-                            "<" if lt_before_version(s, p3) => p3 + 1,
-                            "<=" if starts(s, p3, "<=") => p3 + 2,
-                            _ => continue,
-                        };
-                        if let Some((uv, _)) = opt_version(s, p4).find(|&(_, q)| q == s.len()) {
-                            let lower = (p2 > 0).then_some((prefix == Some(">"), lv));
-                            return Some(Part::Asc {
-                                lower,
-                                upper: (up == "<", uv),
-                            });
-                        }
-                    }
-                }
+                plus_choices
+                    .iter()
+                    .filter(move |&&plus| !plus || starts(s, p1, "+"))
+                    .map(move |&plus| Head {
+                        prefix,
+                        version,
+                        plus,
+                        end: p1 + plus as usize,
+                    })
+            })
+        })
+}
+
+/// `(>|>=) V?` or `V? +`
+fn match_lower(s: &[u8]) -> Option<Part> {
+    heads(s, [">", ">="])
+        .find(|h| (h.prefix.is_some() || h.plus) && h.end == s.len())
+        .map(|h| Part::Lower {
+            exclusive: h.prefix == Some(">"),
+            version: h.version,
+        })
+}
+
+/// The tail shared by the upper-bound and range alternatives: the first of
+/// `operators` found at `pos` and followed by an optional version that ends
+/// the part. `<` stands for the regex's `<(?=V)`.
+fn tail(s: &[u8], pos: usize, operators: &[&'static str]) -> Option<(&'static str, Span)> {
+    operators.iter().find_map(|&op| {
+        let found = match op {
+            "<" => lt_before_version(s, pos),
+            _ => starts(s, pos, op),
+        };
+        found
+            .then(|| version_to_end(s, pos + op.len()))
+            .flatten()
+            .map(|v| (op, v))
+    })
+}
+
+/// `(<(?=V)|<=)? V?` (also the empty string)
+fn match_upper(s: &[u8]) -> Option<Part> {
+    let (exclusive, version) = match tail(s, 0, &["<", "<="]) {
+        Some((op, v)) => (op == "<", v),
+        None => (false, version_to_end(s, 0)?),
+    };
+    Some(Part::Upper {
+        matched_text: !s.is_empty(),
+        exclusive,
+        version,
+    })
+}
+
+/// `(>|>=)? V? (+ unless prefixed)? ((,)? if V) (<(?=V)|<=) V?`
+fn match_asc(s: &[u8]) -> Option<Part> {
+    for h in heads(s, [">", ">="]) {
+        let comma_choices: &[bool] = if h.version.is_some() {
+            &[true, false]
+        } else {
+            &[false]
+        };
+        for &comma in comma_choices {
+            if comma && !starts(s, h.end, ",") {
+                continue;
+            }
+            if let Some((op, uv)) = tail(s, h.end + comma as usize, &["<", "<="]) {
+                let lower = (h.end > 0).then_some((h.prefix == Some(">"), h.version));
+                return Some(Part::Asc {
+                    lower,
+                    upper: (op == "<", uv),
+                });
             }
         }
     }
@@ -205,46 +216,18 @@ fn match_asc(s: &[u8]) -> Option<Part> {
 
 /// `(<|<=)? V? (+ unless prefixed)? (, if V) (<(?=V)|>=|>) V?`
 fn match_desc(s: &[u8]) -> Option<Part> {
-    for prefix in [Some("<"), Some("<="), None] {
-        let p0 = match prefix {
-            Some(lit) if starts(s, 0, lit) => lit.len(),
+    for h in heads(s, ["<", "<="]) {
+        let p = match h.version {
+            Some(_) if starts(s, h.end, ",") => h.end + 1,
             Some(_) => continue,
-            None => 0,
+            None => h.end,
         };
-        for (uv, p1) in opt_version(s, p0) {
-            let plus_choices: &[bool] = if prefix.is_none() {
-                &[true, false]
-            } else {
-                &[false]
-            };
-            for &plus in plus_choices {
-                if plus && !starts(s, p1, "+") {
-                    continue;
-                }
-                let p2 = p1 + plus as usize;
-                let p3 = if uv.is_some() {
-                    if !starts(s, p2, ",") {
-                        continue;
-                    }
-                    p2 + 1
-                } else {
-                    p2
-                };
-                for lp in ["<", ">=", ">"] {
-                    let p4 = match lp {
-                        "<" if lt_before_version(s, p3) => p3 + 1,
-                        ">=" | ">" if starts(s, p3, lp) => p3 + lp.len(),
-                        _ => continue,
-                    };
-                    if let Some((lv, _)) = opt_version(s, p4).find(|&(_, q)| q == s.len()) {
-                        let upper = (p2 > 0).then_some((prefix == Some("<"), uv));
-                        return Some(Part::Desc {
-                            upper,
-                            lower: (lp == ">", lv),
-                        });
-                    }
-                }
-            }
+        if let Some((op, lv)) = tail(s, p, &["<", ">=", ">"]) {
+            let upper = (h.end > 0).then_some((h.prefix == Some("<"), h.version));
+            return Some(Part::Desc {
+                upper,
+                lower: (op == ">", lv),
+            });
         }
     }
     None

@@ -6,10 +6,10 @@
 
 use std::fmt;
 
-use crate::bound::{py_max, Bound, LowerBound, UpperBound};
-use crate::error::VersionError;
-use crate::range_parser::{is_valid_syntax, parse_part, PartError};
-use crate::version::Version;
+use crate::algebra::bound::{py_max, Bound, LowerBound, UpperBound};
+use crate::algebra::error::VersionError;
+use crate::algebra::range_parser::{is_valid_syntax, parse_part, PartError};
+use crate::algebra::version::Version;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct VersionRange {

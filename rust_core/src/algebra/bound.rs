@@ -9,8 +9,8 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use crate::error::VersionError;
-use crate::version::Version;
+use crate::algebra::error::VersionError;
+use crate::algebra::version::Version;
 
 /// Python's `max(a, b)`: `b` only if it is strictly greater.
 pub fn py_max<T: Ord>(a: T, b: T) -> T {

@@ -1,0 +1,224 @@
+//! The plain package record (`PackageData`): name, version, requirement
+//! strings and variants, as Python, the parser and the memo hand them over.
+
+/// The plain input record, as given by Python (`PackageData`): name,
+/// version, requirement strings and variants.
+///
+/// All its strings live back to back in one buffer (name, version, the
+/// package requirements, then each variant's), so a record costs two or three
+/// allocations however many requirements it has, and is cheap to build from
+/// borrowed text (the parser, a binary memo). Equal contents give equal
+/// records.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PackageData {
+    text: String,
+    /// The end offset in `text` of each string, in order.
+    ends: Vec<usize>,
+    /// The index (into `ends`) of each variant's first string.
+    variant_starts: Vec<usize>,
+}
+
+/// Builds a [`PackageData`] string by string: name and version first, then
+/// the package requirements, then each variant's after `start_variant`.
+#[derive(Debug)]
+pub struct PackageDataBuilder {
+    data: PackageData,
+}
+
+impl PackageDataBuilder {
+    /// Appends one string written by `write` into the shared buffer. On an
+    /// error nothing is appended.
+    #[inline]
+    pub fn push_with<E>(
+        &mut self,
+        write: impl FnOnce(&mut String) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let start = self.data.text.len();
+        match write(&mut self.data.text) {
+            Ok(()) => {
+                self.data.ends.push(self.data.text.len());
+                Ok(())
+            }
+            Err(e) => {
+                self.data.text.truncate(start);
+                Err(e)
+            }
+        }
+    }
+
+    #[inline]
+    pub fn push(&mut self, s: &str) {
+        self.data.text.push_str(s);
+        self.data.ends.push(self.data.text.len());
+    }
+
+    /// Starts a variant: the strings pushed from now on belong to it.
+    pub fn start_variant(&mut self) {
+        self.data.variant_starts.push(self.data.ends.len());
+    }
+
+    pub fn build(self) -> PackageData {
+        self.data
+    }
+}
+
+impl PackageData {
+    /// A builder, with room for `text_capacity` bytes of text.
+    pub fn builder(name: &str, version: &str, text_capacity: usize) -> PackageDataBuilder {
+        let mut text = String::with_capacity(text_capacity.max(name.len() + version.len()));
+        text.push_str(name);
+        let name_end = text.len();
+        text.push_str(version);
+        let mut ends = Vec::with_capacity(8);
+        ends.extend([name_end, text.len()]);
+        PackageDataBuilder {
+            data: PackageData {
+                text,
+                ends,
+                variant_starts: Vec::new(),
+            },
+        }
+    }
+
+    /// A record from its parts.
+    pub fn new<R, V>(name: &str, version: &str, requires: R, variants: V) -> PackageData
+    where
+        R: IntoIterator,
+        R::Item: AsRef<str>,
+        V: IntoIterator,
+        V::Item: IntoIterator,
+        <V::Item as IntoIterator>::Item: AsRef<str>,
+    {
+        let mut b = PackageData::builder(name, version, 0);
+        for r in requires {
+            b.push(r.as_ref());
+        }
+        for v in variants {
+            b.start_variant();
+            for r in v {
+                b.push(r.as_ref());
+            }
+        }
+        b.build()
+    }
+
+    /// String `i` (0 is the name, 1 the version).
+    #[inline]
+    fn string(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    fn strings(&self, from: usize, to: usize) -> Strings<'_> {
+        Strings {
+            data: self,
+            range: from..to,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        self.string(0)
+    }
+
+    pub fn version(&self) -> &str {
+        self.string(1)
+    }
+
+    /// The package requirements.
+    pub fn requires(&self) -> Strings<'_> {
+        let end = self
+            .variant_starts
+            .first()
+            .copied()
+            .unwrap_or(self.ends.len());
+        self.strings(2, end)
+    }
+
+    pub fn num_variants(&self) -> usize {
+        self.variant_starts.len()
+    }
+
+    /// The requirements of variant `i` (`i < num_variants()`).
+    pub fn variant(&self, i: usize) -> Strings<'_> {
+        let start = self.variant_starts[i];
+        let end = self
+            .variant_starts
+            .get(i + 1)
+            .copied()
+            .unwrap_or(self.ends.len());
+        self.strings(start, end)
+    }
+
+    pub fn variants(&self) -> impl ExactSizeIterator<Item = Strings<'_>> + Clone {
+        (0..self.num_variants()).map(|i| self.variant(i))
+    }
+}
+
+/// A run of a [`PackageData`]'s strings (a requirement list).
+#[derive(Clone, Debug)]
+pub struct Strings<'a> {
+    data: &'a PackageData,
+    range: std::ops::Range<usize>,
+}
+
+impl<'a> Iterator for Strings<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        self.range.next().map(|i| self.data.string(i))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.range.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Strings<'_> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_layout() {
+        let d = PackageData::new("a", "1.0", ["b", "c-2"], [vec![], vec!["d", ""]]);
+        assert_eq!((d.name(), d.version()), ("a", "1.0"));
+        assert_eq!(d.requires().collect::<Vec<_>>(), ["b", "c-2"]);
+        assert_eq!(d.requires().len(), 2);
+        assert_eq!(d.num_variants(), 2);
+        assert_eq!(d.variant(0).len(), 0);
+        assert_eq!(d.variant(1).collect::<Vec<_>>(), ["d", ""]);
+        let same = PackageData::new("a", "1.0", vec!["b", "c-2"], [vec![], vec!["d", ""]]);
+        assert_eq!(d, same);
+        // the same text split differently is a different record
+        let other = PackageData::new("a", "1.0", ["b"], [vec!["c-2"], vec!["d", ""]]);
+        assert_ne!(d, other);
+        let empty = PackageData::new("", "", [] as [&str; 0], [] as [[&str; 0]; 0]);
+        assert_eq!(
+            (empty.name(), empty.version(), empty.requires().len()),
+            ("", "", 0)
+        );
+    }
+
+    #[test]
+    fn builder_rolls_back_a_failed_string() {
+        let mut b = PackageData::builder("a", "1", 0);
+        b.push("x");
+        assert_eq!(
+            b.push_with(|t| {
+                t.push_str("junk");
+                Err(())
+            }),
+            Err(())
+        );
+        b.start_variant();
+        b.push_with::<()>(|t| {
+            t.push_str("yz");
+            Ok(())
+        })
+        .unwrap();
+        let d = b.build();
+        assert_eq!(d, PackageData::new("a", "1", ["x"], [["yz"]]));
+    }
+}

@@ -1,0 +1,11 @@
+//! Package data as the solver's input: the plain record ([`PackageData`]),
+//! a package parsed into the solver's form ([`Package`]), process-wide
+//! family names ([`names`]) and a reusable set of packages ([`repository`]).
+
+mod data;
+pub mod names;
+pub mod repository;
+mod solvable;
+
+pub use data::{PackageData, PackageDataBuilder, Strings};
+pub use solvable::{is_valid_package_name, Package, VariantRequires};
