@@ -4,9 +4,13 @@ Walks rez filesystem repositories (plain paths or ``pyrer@`` paths), parses
 their package.py files in parallel with pyrer's static parser, loads the
 files it declines with rez's own evaluator, and stores the solver fields in
 the LMDB memo so that ``rez env`` never opens those files again. Unchanged
-files are skipped. ``--prune`` drops entries of files that are gone;
-``--verify`` checks every entry against the file on disk and rez's own load
-and exits 1 on any mismatch.
+files are skipped. Files the parser declines are evaluated and remembered
+only where the repository serves evaluated results (see
+``rezplugins.package_repository.pyrer.serve_evaluated``): stock rez evaluates
+them again in every process. ``--prune`` drops entries of files that are gone;
+``--verify`` checks every entry the repository would serve against the file
+on disk and rez's own load and exits 1 on any mismatch. Exit status 2: the
+memo could not be used or written (a full disk, say).
 """
 
 from __future__ import annotations
@@ -23,8 +27,8 @@ from typing import Any
 
 from tqdm import tqdm
 
-from pyrer._native import Memo, index_families, repository_families
-from pyrer.memo import default_memo_dir, open_memo
+from pyrer._native import Memo, index_families, load_family, repository_families
+from pyrer.memo import default_memo_dir, explain, open_memo
 
 log = logging.getLogger("pyrer.index")
 
@@ -62,7 +66,7 @@ def index_repository(location: str, memo: Memo, quiet: bool) -> tuple[Counter[st
                disable=quiet, leave=True, dynamic_ncols=True)
     for chunk in _chunks(names, CHUNK):
         counters, to_evaluate, needs_rez, notices = index_families(
-            location, chunk, memo, **settings
+            location, chunk, memo, serve_evaluated=repo.serve_evaluated, **settings
         )
         tally.update(counters)
         pending.extend(to_evaluate)
@@ -70,7 +74,8 @@ def index_repository(location: str, memo: Memo, quiet: bool) -> tuple[Counter[st
             tally["needs_rez"] += 1
             log.info("%s: served by rez only (%s)", family, why)
         for notice in notices:
-            log.warning("memo: %s", notice)
+            tally["memo_errors"] += 1
+            log.warning("memo: %s", explain(notice, memo.path))
         files = tally["memo_hits"] + tally["parsed"] + len(pending)
         bar.update(len(chunk))
         rate = files / max(time.perf_counter() - start, 1e-9)
@@ -84,6 +89,8 @@ def index_repository(location: str, memo: Memo, quiet: bool) -> tuple[Counter[st
             pending, unit="file", desc="rez evaluator", disable=quiet, leave=False
         ):
             reasons[reason] += 1
+            if not (repo.serve_evaluated or path.endswith(".yaml")):
+                continue  # evaluated on every load, as stock rez does: nothing to keep
             try:
                 repo.evaluate_file(family, version, path, stamp, reason)
                 tally["evaluated"] += 1
@@ -102,14 +109,27 @@ def prune(location: str, memo: Memo) -> int:
     return len(gone)
 
 
-def verify(location: str, memo: Memo, quiet: bool) -> list[str]:
-    """Every current entry under `location` against rez's own load of the file."""
+def _served_versions(location: str, family: str, settings: dict[str, Any]) -> set[str] | None:
+    """The versions of `family` the repository serves (as rez lists them,
+    `.ignore` files and the like honoured), or None when rez serves it alone."""
+    load = load_family(location, family, None, None, **settings)
+    if load.needs_rez:
+        return None
+    return {p.version for p in load.packages} | {v for v, _, _, _ in load.to_evaluate}
+
+
+def verify(location: str, memo: Memo, quiet: bool) -> tuple[list[str], Counter[str]]:
+    """Every entry under `location` the repository would serve, against rez's
+    own load of the file; returns (problems, tallies of entries not checked)."""
     from rez.packages import iter_packages
 
     from pyrer import PackageData
     from pyrer.rez_package import late_bound_fields
 
+    repo = _repository(location)
+    settings = repo.layout_settings()
     problems = []
+    skipped: Counter[str] = Counter()
     by_family: dict[str, list[str]] = {}
     for path in memo.paths(location.rstrip(os.sep) + os.sep):
         by_family.setdefault(Path(path).relative_to(location).parts[0], []).append(path)
@@ -117,6 +137,7 @@ def verify(location: str, memo: Memo, quiet: bool) -> list[str]:
                disable=quiet)
     for family, paths in sorted(by_family.items()):
         rez_packages = {p.resource.filepath: p for p in iter_packages(family, paths=[location])}
+        served = _served_versions(location, family, settings)
         for path in paths:
             bar.update(1)
             entry = memo.lookup(path)
@@ -127,9 +148,19 @@ def verify(location: str, memo: Memo, quiet: bool) -> list[str]:
             try:
                 st = os.stat(path)
             except OSError:
-                continue  # vanished: never served (--prune drops it)
+                skipped["vanished"] += 1  # never served (--prune drops it)
+                continue
             if (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino) != stamp:
-                continue  # stale: never served, refreshed by the next index
+                skipped["stale"] += 1  # never served, refreshed by the next index
+                continue
+            parts = Path(path).relative_to(location).parts
+            version = parts[1] if len(parts) == 3 else ""
+            if served is None or version not in served:
+                skipped["hidden"] += 1  # .ignore, .building...: never served
+                continue
+            if origin == "evaluated" and not (repo.serve_evaluated or path.endswith(".yaml")):
+                skipped["evaluated"] += 1  # rez evaluates it on every load instead
+                continue
             pkg = rez_packages.get(path)
             if pkg is None:
                 problems.append(f"{path}: rez does not see this package")
@@ -142,7 +173,7 @@ def verify(location: str, memo: Memo, quiet: bool) -> list[str]:
                     problems.append(f"{path}: memo {requires!r} {variants!r} != "
                                     f"rez {want.requires!r} {want.variants!r}")
     bar.close()
-    return problems
+    return problems, skipped
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -173,10 +204,18 @@ def run(args: argparse.Namespace) -> int:
     if memo is None:
         print(f"pyrer-index: cannot open the memo in {memo_dir}", file=sys.stderr)
         return 2
+    try:
+        return _run(args, memo)
+    except OSError as e:
+        print(f"pyrer-index: memo error: {explain(str(e), memo.path)}", file=sys.stderr)
+        return 2
 
+
+def _run(args: argparse.Namespace, memo: Memo) -> int:
     start = time.perf_counter()
     total: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
+    skipped: Counter[str] = Counter()
     status = 0
     for repo in args.repos:
         location = _location(repo)
@@ -190,20 +229,28 @@ def run(args: argparse.Namespace) -> int:
         if args.prune:
             total["pruned"] += prune(location, memo)
         if args.verify:
-            problems = verify(location, memo, args.quiet)
+            problems, not_checked = verify(location, memo, args.quiet)
+            skipped.update(not_checked)
             for p in problems:
                 print(f"pyrer-index: MISMATCH {p}", file=sys.stderr)
             if problems:
-                status = 1
+                status = max(status, 1)
             total["verify_mismatches"] += len(problems)
     memo.flush()
     elapsed = time.perf_counter() - start
 
     files = total["memo_hits"] + total["parsed"] + sum(reasons.values())
+    # parsed files not stored, though they should have been: failed writes
+    not_stored = total["parsed"] - total["not_settled"] - total["memo_writes"]
     print(f"pyrer-index: {len(args.repos)} repositories, {total['families']} families, "
           f"{files} files in {elapsed:.2f} s ({files / max(elapsed, 1e-9):,.0f} files/s)")
     print(f"  unchanged (already in memo): {total['memo_hits']}")
     print(f"  static (parsed now):         {total['parsed']}")
+    print(f"    stored:                    {total['memo_writes']}")
+    if total["not_settled"]:
+        print(f"    changed too recently:      {total['not_settled']} (stored by a later run)")
+    if not_stored > 0:
+        print(f"    NOT STORED (memo errors):  {not_stored}")
     print(f"  dynamic (rez evaluator):     {sum(reasons.values())}")
     for reason, n in reasons.most_common():
         print(f"    {n:6}  {reason}")
@@ -213,7 +260,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"  pruned:                      {total['pruned']}")
     if args.verify:
         print(f"  verify mismatches:           {total['verify_mismatches']}")
+        if skipped:
+            kinds = ", ".join(f"{k} {n}" for k, n in sorted(skipped.items()))
+            print(f"  not checked (never served):  {sum(skipped.values())} ({kinds})")
     print(f"  memo: {memo.path} ({memo.stats()['entries']} entries)")
+    if total["memo_errors"] or not_stored > 0:
+        print("pyrer-index: the memo could not be written; see the warnings above",
+              file=sys.stderr)
+        status = 2
     return status
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import shutil
 from pathlib import Path
 
 from pyrer._native import Memo
@@ -68,4 +69,20 @@ def _flush(memo: Memo) -> None:
     try:
         memo.flush()
     except OSError as e:
-        log.warning("pyrer: cannot write the package memo: %s", e)
+        log.warning("pyrer: cannot write the package memo: %s", explain(str(e), memo.path))
+
+
+# Below this, a failed memo write is most likely the disk being full
+LOW_DISK_SPACE = 64 << 20
+
+
+def explain(message: str, directory: str | os.PathLike[str]) -> str:
+    """`message` about the memo in `directory`, with the likely cause added
+    where the error itself hides it (LMDB reports a full disk as an I/O error)."""
+    try:
+        free = shutil.disk_usage(directory).free
+    except OSError:
+        return message
+    if free < LOW_DISK_SPACE:
+        return f"{message} (the disk holding {directory} is full: {free:,} bytes free)"
+    return message

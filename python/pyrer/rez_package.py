@@ -19,8 +19,18 @@ class FallbackToRez(Exception):
 
     Raised by a `load_family` callback (for example for an ``@late``-bound
     ``requires``, whose value rez computes during its own solve); the solver
-    shim answers it by running rez's own solver for the whole resolve.
+    shim answers it by running rez's own solver for the whole resolve, and
+    counts it under ``fallback.<reason>``.
+
+    Args:
+        message: what happened, for the debug log.
+        reason: a short name for the metrics: ``late_bound``,
+            ``rez_cannot_load``, ``layout`` or ``io_error``.
     """
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def late_bound_fields(pkg: Any) -> list[str]:
@@ -44,6 +54,7 @@ def package_data_from_rez(pkg: Any) -> PackageData:
     if late:
         raise FallbackToRez(
             f"{pkg.qualified_name}: @late-bound {', '.join(late)} "
-            f"({pkg.resource.uri}); rez's own solver must evaluate it"
+            f"({pkg.resource.uri}); rez's own solver must evaluate it",
+            "late_bound",
         )
     return PackageData.from_rez(pkg)

@@ -67,7 +67,7 @@ class FamilyLoader:
         try:
             return self._load(name, version_range)
         except FallbackToRez as e:
-            self.failure = LoaderFailure("late_bound", str(e))
+            self.failure = LoaderFailure(e.reason, str(e))
             raise
         except Exception as e:
             self.failure = LoaderFailure("load_error", f"{type(e).__name__}: {e}")

@@ -14,8 +14,11 @@ pub use layout::{
     family_layout, family_names, FamilyLayout, FileFormat, LayoutSettings, PackageFile,
 };
 pub use record::{FileStamp, Origin, Record};
-pub use serve::{remember_evaluated, serve_files, Counters, FamilyFile, Outcome};
-pub use store::{key_of, MemoError, Store};
+pub use serve::{
+    remember_evaluated, serve_files, Counters, FamilyFile, Outcome, ServeOptions,
+    EVALUATED_EACH_TIME,
+};
+pub use store::{key_of, MemoError, Store, SHORT_KEY_PREFIX};
 
 use crate::algebra::range::VersionRange;
 use crate::package::PackageData;
@@ -25,8 +28,9 @@ use crate::package::PackageData;
 pub struct FamilyLoad {
     /// Families that are not in this repository.
     pub absent: Vec<String>,
-    /// Families only rez can serve faithfully, and why (first reason each).
-    pub needs_rez: Vec<(String, String)>,
+    /// Families only rez can serve faithfully: (family, kind, why), the
+    /// first reason each.
+    pub needs_rez: Vec<(String, NeedsRez, String)>,
     pub packages: Vec<PackageData>,
     /// Files rez's evaluator must load, with the reason.
     pub to_evaluate: Vec<(FamilyFile, String)>,
@@ -35,24 +39,45 @@ pub struct FamilyLoad {
     pub notices: Vec<String>,
 }
 
+/// Why only rez can serve a family (the shim counts fallbacks by kind).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NeedsRez {
+    /// A package binds `requires` late: only rez's solver evaluates it.
+    LateBound,
+    /// The family's files are laid out in a way only rez's code reads
+    /// (combined-family file, non-canonical version directory, ...).
+    Layout,
+    /// The family's directory could not be listed.
+    Unlistable,
+}
+
+impl NeedsRez {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NeedsRez::LateBound => "late_bound",
+            NeedsRez::Layout => "layout",
+            NeedsRez::Unlistable => "io_error",
+        }
+    }
+}
+
 impl FamilyLoad {
-    fn needs_rez(&mut self, family: &str, why: String) {
-        if !self.needs_rez.iter().any(|(f, _)| f == family) {
-            self.needs_rez.push((family.to_string(), why));
+    fn needs_rez(&mut self, family: &str, kind: NeedsRez, why: String) {
+        if !self.needs_rez.iter().any(|(f, _, _)| f == family) {
+            self.needs_rez.push((family.to_string(), kind, why));
         }
     }
 }
 
 /// Loads families `names` of the repository at `location` within `range`,
-/// serving all their files in one batch. `defer_writes` queues the memo
-/// writes for the store's next flush instead of committing them now.
+/// serving all their files in one batch as `options` says.
 pub fn load_families(
     store: Option<&Store>,
     location: &Path,
     names: &[String],
     range: Option<&VersionRange>,
     settings: &LayoutSettings,
-    defer_writes: bool,
+    options: ServeOptions,
 ) -> FamilyLoad {
     let mut load = FamilyLoad::default();
     let mut files = Vec::new();
@@ -60,10 +85,11 @@ pub fn load_families(
         match family_layout(location, name, range, settings) {
             Err(e) => {
                 load.counters.io_errors += 1;
-                load.needs_rez(name, format!("cannot list family {name}: {e}"));
+                let why = format!("cannot list family {name}: {e}");
+                load.needs_rez(name, NeedsRez::Unlistable, why);
             }
             Ok(FamilyLayout::Absent) => load.absent.push(name.clone()),
-            Ok(FamilyLayout::NeedsRez(why)) => load.needs_rez(name, why),
+            Ok(FamilyLayout::NeedsRez(why)) => load.needs_rez(name, NeedsRez::Layout, why),
             Ok(FamilyLayout::Packages(found)) => {
                 files.extend(found.into_iter().map(|file| FamilyFile {
                     family: name.clone(),
@@ -72,7 +98,7 @@ pub fn load_families(
             }
         }
     }
-    let (outcomes, counters, notices) = serve_files(store, &files, defer_writes);
+    let (outcomes, counters, notices) = serve_files(store, &files, options);
     load.counters.add(&counters);
     load.notices = notices;
     for (ff, outcome) in files.into_iter().zip(outcomes) {
@@ -80,7 +106,7 @@ pub fn load_families(
             Outcome::MemoHit(p) | Outcome::Parsed(p) => load.packages.push(p),
             Outcome::LateBound => {
                 let why = format!("{}: @late-bound requires", ff.file.path.display());
-                load.needs_rez(&ff.family, why);
+                load.needs_rez(&ff.family, NeedsRez::LateBound, why);
             }
             Outcome::NeedsEvaluation(why) | Outcome::Unreadable(why) => {
                 load.to_evaluate.push((ff, why))

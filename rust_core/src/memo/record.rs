@@ -46,6 +46,31 @@ impl FileStamp {
     }
 }
 
+impl FileStamp {
+    /// Whether the file's timestamps are far enough behind `now_ns` that a
+    /// later rewrite must change them. A file rewritten within the same
+    /// timestamp tick as it was read keeps its stamp (git's "racily clean"
+    /// problem), so an entry is only written once the file has been still
+    /// for longer than a tick: 50 ms where the timestamps carry sub-second
+    /// digits (the kernel's coarse clock ticks every few ms), 2 s where they
+    /// are whole seconds (ext3, FAT's 2 s, some network filesystems). A
+    /// stamp in the future (clock skew) is never settled.
+    pub fn is_settled(&self, now_ns: i64) -> bool {
+        const NS: i64 = 1_000_000_000;
+        let latest = self.mtime_ns.max(self.ctime_ns);
+        let coarse = self.mtime_ns % NS == 0 && self.ctime_ns % NS == 0;
+        let tick = if coarse { 2 * NS } else { 50_000_000 };
+        now_ns.saturating_sub(latest) > tick
+    }
+}
+
+/// The current time in the units of [`FileStamp`].
+pub fn now_ns() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i64)
+}
+
 /// How the stored fields were obtained.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Origin {
@@ -207,6 +232,24 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn racily_clean_stamps_are_not_settled() {
+        let stamp = |mtime_ns: i64, ctime_ns: i64| FileStamp {
+            mtime_ns,
+            ctime_ns,
+            size: 1,
+            ino: 1,
+        };
+        let now = 1_700_000_000_123_456_789;
+        assert!(stamp(now - 60_000_000_000, now - 1_000_000_000).is_settled(now));
+        assert!(!stamp(now - 60_000_000_000, now - 10_000_000).is_settled(now));
+        assert!(!stamp(now + 5, now + 5).is_settled(now));
+        // whole-second timestamps: the tick may be up to 2 s
+        let whole = 1_700_000_000_000_000_000;
+        assert!(!stamp(whole, whole).is_settled(whole + 1_500_000_000));
+        assert!(stamp(whole, whole).is_settled(whole + 2_500_000_000));
+    }
 
     fn sample() -> Record {
         Record {

@@ -16,8 +16,11 @@ use crate::package_py::parse_static_package;
 type Fields = (Vec<String>, Vec<Vec<String>>);
 
 use super::layout::{FileFormat, PackageFile};
-use super::record::{FileStamp, Origin, Record};
+use super::record::{now_ns, FileStamp, Origin, Record};
 use super::store::{key_of, Store};
+
+/// Why a remembered evaluation is not served (see [`ServeOptions`]).
+pub const EVALUATED_EACH_TIME: &str = "dynamic: rez evaluates it on every load";
 
 /// One file of a family, and the family it belongs to.
 #[derive(Clone, Debug)]
@@ -41,6 +44,20 @@ pub enum Outcome {
     Unreadable(String),
 }
 
+/// How a batch of files is served.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ServeOptions {
+    /// Queue the memo writes for the store's next flush instead of
+    /// committing them now.
+    pub defer_writes: bool,
+    /// Serve what rez's evaluator produced for a file from the memo. Stock
+    /// rez evaluates such files again in every process (unless it caches
+    /// them in memcached), so a result that depends on the environment or
+    /// on another file follows it; remembering is only faithful where rez
+    /// remembers too, or where a studio opts in.
+    pub serve_evaluated: bool,
+}
+
 /// Tallies for logging and tests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counters {
@@ -51,6 +68,9 @@ pub struct Counters {
     pub files_read: u64,
     pub io_errors: u64,
     pub memo_writes: u64,
+    /// Parsed files not remembered because they changed too recently
+    /// (see `FileStamp::is_settled`).
+    pub not_settled: u64,
 }
 
 impl Counters {
@@ -62,6 +82,7 @@ impl Counters {
         self.files_read += o.files_read;
         self.io_errors += o.io_errors;
         self.memo_writes += o.memo_writes;
+        self.not_settled += o.not_settled;
     }
 }
 
@@ -99,12 +120,12 @@ fn read_stable(path: &Path, expected: &FileStamp) -> Result<Option<String>, Stri
 
 /// Serves `files`. Hits come from one read transaction; misses are parsed
 /// on the rayon pool and written back in one transaction (or queued for the
-/// store's next flush when `defer_writes`). Memo errors are returned as
+/// store's next flush, see [`ServeOptions`]). Memo errors are returned as
 /// notices and the files are served from disk.
 pub fn serve_files(
     store: Option<&Store>,
     files: &[FamilyFile],
-    defer_writes: bool,
+    options: ServeOptions,
 ) -> (Vec<Outcome>, Counters, Vec<String>) {
     let mut counters = Counters::default();
     let mut notices = Vec::new();
@@ -132,6 +153,13 @@ pub fn serve_files(
         outcomes.push(match rec {
             Some(rec) => Some(match rec.origin {
                 Origin::LateBound => Outcome::LateBound,
+                // Unchanged since the parser declined it: no need to read it.
+                // (YAML is plain data: its evaluation cannot change.)
+                Origin::Evaluated
+                    if !options.serve_evaluated && ff.file.format != FileFormat::Yaml =>
+                {
+                    Outcome::NeedsEvaluation(EVALUATED_EACH_TIME.into())
+                }
                 _ => Outcome::MemoHit(package(ff, rec.requires, rec.variants)),
             }),
             None if ff.file.format == FileFormat::Yaml => {
@@ -174,6 +202,7 @@ pub fn serve_files(
 
     let mut writes = Vec::new();
     counters.files_read += parsed.len() as u64;
+    let now = now_ns();
     for (i, result) in parsed {
         let ff = &files[i];
         outcomes[i] = Some(match result {
@@ -185,7 +214,11 @@ pub fn serve_files(
                     variants,
                     path: keys[i].1.then(|| paths[i].clone()),
                 };
-                writes.push((keys[i].0.clone(), Some(rec.encode())));
+                if rec.stamp.is_settled(now) {
+                    writes.push((keys[i].0.clone(), Some(rec.encode())));
+                } else {
+                    counters.not_settled += 1;
+                }
                 Outcome::Parsed(package(ff, rec.requires, rec.variants))
             }
             Err(o) => o,
@@ -194,7 +227,7 @@ pub fn serve_files(
     if let Some(store) = store {
         if !writes.is_empty() {
             let n = writes.len() as u64;
-            let written = match defer_writes {
+            let written = match options.defer_writes {
                 true => store.queue(writes),
                 false => store.write(&writes),
             };
@@ -221,15 +254,19 @@ pub fn serve_files(
     (outcomes, counters, notices)
 }
 
-/// Records what rez's evaluator produced for a file (or that it is late-bound).
+/// Records what rez's evaluator produced for a file (or that it is
+/// late-bound); returns whether it was recorded. An evaluation of a file that
+/// changed too recently is not (see `FileStamp::is_settled`); a late-bound
+/// mark always is: a stale one only sends a resolve to rez's own solver.
 pub fn remember_evaluated(
     store: &Store,
     path: &str,
     stamp: FileStamp,
     fields: Option<(Vec<String>, Vec<Vec<String>>)>,
-) -> Result<(), String> {
+) -> Result<bool, String> {
     let (key, shortened) = key_of(path);
     let (origin, (requires, variants)) = match fields {
+        Some(_) if !stamp.is_settled(now_ns()) => return Ok(false),
         Some(f) => (Origin::Evaluated, f),
         None => (Origin::LateBound, (Vec::new(), Vec::new())),
     };
@@ -240,5 +277,6 @@ pub fn remember_evaluated(
         variants,
         path: shortened.then(|| path.to_string()),
     };
-    store.write(&[(key, Some(rec.encode()))]).map_err(|e| e.0)
+    store.write(&[(key, Some(rec.encode()))]).map_err(|e| e.0)?;
+    Ok(true)
 }

@@ -11,6 +11,9 @@ use heed::{Database, Env, EnvOpenOptions, MdbError, WithoutTls};
 
 /// Keys longer than this are replaced by a hash (LMDB's limit is 511 bytes).
 const MAX_KEY: usize = 480;
+/// How much of a long path its shortened key keeps (before a NUL and the
+/// 16 hex digits of its hash): a prefix scan can only use this much.
+pub const SHORT_KEY_PREFIX: usize = MAX_KEY - 17;
 const DATA_FILE: &str = "data.mdb";
 /// Queued writes are committed once this many are waiting.
 const FLUSH_AT: usize = 4096;
@@ -57,7 +60,7 @@ pub fn key_of(path: &str) -> (Vec<u8>, bool) {
     // path and a mismatch reads as a miss.
     let mut h = rustc_hash::FxHasher::default();
     std::hash::Hasher::write(&mut h, path.as_bytes());
-    let mut key = path.as_bytes()[..MAX_KEY - 17].to_vec();
+    let mut key = path.as_bytes()[..SHORT_KEY_PREFIX].to_vec();
     key.push(0);
     key.extend_from_slice(format!("{:016x}", std::hash::Hasher::finish(&h)).as_bytes());
     (key, true)

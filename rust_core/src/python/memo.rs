@@ -13,7 +13,9 @@ use pyo3::types::{PyDict, PyList};
 use super::errors::to_py_err;
 use super::package_py::to_python;
 use crate::algebra::range::VersionRange;
-use crate::memo::{self, Counters, FileStamp, LayoutSettings, Origin, PackageFile, Record, Store};
+use crate::memo::{
+    self, Counters, FileStamp, LayoutSettings, Origin, PackageFile, Record, ServeOptions, Store,
+};
 
 type Stamp = (i64, i64, u64, u64);
 
@@ -35,8 +37,17 @@ fn stamp_of((mtime_ns, ctime_ns, size, ino): Stamp) -> FileStamp {
 fn open_shared(dir: &Path, map_size: usize) -> Result<Arc<Store>, String> {
     static OPEN: OnceLock<Mutex<HashMap<PathBuf, Weak<Store>>>> = OnceLock::new();
     let canonical = {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create memo directory {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            // create_dir_all says "File exists" for a dangling symlink
+            match std::fs::read_link(dir) {
+                Ok(target) if !dir.exists() => format!(
+                    "memo directory {} is a symlink to {}, which does not exist",
+                    dir.display(),
+                    target.display()
+                ),
+                _ => format!("cannot create memo directory {}: {e}", dir.display()),
+            }
+        })?;
         dir.canonicalize()
             .map_err(|e| format!("{}: {e}", dir.display()))?
     };
@@ -93,7 +104,8 @@ impl PyMemo {
     }
 
     /// Records what rez's evaluator loaded for `path` as it was at `stamp`;
-    /// `requires=None` records that rez binds `requires` late.
+    /// `requires=None` records that rez binds `requires` late. Returns False
+    /// when the file changed too recently to be remembered safely.
     #[pyo3(signature = (path, stamp, requires, variants = None))]
     fn remember(
         &self,
@@ -102,7 +114,7 @@ impl PyMemo {
         stamp: Stamp,
         requires: Option<Vec<String>>,
         variants: Option<Vec<Vec<String>>>,
-    ) -> PyResult<()> {
+    ) -> PyResult<bool> {
         let fields = requires.map(|r| (r, variants.unwrap_or_default()));
         py.detach(|| memo::remember_evaluated(&self.store, &path, stamp_of(stamp), fields))
             .map_err(PyOSError::new_err)
@@ -145,33 +157,8 @@ impl PyMemo {
 
     /// Paths of the entries under `prefix` (a directory path).
     fn paths(&self, py: Python<'_>, prefix: String) -> PyResult<Vec<String>> {
-        py.detach(|| -> Result<Vec<String>, String> {
-            let keys = self
-                .store
-                .keys_with_prefix(prefix.as_bytes())
-                .map_err(|e| e.0)?;
-            let mut out = Vec::with_capacity(keys.len());
-            let mut shortened = Vec::new();
-            for k in keys {
-                match k.iter().position(|&b| b == 0) {
-                    None => out.push(String::from_utf8_lossy(&k).into_owned()),
-                    Some(_) => shortened.push(k),
-                }
-            }
-            for v in self
-                .store
-                .get_many(&shortened)
-                .map_err(|e| e.0)?
-                .into_iter()
-                .flatten()
-            {
-                if let Some(p) = Record::decode(&v).and_then(|r| r.path) {
-                    out.push(p);
-                }
-            }
-            Ok(out)
-        })
-        .map_err(PyOSError::new_err)
+        py.detach(|| entry_paths(&self.store, &prefix))
+            .map_err(PyOSError::new_err)
     }
 
     /// Drops the entries of `paths`; returns how many were asked for.
@@ -187,6 +174,35 @@ impl PyMemo {
     }
 }
 
+/// Paths of the entries whose path starts with `prefix`. A shortened key
+/// keeps only the first `SHORT_KEY_PREFIX` bytes of its path, so a longer
+/// prefix is scanned by that much and the full paths (kept in the records)
+/// are filtered.
+fn entry_paths(store: &Store, prefix: &str) -> Result<Vec<String>, String> {
+    let scan = &prefix.as_bytes()[..prefix.len().min(memo::SHORT_KEY_PREFIX)];
+    let keys = store.keys_with_prefix(scan).map_err(|e| e.0)?;
+    let mut out = Vec::with_capacity(keys.len());
+    let mut shortened = Vec::new();
+    for k in keys {
+        match k.iter().position(|&b| b == 0) {
+            None => out.push(String::from_utf8_lossy(&k).into_owned()),
+            Some(_) => shortened.push(k),
+        }
+    }
+    for v in store
+        .get_many(&shortened)
+        .map_err(|e| e.0)?
+        .into_iter()
+        .flatten()
+    {
+        if let Some(p) = Record::decode(&v).and_then(|r| r.path) {
+            out.push(p);
+        }
+    }
+    out.retain(|p| p.starts_with(prefix));
+    Ok(out)
+}
+
 fn counters_dict<'py>(py: Python<'py>, c: &Counters) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("memo_hits", c.memo_hits)?;
@@ -196,6 +212,7 @@ fn counters_dict<'py>(py: Python<'py>, c: &Counters) -> PyResult<Bound<'py, PyDi
     d.set_item("files_read", c.files_read)?;
     d.set_item("io_errors", c.io_errors)?;
     d.set_item("memo_writes", c.memo_writes)?;
+    d.set_item("not_settled", c.not_settled)?;
     Ok(d)
 }
 
@@ -229,6 +246,8 @@ pub struct PyFamilyLoad {
     absent: bool,
     /// Why only rez can serve this family, or None.
     needs_rez: Option<String>,
+    /// What kind of reason `needs_rez` is: "late_bound", "layout" or "io_error".
+    needs_rez_kind: Option<&'static str>,
     /// The packages served (memo hits and freshly parsed files).
     packages: Py<PyList>,
     /// `(version, path, stamp, reason)` of files rez's evaluator must load.
@@ -239,11 +258,13 @@ pub struct PyFamilyLoad {
 }
 
 /// Loads family `name` of the rez filesystem repository at `location`,
-/// within `version_range`, through `memo` when given.
+/// within `version_range`, through `memo` when given. Entries that rez's
+/// evaluator produced are served only with `serve_evaluated` (see
+/// `ServeOptions`); otherwise those files are handed back for evaluation.
 #[pyfunction]
 #[pyo3(signature = (location, name, version_range = None, memo = None, *,
     package_filenames = None, allow_unversioned = true,
-    check_definition_files = false, honour_ignore = true))]
+    check_definition_files = false, honour_ignore = true, serve_evaluated = false))]
 #[allow(clippy::too_many_arguments)]
 fn load_family(
     py: Python<'_>,
@@ -255,6 +276,7 @@ fn load_family(
     allow_unversioned: bool,
     check_definition_files: bool,
     honour_ignore: bool,
+    serve_evaluated: bool,
 ) -> PyResult<PyFamilyLoad> {
     let range = match version_range.as_deref() {
         None => None,
@@ -275,7 +297,10 @@ fn load_family(
             &names,
             range.as_ref(),
             &settings,
-            true,
+            ServeOptions {
+                defer_writes: true,
+                serve_evaluated,
+            },
         )
     });
     let packages = load
@@ -285,7 +310,8 @@ fn load_family(
         .collect::<PyResult<Vec<_>>>()?;
     Ok(PyFamilyLoad {
         absent: !load.absent.is_empty(),
-        needs_rez: load.needs_rez.into_iter().next().map(|(_, why)| why),
+        needs_rez_kind: load.needs_rez.first().map(|(_, kind, _)| kind.as_str()),
+        needs_rez: load.needs_rez.into_iter().next().map(|(_, _, why)| why),
         packages: PyList::new(py, packages)?.unbind(),
         to_evaluate: load
             .to_evaluate
@@ -310,7 +336,8 @@ fn repository_families(py: Python<'_>, location: PathBuf) -> PyResult<Vec<String
 /// stamp, reason)`, needs_rez items `(family, reason)`.
 #[pyfunction]
 #[pyo3(signature = (location, names, memo, *, package_filenames = None,
-    allow_unversioned = true, check_definition_files = false, honour_ignore = true))]
+    allow_unversioned = true, check_definition_files = false, honour_ignore = true,
+    serve_evaluated = false))]
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 fn index_families<'py>(
     py: Python<'py>,
@@ -321,6 +348,7 @@ fn index_families<'py>(
     allow_unversioned: bool,
     check_definition_files: bool,
     honour_ignore: bool,
+    serve_evaluated: bool,
 ) -> PyResult<(
     Bound<'py, PyDict>,
     Vec<(String, String, String, Stamp, String)>,
@@ -334,8 +362,17 @@ fn index_families<'py>(
         honour_ignore,
     );
     let store = memo.store.clone();
-    let load =
-        py.detach(|| memo::load_families(Some(&store), &location, &names, None, &settings, false));
+    let options = ServeOptions {
+        defer_writes: false,
+        serve_evaluated,
+    };
+    let load = py
+        .detach(|| memo::load_families(Some(&store), &location, &names, None, &settings, options));
+    let needs_rez = load
+        .needs_rez
+        .into_iter()
+        .map(|(family, _, why)| (family, why))
+        .collect();
     let to_evaluate = load
         .to_evaluate
         .into_iter()
@@ -347,7 +384,7 @@ fn index_families<'py>(
     Ok((
         counters_dict(py, &load.counters)?,
         to_evaluate,
-        load.needs_rez,
+        needs_rez,
         load.notices,
     ))
 }

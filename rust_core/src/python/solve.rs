@@ -1,12 +1,14 @@
 //! Python API of the solver: `PackageData`, `Repository`, `solve`,
 //! `SolveResult`, `ResolvedVariant`. Only `TypeError` escapes `solve` (for a
-//! `packages` argument of the wrong type); everything else is a status.
+//! `packages` argument of the wrong type), and what asks the caller to stop
+//! (KeyboardInterrupt, SystemExit, a signal handler's exception); everything
+//! else is a status.
 
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, OnceLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
@@ -343,20 +345,54 @@ impl PySolveResult {
     }
 }
 
-/// Calls the Python `load_family` callback, re-taking the GIL for each call.
+/// How often a solve running without the GIL looks for a pending signal.
+const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(50);
+
+/// The solve's link back to Python: calls the `load_family` callback (when
+/// given), re-taking the GIL for each call, and runs Python's signal
+/// handlers now and then so that Ctrl-C stops a long solve.
+///
+/// A `BaseException` that is not an `Exception` (KeyboardInterrupt,
+/// SystemExit raised by a signal handler, GeneratorExit) stops the solve and
+/// is raised again by `solve` once the GIL is back: the caller asked to stop,
+/// which no solve status may swallow.
 struct PyLoader {
-    callback: Py<PyAny>,
+    callback: Option<Py<PyAny>>,
     takes_range: bool,
+    /// The exception that stopped the solve, raised again by `solve`.
+    pending: Option<PyErr>,
+    last_signal_check: Instant,
 }
 
 impl PyLoader {
+    fn new(py: Python<'_>, callback: Option<&Bound<'_, PyAny>>) -> PyLoader {
+        PyLoader {
+            takes_range: callback.is_some_and(|cb| accepts_range(py, cb)),
+            callback: callback.map(|cb| cb.clone().unbind()),
+            pending: None,
+            last_signal_check: Instant::now(),
+        }
+    }
+
+    /// Keeps `e` to raise again if it asks the caller to stop.
+    fn stops_the_solve(&mut self, py: Python<'_>, e: &PyErr) -> bool {
+        let stop = !e.is_instance_of::<PyException>(py);
+        if stop && self.pending.is_none() {
+            self.pending = Some(e.clone_ref(py));
+        }
+        stop
+    }
+
     fn call(
-        &self,
+        &mut self,
         py: Python<'_>,
         name: &str,
         range: Option<&VersionRange>,
     ) -> Result<Vec<Arc<Package>>, String> {
-        let cb = self.callback.bind(py);
+        let Some(callback) = &self.callback else {
+            return Ok(Vec::new());
+        };
+        let cb = callback.bind(py);
         let result = if self.takes_range {
             cb.call1((name, range.map(|r| r.to_string())))
         } else {
@@ -370,13 +406,22 @@ impl PyLoader {
                 .unwrap_or_default();
             format!("load_family({name:?}) raised {kind}: {}", e.value(py))
         };
-        let result = result.map_err(describe)?;
+        let result = match result {
+            Ok(r) => r,
+            Err(e) => {
+                self.stops_the_solve(py, &e);
+                return Err(describe(e));
+            }
+        };
         if result.is_none() {
             return Ok(Vec::new());
         }
         match packages_of(&result) {
             Ok(r) => r,
-            Err(e) => Err(describe(e)),
+            Err(e) => {
+                self.stops_the_solve(py, &e);
+                Err(describe(e))
+            }
         }
     }
 }
@@ -387,7 +432,29 @@ impl FamilyLoader for PyLoader {
         name: &str,
         range: Option<&VersionRange>,
     ) -> Result<Vec<Arc<Package>>, String> {
+        if self.callback.is_none() {
+            return Ok(Vec::new());
+        }
         Python::attach(|py| self.call(py, name, range))
+    }
+
+    fn interrupted(&mut self) -> bool {
+        if self.pending.is_some() {
+            return true;
+        }
+        if self.last_signal_check.elapsed() < SIGNAL_CHECK_INTERVAL {
+            return false;
+        }
+        self.last_signal_check = Instant::now();
+        // Whatever a signal handler raises belongs to the caller, as it
+        // would have been raised between two bytecodes of a Python solve.
+        match Python::attach(|py| py.check_signals()) {
+            Ok(()) => false,
+            Err(e) => {
+                self.pending.get_or_insert(e);
+                true
+            }
+        }
     }
 }
 
@@ -495,17 +562,14 @@ pub fn solve(
         (None, Some(r)) => r,
         (None, None) => unreachable!("one repository is always set"),
     };
-    let mut loader = load_family.filter(|f| !f.is_none()).map(|cb| PyLoader {
-        takes_range: accepts_range(py, cb),
-        callback: cb.clone().unbind(),
-    });
+    let mut loader = PyLoader::new(py, load_family.filter(|f| !f.is_none()));
     let families: &HashMap<String, Vec<Arc<Package>>> = repo.families();
     let start = Instant::now();
-    let outcome = py.detach(|| match loader.as_mut() {
-        Some(l) => solver::solve(&requests, families, l, mode),
-        None => solver::solve(&requests, families, &mut solver::NoLoader, mode),
-    });
+    let outcome = py.detach(|| solver::solve(&requests, families, &mut loader, mode));
     let elapsed = start.elapsed().as_secs_f64() * 1e3;
+    if let Some(e) = loader.pending.take() {
+        return Err(e);
+    }
     build_result(py, outcome, elapsed)
 }
 

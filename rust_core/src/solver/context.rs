@@ -31,6 +31,9 @@ impl VariantSelectMode {
 
 pub type SolveError = String;
 
+/// The error of a solve its caller stopped (see `FamilyLoader::interrupted`).
+pub const INTERRUPTED: &str = "solve interrupted";
+
 pub struct Context<'a> {
     pub request_list: RequirementList,
     /// The family of each merged request, in order.
@@ -127,6 +130,14 @@ impl<'a> Context<'a> {
     }
 
     /// The package's variant slots in rez's preference order.
+    /// Stops the solve when the caller asks (checked once per phase step).
+    pub fn check_interrupt(&self) -> Result<(), SolveError> {
+        match self.families.borrow_mut().interrupted() {
+            true => Err(INTERRUPTED.to_string()),
+            false => Ok(()),
+        }
+    }
+
     pub fn variant_order(&self, pkg: &Arc<Package>) -> Result<Rc<Vec<usize>>, SolveError> {
         let id = Arc::as_ptr(pkg) as usize;
         if let Some(order) = self.variant_order.borrow().get(&id) {

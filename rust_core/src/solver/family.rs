@@ -17,6 +17,12 @@ pub trait FamilyLoader {
         name: &str,
         range: Option<&VersionRange>,
     ) -> Result<Vec<Arc<Package>>, String>;
+
+    /// Asked now and then during a solve: true stops it with an error (the
+    /// caller's Ctrl-C, say). Cheap to call often; the loader throttles.
+    fn interrupted(&mut self) -> bool {
+        false
+    }
 }
 
 /// A loader that knows nothing: every family is missing.
@@ -109,6 +115,10 @@ impl<'a> FamilyStore<'a> {
         self.loader.load(name, range)
     }
 
+    pub fn interrupted(&mut self) -> bool {
+        self.loader.interrupted()
+    }
+
     /// Makes sure every version of `name` inside `range` is loaded. Errors
     /// with rez's "family not found" if the family has no package at all.
     fn ensure(&mut self, name: &str, range: &VersionRange) -> Result<(), String> {
@@ -166,5 +176,55 @@ impl<'a> FamilyStore<'a> {
             }
         };
         Ok(in_range(packages, |p| &p.version, range).cloned().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::package::PackageData;
+    use crate::solver::context::INTERRUPTED;
+    use crate::solver::{solve, SolveStatus, VariantSelectMode};
+
+    /// Serves an endless chain `p0 -> p1 -> ...`, and asks to stop once it
+    /// has served `stop_after` families.
+    struct EndlessChain {
+        loads: usize,
+        stop_after: usize,
+    }
+
+    impl FamilyLoader for EndlessChain {
+        fn load(
+            &mut self,
+            name: &str,
+            _: Option<&VersionRange>,
+        ) -> Result<Vec<Arc<Package>>, String> {
+            self.loads += 1;
+            let next = name[1..].parse::<usize>().map_err(|e| e.to_string())? + 1;
+            let data = PackageData::new(name, "1", [format!("p{next}")], [] as [[&str; 0]; 0]);
+            Ok(vec![Arc::new(Package::new(data)?)])
+        }
+
+        fn interrupted(&mut self) -> bool {
+            self.loads >= self.stop_after
+        }
+    }
+
+    #[test]
+    fn a_loader_stops_the_solve() {
+        let seed = HashMap::default();
+        let mut chain = EndlessChain {
+            loads: 0,
+            stop_after: 20,
+        };
+        let out = solve(
+            &["p0".to_string()],
+            &seed,
+            &mut chain,
+            VariantSelectMode::VersionPriority,
+        );
+        assert_eq!(out.status, SolveStatus::Error);
+        assert_eq!(out.failure_description.as_deref(), Some(INTERRUPTED));
+        assert!(chain.loads < 40, "stopped late: {} loads", chain.loads);
     }
 }

@@ -184,7 +184,10 @@ pub fn solve(
         run.stack.push(Phase::new(run.ctx)?);
         loop {
             match stack_status(&run.stack) {
-                StackStatus::Unsolved => run.step()?,
+                StackStatus::Unsolved => {
+                    run.ctx.check_interrupt()?;
+                    run.step()?
+                }
                 done => return Ok(done),
             }
         }

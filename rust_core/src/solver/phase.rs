@@ -201,6 +201,7 @@ impl Phase {
             let mut widened: BTreeSet<usize> = BTreeSet::new();
 
             loop {
+                ctx.check_interrupt()?;
                 // extract every common dependency
                 let mut extracted: Vec<Extraction> = Vec::new();
                 for (scope, dirty) in scopes.iter_mut().zip(dirty.iter_mut()) {
