@@ -5,6 +5,10 @@ Shapes (N links, request ``p0``; ``pN`` is the last link and requires nothing):
 
 ``chain``
     ``p<i>-1`` requires ``p<i+1>``: one version per family (issue 11's case).
+``reversed``
+    like ``chain``, but links are named so that deeper ones sort first
+    (``p0`` requires ``q<N-1>``, ..., down to ``q000000``): rez's ordering
+    then moves every link.
 ``versions``
     each link has versions 1, 2 and 3; ``p<i>-<v>`` requires ``p<i+1>-<v>+``
     (the solver keeps every version until it splits).
@@ -44,7 +48,13 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-SHAPES = ("chain", "versions", "diamond", "variants")
+SHAPES = ("chain", "reversed", "versions", "diamond", "variants")
+
+
+def link(shape: str, n: int, i: int) -> str:
+    """The name of link ``i``: ``p<i>``, or for ``reversed`` names that sort
+    deeper links first (``p0`` then ``q<n-i>``, zero-padded)."""
+    return f"q{n - i:06d}" if shape == "reversed" and i else f"p{i}"
 
 
 def chain_packages(shape: str, n: int) -> list[tuple[str, str, list[str], list[list[str]] | None]]:
@@ -52,9 +62,9 @@ def chain_packages(shape: str, n: int) -> list[tuple[str, str, list[str], list[l
     out: list[tuple[str, str, list[str], list[list[str]] | None]] = []
     for i in range(n + 1):
         last = i == n
-        nxt = f"p{i + 1}"
-        if shape == "chain":
-            out.append((f"p{i}", "1", [] if last else [nxt], None))
+        nxt = link(shape, n, i + 1)
+        if shape in ("chain", "reversed"):
+            out.append((link(shape, n, i), "1", [] if last else [nxt], None))
         elif shape == "versions":
             for v in (1, 2, 3):
                 out.append((f"p{i}", str(v), [] if last else [f"{nxt}-{v}+"], None))
@@ -78,8 +88,8 @@ def chain_packages(shape: str, n: int) -> list[tuple[str, str, list[str], list[l
 
 
 def expected_set(shape: str, n: int) -> set[tuple[str, str, int | None]]:
-    if shape == "chain":
-        return {(f"p{i}", "1", None) for i in range(n + 1)}
+    if shape in ("chain", "reversed"):
+        return {(link(shape, n, i), "1", None) for i in range(n + 1)}
     if shape == "versions":
         return {(f"p{i}", "3", None) for i in range(n + 1)}
     if shape == "diamond":
@@ -98,7 +108,8 @@ def check_answer(shape: str, n: int, result: Any) -> str | None:
     resolved = [tuple(x) for x in result.resolved]
     if set(resolved) != expected_set(shape, n) or len(resolved) != len(set(resolved)):
         return f"wrong packages ({len(resolved)} resolved)"
-    if shape == "chain" and [r[0] for r in resolved] != [f"p{i}" for i in range(n, -1, -1)]:
+    chain_order = [link(shape, n, i) for i in range(n, -1, -1)]
+    if shape in ("chain", "reversed") and [r[0] for r in resolved] != chain_order:
         return "chain out of order"
     pos = {name: k for k, (name, _, _) in enumerate(resolved)}
     for p in result.resolved_packages:
