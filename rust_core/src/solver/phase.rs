@@ -11,7 +11,7 @@ use super::context::{Context, SolveError};
 use super::failure::{DependencyConflict, FailureReason};
 use super::family::family_not_found;
 use super::graph::{dependency_order, find_cycle, Graph};
-use super::scope::Scope;
+use super::scope::{Mentions, Scope};
 use super::slice::{Extraction, Narrowed};
 use crate::algebra::requirement::Requirement;
 use crate::package::names::FamId;
@@ -58,6 +58,153 @@ fn merge_extractions(extracted: Vec<Extraction>) -> Result<Merged, DependencyCon
         }
     }
     Ok(merged)
+}
+
+/// Requeues (reductions against a narrowed scope) that scan every scope,
+/// allowed in one phase solve before indexing who mentions which family
+/// pays for itself.
+const SCANS_BEFORE_MENTIONERS: usize = 8;
+
+/// Scopes from which a phase solve indexes them by family: below, scanning
+/// them is cheaper than building the index.
+const INDEX_FROM: usize = 512;
+
+/// Scope lookups for one phase solve, so that on a resolve of thousands of
+/// families a step costs what changed rather than the number of scopes.
+#[derive(Default)]
+struct ScopeIndex {
+    /// Scope by family, once there are `INDEX_FROM` scopes; lookups scan
+    /// every scope, as rez does, until then.
+    by_fam: Option<HashMap<FamId, usize>>,
+    /// Scopes `0..indexed` are in `by_fam`.
+    indexed: usize,
+    /// Two scopes share a family (not expected): always scan.
+    shared: bool,
+    /// The scopes that may mention each family, built once requeues have
+    /// scanned all scopes often enough in this solve.
+    mentioners: Option<Mentioners>,
+    scans: usize,
+}
+
+impl ScopeIndex {
+    /// Takes in the scopes added since the last call.
+    fn sync(&mut self, scopes: &[Scope]) {
+        if self.shared || scopes.len() < INDEX_FROM {
+            return;
+        }
+        let by_fam = self.by_fam.get_or_insert_with(HashMap::default);
+        for (i, scope) in scopes.iter().enumerate().skip(self.indexed) {
+            if by_fam.insert(scope.fam, i).is_some() {
+                self.shared = true;
+                self.by_fam = None;
+                self.mentioners = None;
+                return;
+            }
+        }
+        self.indexed = scopes.len();
+    }
+
+    /// (scope, merged item) of every scope whose family was extracted, in
+    /// scope order.
+    fn scopes_of(&self, scopes: &[Scope], merged: &Merged) -> Vec<(usize, usize)> {
+        match &self.by_fam {
+            Some(by_fam) => {
+                let mut hits: Vec<(usize, usize)> = (merged.items.iter().enumerate())
+                    .filter_map(|(m, e)| by_fam.get(&e.fam).map(|&i| (i, m)))
+                    .collect();
+                hits.sort_unstable();
+                hits
+            }
+            None => (scopes.iter().enumerate())
+                .filter_map(|(i, s)| merged.index.get(&s.fam).map(|&m| (i, m)))
+                .collect(),
+        }
+    }
+
+    /// The scopes on the families `scope` mentions (so the only ones it may
+    /// reduce by), in no order, when listing them beats scanning
+    /// `scan_len` scopes; None: scan.
+    fn mentioned<'s>(
+        &'s self,
+        scope: &'s Scope,
+        scan_len: usize,
+    ) -> Option<impl Iterator<Item = usize> + 's> {
+        let by_fam = self.by_fam.as_ref()?;
+        let fams: &[FamId] = match scope.mentions() {
+            Mentions::Nothing => &[],
+            Mentions::Fams(fams) if fams.len() < scan_len => fams,
+            _ => return None,
+        };
+        Some(fams.iter().filter_map(|f| by_fam.get(f).copied()))
+    }
+
+    /// Into `out`, ascending: the scopes that may mention `fam` (so may be
+    /// reduced by a request on it); every scope until indexing pays off.
+    fn mentioners(&mut self, scopes: &[Scope], fam: FamId, out: &mut Vec<usize>) {
+        out.clear();
+        self.scans += 1;
+        if self.scans <= SCANS_BEFORE_MENTIONERS || self.by_fam.is_none() {
+            out.extend(0..scopes.len());
+            return;
+        }
+        let mentioners = self.mentioners.get_or_insert_with(Mentioners::default);
+        mentioners.update(scopes);
+        mentioners.of(fam, out);
+    }
+
+    /// Widened scopes were conflicts (mentioning nothing) and now hold
+    /// variants.
+    fn widened(&mut self, widened: &BTreeSet<usize>) {
+        if let Some(mentioners) = &mut self.mentioners {
+            mentioners.rewiden.extend(widened);
+        }
+    }
+}
+
+/// The inverse of the scopes' mentioned families. A scope's mentioned
+/// families only shrink as it narrows (a narrowed slice keeps its parent's
+/// set), so an entry stays a superset; a widened conflict is added again.
+#[derive(Default)]
+struct Mentioners {
+    by_fam: HashMap<FamId, Vec<usize>>,
+    /// Scopes whose families are not known yet: they may mention any.
+    unknown: Vec<usize>,
+    /// Scopes `0..indexed` are in.
+    indexed: usize,
+    rewiden: Vec<usize>,
+}
+
+impl Mentioners {
+    fn add(&mut self, i: usize, scope: &Scope) {
+        match scope.mentions() {
+            Mentions::Nothing => {}
+            Mentions::Unknown => self.unknown.push(i),
+            Mentions::Fams(fams) => {
+                for &f in fams {
+                    self.by_fam.entry(f).or_default().push(i);
+                }
+            }
+        }
+    }
+
+    fn update(&mut self, scopes: &[Scope]) {
+        for i in std::mem::take(&mut self.rewiden) {
+            if i < self.indexed {
+                self.add(i, &scopes[i]);
+            }
+        }
+        while self.indexed < scopes.len() {
+            self.add(self.indexed, &scopes[self.indexed]);
+            self.indexed += 1;
+        }
+    }
+
+    fn of(&self, fam: FamId, out: &mut Vec<usize>) {
+        out.extend(self.by_fam.get(&fam).into_iter().flatten());
+        out.extend(&self.unknown);
+        out.sort_unstable();
+        out.dedup();
+    }
 }
 
 /// A resolved variant: the package and its variant slot.
@@ -182,16 +329,25 @@ impl Phase {
     }
 
     /// rez's `_ResolvePhase.solve`.
+    ///
+    /// Work per step is kept proportional to what changed, not to the
+    /// number of scopes: a resolve of thousands of families (a long chain)
+    /// would otherwise be quadratic. Scopes are found by family through an
+    /// index, and only scope pairs where one mentions the other's family
+    /// are queued for reduction (the others are surely no-ops, and dropping
+    /// no-ops keeps the order of the rest).
     pub fn solve(&self, ctx: &Context) -> Result<Phase, SolveError> {
         if self.status != PhaseStatus::Pending {
             return Ok(self.clone());
         }
         let mut scopes = self.scopes.clone();
         let mut changed = self.changed.clone();
+        let mut index = ScopeIndex::default();
+        index.sync(&scopes);
         // Scopes that may still have something to extract. A scope inherited
         // unchanged from the parent phase was fully extracted there; only the
         // changed ones (all of them in a new phase) need looking at.
-        let mut dirty: Vec<bool> = (0..scopes.len()).map(|i| changed.contains(&i)).collect();
+        let mut dirty: Vec<usize> = changed.iter().copied().collect();
         // rez names the requesters when an extracted family does not exist,
         // and draws the extractions in the graph.
         let mut log = ExtractionLog::default();
@@ -202,12 +358,12 @@ impl Phase {
 
             loop {
                 ctx.check_interrupt()?;
-                // extract every common dependency
+                // extract every common dependency, in scope order
+                dirty.sort_unstable();
+                dirty.dedup();
                 let mut extracted: Vec<Extraction> = Vec::new();
-                for (scope, dirty) in scopes.iter_mut().zip(dirty.iter_mut()) {
-                    if !std::mem::take(dirty) {
-                        continue;
-                    }
+                for i in dirty.drain(..) {
+                    let scope = &mut scopes[i];
                     while let Some((narrowed, extraction)) = scope.extract(ctx)? {
                         log.record(scope, &extraction);
                         extracted.push(extraction);
@@ -227,12 +383,10 @@ impl Phase {
                     }
                 };
 
-                // intersect the extractions with the current scopes
+                // intersect the extractions with the current scopes, in scope
+                // order (the first conflict is the one reported)
                 let mut matched = vec![false; merged.len()];
-                for i in 0..scopes.len() {
-                    let Some(&m) = merged.index.get(&scopes[i].fam) else {
-                        continue;
-                    };
+                for (i, m) in index.scopes_of(&scopes, &merged) {
                     matched[m] = true;
                     let extraction = &merged.items[m];
                     match scopes[i].intersect(ctx, &extraction.range)? {
@@ -247,7 +401,7 @@ impl Phase {
                         Narrowed::Changed(new_scope) => {
                             let widens = scopes[i].is_conflict() && !new_scope.is_conflict();
                             scopes[i] = new_scope;
-                            dirty[i] = true;
+                            dirty.push(i);
                             changed.insert(i);
                             if widens {
                                 // '~foo-1' intersected with 'foo' becomes 'foo-1': it
@@ -273,9 +427,10 @@ impl Phase {
                             requesters.join(", ")
                         )
                     })?;
+                    dirty.push(scopes.len());
                     scopes.push(scope);
-                    dirty.push(true);
                 }
+                index.sync(&scopes);
             }
 
             let num_scopes = scopes.len();
@@ -292,17 +447,44 @@ impl Phase {
                 x != y && !scopes[x].surely_unreduced_by(scopes[y].fam)
             };
             let mut pending: Vec<(usize, usize)> = Vec::new();
+            // existing scopes reduce by changed and added ones
+            let ys: Vec<usize> = changed
+                .iter()
+                .copied()
+                .chain(prev_num_scopes..num_scopes)
+                .collect();
+            let mut is_y = vec![false; num_scopes];
+            ys.iter().for_each(|&y| is_y[y] = true);
             for x in 0..prev_num_scopes {
-                let ys = changed.iter().copied().chain(prev_num_scopes..num_scopes);
-                pending.extend(ys.filter(|&y| may_reduce(&scopes, x, y)).map(|y| (x, y)));
+                match index.mentioned(&scopes[x], ys.len()) {
+                    Some(found) => pending.extend(
+                        found
+                            .filter(|&y| is_y[y] && may_reduce(&scopes, x, y))
+                            .map(|y| (x, y)),
+                    ),
+                    None => {
+                        let ys = ys.iter().copied();
+                        pending.extend(ys.filter(|&y| may_reduce(&scopes, x, y)).map(|y| (x, y)));
+                    }
+                }
             }
+            // added and widened scopes reduce by every scope
             for x in (prev_num_scopes..num_scopes).chain(widened.iter().copied()) {
-                let ys = (0..num_scopes).filter(|&y| may_reduce(&scopes, x, y));
-                pending.extend(ys.map(|y| (x, y)));
+                match index.mentioned(&scopes[x], num_scopes) {
+                    Some(found) => {
+                        pending.extend(found.filter(|&y| may_reduce(&scopes, x, y)).map(|y| (x, y)))
+                    }
+                    None => {
+                        let ys = (0..num_scopes).filter(|&y| may_reduce(&scopes, x, y));
+                        pending.extend(ys.map(|y| (x, y)));
+                    }
+                }
             }
             pending.sort_unstable();
             pending.dedup();
+            index.widened(&widened);
 
+            let mut again: Vec<usize> = Vec::new();
             while let Some((x, y)) = pending.pop() {
                 if !may_reduce(&scopes, x, y) {
                     continue;
@@ -316,9 +498,10 @@ impl Phase {
                     }
                     Narrowed::Changed(new_scope) => {
                         scopes[x] = new_scope;
-                        dirty[x] = true;
+                        dirty.push(x);
                         // every other scope must reduce against x again
-                        for j in 0..num_scopes {
+                        index.mentioners(&scopes, scopes[x].fam, &mut again);
+                        for &j in &again {
                             if may_reduce(&scopes, j, x) {
                                 pending.push((j, x));
                             }
@@ -352,7 +535,13 @@ impl Phase {
             }
             solved.push((scope, variant));
         }
-        let find = |fam: &str| solved.iter().find(|(s, _)| &*s.name == fam);
+        // first scope of each family, as a lookup (a scan per family is
+        // quadratic on big resolves)
+        let mut by_name: HashMap<&str, usize> = HashMap::default();
+        for (i, (s, _)) in solved.iter().enumerate() {
+            by_name.entry(&*s.name).or_insert(i);
+        }
+        let find = |fam: &str| by_name.get(fam).map(|&i| &solved[i]);
 
         if let Some(cycle) = find_cycle(&graph) {
             let members = cycle

@@ -37,6 +37,14 @@ pub struct ScopeData {
     pub is_ephemeral: bool,
 }
 
+/// Which requests may reduce a scope: none, those on one of some families
+/// (sorted), or any (not known yet).
+pub enum Mentions<'s> {
+    Nothing,
+    Fams(&'s [FamId]),
+    Unknown,
+}
+
 /// rez's `PackageNotFoundError` text.
 pub fn package_not_found(name: &str, range: Option<&VersionRange>) -> String {
     format!(
@@ -205,6 +213,18 @@ impl Scope {
         self.is_conflict()
             || self.is_ephemeral
             || self.slice.as_ref().is_some_and(|s| s.surely_ignores(fam))
+    }
+
+    /// The families a request must be on to possibly reduce this scope
+    /// (what `surely_unreduced_by` tests, as a list).
+    pub fn mentions(&self) -> Mentions<'_> {
+        if self.is_conflict() || self.is_ephemeral {
+            return Mentions::Nothing;
+        }
+        match self.slice.as_ref().and_then(|s| s.mentioned_fams()) {
+            Some(fams) => Mentions::Fams(fams),
+            None => Mentions::Unknown,
+        }
     }
 
     pub fn extract(&self, ctx: &Context) -> Result<Option<(Scope, Extraction)>, SolveError> {

@@ -399,6 +399,12 @@ impl Slice {
             .is_some_and(|any| !any.filter.may_contain(fam))
     }
 
+    /// The families some variant may require or conflict with (a sorted
+    /// superset), once the family info is known; None before.
+    pub fn mentioned_fams(&self) -> Option<&[FamId]> {
+        self.any.get().map(|any| any.fams.as_slice())
+    }
+
     /// The variants' requirements on `fam`, grouped by requirement.
     fn fam_keys(&self, fam: FamId) -> Result<Rc<FamKeys>, SolveError> {
         if let Some(k) = self.fam_keys.borrow().get(&fam) {
