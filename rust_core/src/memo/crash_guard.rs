@@ -2,11 +2,12 @@
 //!
 //! LMDB reads the data file through a memory map and trusts the offsets it
 //! finds in pages: a damaged page can make it read outside the map (SIGSEGV)
-//! or past the end of a shortened file (SIGBUS). Such a fault cannot be
+//! or past the end of a shortened file (SIGBUS), or trip one of its own
+//! assertions (SIGABRT). Such a fault cannot be
 //! turned into an error safely, and left alone it would repeat in every later
 //! process. So while a thread is inside LMDB for a store, it is registered
-//! here with that store's `Quarantine`. A SIGSEGV/SIGBUS handler (installed
-//! once, keeping the previous action) looks the faulting thread up; when it
+//! here with that store's `Quarantine`. A handler for those signals (installed
+//! once, keeping the previous actions) looks the faulting thread up; when it
 //! is registered, it sets the data file aside with async-signal-safe calls
 //! only. Either way it then hands the signal to the previous action (Python's
 //! faulthandler, a Rust test harness's handler, or the default action that
@@ -29,8 +30,11 @@ const SLOTS: usize = 64;
 
 static THREADS: [AtomicUsize; SLOTS] = [const { AtomicUsize::new(0) }; SLOTS];
 static TARGETS: [AtomicPtr<Quarantine>; SLOTS] = [const { AtomicPtr::new(null_mut()) }; SLOTS];
-static PREVIOUS_SEGV: OnceLock<libc::sigaction> = OnceLock::new();
-static PREVIOUS_BUS: OnceLock<libc::sigaction> = OnceLock::new();
+/// What LMDB following a damaged page can die of: bad reads (SIGSEGV,
+/// SIGBUS), its own assertions (SIGABRT), a division by a damaged size.
+const SIGNALS: [libc::c_int; 4] = [libc::SIGSEGV, libc::SIGBUS, libc::SIGABRT, libc::SIGFPE];
+/// The action each of `SIGNALS` had before ours.
+static PREVIOUS: [OnceLock<libc::sigaction>; 4] = [const { OnceLock::new() }; 4];
 static INSTALL: Once = Once::new();
 
 /// A thread's stay inside LMDB; leaving (drop) unregisters it.
@@ -87,10 +91,8 @@ fn registered() -> Option<&'static Quarantine> {
 }
 
 fn install() {
-    for (sig, previous) in [
-        (libc::SIGSEGV, &PREVIOUS_SEGV),
-        (libc::SIGBUS, &PREVIOUS_BUS),
-    ] {
+    for (sig, previous) in SIGNALS.iter().zip(&PREVIOUS) {
+        let sig = *sig;
         // SAFETY: sigaction with zeroed structs owned here; the previous
         // action is recorded before ours is installed, so the handler always
         // finds it.
@@ -136,10 +138,10 @@ extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut l
 
 /// Delivers the signal to the action that was there before ours.
 unsafe fn pass_on(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
-    let previous = match sig {
-        libc::SIGSEGV => PREVIOUS_SEGV.get(),
-        _ => PREVIOUS_BUS.get(),
-    };
+    let previous = SIGNALS
+        .iter()
+        .position(|&s| s == sig)
+        .and_then(|i| PREVIOUS[i].get());
     let handler = previous.map_or(libc::SIG_DFL, |p| p.sa_sigaction);
     if handler == libc::SIG_DFL || handler == libc::SIG_IGN {
         // Put the old action back and return: a real fault happens again at

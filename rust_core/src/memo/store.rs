@@ -439,7 +439,9 @@ impl Store {
     }
 }
 
-/// LMDB errors that mean the data file is damaged.
+/// LMDB errors that mean the data file is damaged: pages of the wrong
+/// kind or out of range, a page fuller than possible, a tree deeper than
+/// possible, database flags changed, and a transaction LMDB gave up on.
 fn is_damage(e: &heed::Error) -> bool {
     matches!(
         e,
@@ -447,8 +449,12 @@ fn is_damage(e: &heed::Error) -> bool {
             MdbError::Corrupted
                 | MdbError::PageNotFound
                 | MdbError::Invalid
-                | MdbError::BadTxn
                 | MdbError::VersionMismatch
+                | MdbError::PageFull
+                | MdbError::CursorFull
+                | MdbError::Incompatible
+                | MdbError::BadTxn
+                | MdbError::Problem
         )
     )
 }
