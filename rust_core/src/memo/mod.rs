@@ -3,7 +3,10 @@
 //! ctime, size, inode) is unchanged; and the family loader that serves rez's
 //! filesystem layout from it.
 
+mod check;
+mod crash_guard;
 mod layout;
+mod quarantine;
 mod record;
 mod serve;
 mod store;

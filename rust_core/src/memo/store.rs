@@ -1,6 +1,18 @@
 //! The LMDB environment behind the memo: one per process per directory,
 //! many readers and one writer across processes (LMDB's own locking), a map
 //! that grows when full, and damaged files detected and set aside.
+//!
+//! Durability: LMDB's default (no `NO_SYNC`, `NO_META_SYNC`, `MAP_ASYNC` or
+//! `WRITE_MAP`; heed adds only `NO_TLS`): a commit writes its pages,
+//! `fdatasync`s them, then writes the meta page through an `O_DSYNC`
+//! descriptor. A kill or power cut at any point leaves the last
+//! committed transaction intact.
+//!
+//! Damage: every LMDB call runs inside the crash guard (a fault there sets
+//! the data file aside, and the process dies as it would have); an error
+//! that means damage sets it aside too and the store serves nothing more in
+//! this process. Each store reports a problem once; afterwards it behaves
+//! as an empty memo that takes no writes.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -9,12 +21,15 @@ use std::sync::{Mutex, RwLock};
 use heed::types::Bytes;
 use heed::{Database, Env, EnvOpenOptions, MdbError, WithoutTls};
 
+use super::check::check_meta_pages;
+use super::crash_guard::{self, Guarded};
+use super::quarantine::{prune_set_aside, Quarantine, DATA_FILE};
+
 /// Keys longer than this are replaced by a hash (LMDB's limit is 511 bytes).
 const MAX_KEY: usize = 480;
 /// How much of a long path its shortened key keeps (before a NUL and the
 /// 16 hex digits of its hash): a prefix scan can only use this much.
 pub const SHORT_KEY_PREFIX: usize = MAX_KEY - 17;
-const DATA_FILE: &str = "data.mdb";
 /// Queued writes are committed once this many are waiting.
 const FLUSH_AT: usize = 4096;
 
@@ -42,8 +57,14 @@ pub struct Store {
     /// Transactions hold this shared; growing the map takes it exclusively
     /// (LMDB requires no transaction of this process to be open then).
     resize: RwLock<()>,
-    /// Set after an LMDB error that suggests damage: the memo is bypassed.
+    /// Set after an LMDB error (damage, say): the memo is bypassed.
     broken: Mutex<Option<String>>,
+    /// Set after a write failed for want of space (full disk, file size
+    /// limit): reads go on, writes are dropped.
+    no_writes: Mutex<Option<String>>,
+    /// Sets this process's data file aside; boxed, for the crash guard
+    /// keeps its address.
+    quarantine: Option<Box<Quarantine>>,
     /// Writes queued by `queue`, committed together by `flush`: a commit
     /// costs a disk sync, too much to pay once per family.
     queued: Mutex<Vec<Change>>,
@@ -75,8 +96,9 @@ impl Drop for Store {
 
 impl Store {
     /// Opens (creating if needed) the memo in `dir`. A data file that LMDB
-    /// rejects or that is shorter than its own header says is renamed aside
-    /// and a fresh memo is created, with a notice.
+    /// rejects, whose meta pages are impossible, or that is shorter than its
+    /// own header says is set aside and a fresh memo is created, with a
+    /// notice.
     pub fn open(dir: &Path, map_size: usize) -> Result<Store, MemoError> {
         fs::create_dir_all(dir).map_err(|e| {
             MemoError(format!(
@@ -84,22 +106,26 @@ impl Store {
                 dir.display()
             ))
         })?;
+        prune_set_aside(dir);
         let mut notices = Vec::new();
         match Self::open_checked(dir, map_size) {
             Ok(store) => Ok(store),
             Err(Damage::Unusable(e)) => Err(e),
             Err(Damage::Corrupt(why)) => {
-                let aside = dir.join(format!("{DATA_FILE}.corrupt-{}", std::process::id()));
-                fs::rename(dir.join(DATA_FILE), &aside).map_err(|e| {
-                    MemoError(format!(
-                        "memo {} is damaged ({why}) and cannot be set aside: {e}",
-                        dir.display()
-                    ))
-                })?;
+                let moved = match Quarantine::of(dir).map(|q| (q.set_aside(), q)) {
+                    Some((Ok(true), q)) => format!("moved to {}", q.aside_path().display()),
+                    Some((Err(errno), _)) => {
+                        return Err(MemoError(format!(
+                            "memo {} is damaged ({why}) and cannot be set aside: {}",
+                            dir.display(),
+                            std::io::Error::from_raw_os_error(errno)
+                        )))
+                    }
+                    _ => "already set aside by another process".to_string(),
+                };
                 notices.push(format!(
-                    "memo {} was damaged ({why}); moved to {} and rebuilt",
-                    dir.display(),
-                    aside.display()
+                    "memo {} was damaged ({why}); {moved} and rebuilt",
+                    dir.display()
                 ));
                 let mut store = Self::open_checked(dir, map_size).map_err(|d| match d {
                     Damage::Unusable(e) => e,
@@ -111,6 +137,11 @@ impl Store {
         }
     }
 
+    /// Registers this thread as inside LMDB for this store (crash guard).
+    fn guard(&self) -> Option<Guarded> {
+        self.quarantine.as_deref().map(crash_guard::enter)
+    }
+
     fn open_checked(dir: &Path, map_size: usize) -> Result<Store, Damage> {
         let data = dir.join(DATA_FILE);
         let file_len = fs::metadata(&data).map(|m| m.len()).ok();
@@ -120,6 +151,13 @@ impl Store {
                 file_len.unwrap()
             )));
         }
+        if let Some(len) = file_len {
+            check_meta_pages(&data, len).map_err(Damage::Corrupt)?;
+        }
+        // The quarantine of the file as it is before LMDB maps it, so that
+        // LMDB's own first reads are guarded too.
+        let quarantine = Quarantine::of(dir).map(Box::new);
+        let guarded = quarantine.as_deref().map(crash_guard::enter);
         let mut options = EnvOpenOptions::new().read_txn_without_tls();
         options
             .map_size(map_size.max(1 << 20))
@@ -134,6 +172,10 @@ impl Store {
             )) => return Err(Damage::Corrupt("LMDB rejects the data file".into())),
             Err(e) => return Err(Damage::Unusable(lmdb_err("cannot open memo", dir, e))),
         };
+        drop(guarded);
+        // A new data file was created just now: guard that one.
+        let quarantine = quarantine.or_else(|| Quarantine::of(dir).map(Box::new));
+        let _guarded = quarantine.as_deref().map(crash_guard::enter);
         // A truncated file would fault on first access; compare the length
         // LMDB's header promises with the file's.
         let info = env.info();
@@ -156,11 +198,11 @@ impl Store {
         })();
         let db = match db {
             Ok(db) => db,
-            Err(heed::Error::Mdb(
-                MdbError::Corrupted | MdbError::PageNotFound | MdbError::Invalid,
-            )) => {
+            Err(e) if is_damage(&e) => {
                 drop(env.prepare_for_closing());
-                return Err(Damage::Corrupt("LMDB reports a damaged database".into()));
+                return Err(Damage::Corrupt(format!(
+                    "LMDB reports a damaged database: {e}"
+                )));
             }
             Err(e) => return Err(Damage::Unusable(lmdb_err("cannot use memo", dir, e))),
         };
@@ -170,6 +212,8 @@ impl Store {
             db,
             resize: RwLock::new(()),
             broken: Mutex::new(None),
+            no_writes: Mutex::new(None),
+            quarantine,
             queued: Mutex::new(Vec::new()),
             notices: Vec::new(),
         })
@@ -184,68 +228,131 @@ impl Store {
         self.broken.lock().map(|b| b.clone()).unwrap_or(None)
     }
 
-    fn fail(&self, what: &str, e: heed::Error) -> MemoError {
-        let err = lmdb_err(what, &self.dir, e);
-        if let Ok(mut b) = self.broken.lock() {
-            b.get_or_insert_with(|| err.0.clone());
+    /// Takes an LMDB error: damage sets the data file aside and stops the
+    /// store; a write the system refused (full disk, quota, file size limit,
+    /// I/O error: the commit did not happen) stops writes only; anything
+    /// else stops the store. Returns the error to report, or None when it
+    /// adds nothing to what was reported before.
+    fn fail(&self, doing: Doing, e: heed::Error) -> Option<MemoError> {
+        if self.state().is_err() {
+            return None;
         }
-        err
+        let what = doing.what();
+        if matches!(e, heed::Error::Mdb(MdbError::Panic)) && self.no_writes_since().is_some() {
+            // LMDB gave up after the failed write that was reported.
+            let mut broken = self.broken.lock().unwrap_or_else(|p| p.into_inner());
+            broken.get_or_insert_with(|| lmdb_err(what, &self.dir, e).0);
+            return None;
+        }
+        let message = if is_damage(&e) {
+            let moved = match self.quarantine.as_deref().map(Quarantine::set_aside) {
+                Some(Ok(true)) => {
+                    let aside = self.quarantine.as_deref().map(Quarantine::aside_path);
+                    format!("moved to {}", aside.unwrap_or(&self.dir).display())
+                }
+                Some(Err(errno)) => format!(
+                    "cannot be set aside: {}",
+                    std::io::Error::from_raw_os_error(errno)
+                ),
+                _ => "already set aside".to_string(),
+            };
+            format!(
+                "memo {} is damaged ({what}: {e}); {moved}; not used again in this \
+                 process, the next one starts a fresh memo",
+                self.dir.display()
+            )
+        } else if doing == Doing::Writing && matches!(e, heed::Error::Io(_)) {
+            let err = lmdb_err(what, &self.dir, e);
+            let mut no_writes = self.no_writes.lock().unwrap_or_else(|p| p.into_inner());
+            if no_writes.is_some() {
+                return None;
+            }
+            *no_writes = Some(err.0.clone());
+            return Some(MemoError(format!(
+                "{}; the memo takes no more writes in this process",
+                err.0
+            )));
+        } else {
+            lmdb_err(what, &self.dir, e).0
+        };
+        let mut broken = self.broken.lock().unwrap_or_else(|p| p.into_inner());
+        if broken.is_some() {
+            return None;
+        }
+        *broken = Some(message.clone());
+        Some(MemoError(message))
+    }
+
+    /// Err when the store was stopped (already reported).
+    fn state(&self) -> Result<(), MemoError> {
+        match self.broken() {
+            Some(why) => Err(MemoError(why)),
+            None => Ok(()),
+        }
     }
 
     /// Values for `keys`, read in one transaction; None for absent keys.
+    /// A stopped store knows nothing.
     pub fn get_many(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>, MemoError> {
-        if let Some(why) = self.broken() {
-            return Err(MemoError(why));
+        let nothing = || vec![None; keys.len()];
+        if self.state().is_err() {
+            return Ok(nothing());
         }
         for _ in 0..3 {
             let guard = self.resize.read().unwrap_or_else(|p| p.into_inner());
-            match self.env.read_txn() {
-                Ok(rtxn) => {
-                    let mut out = Vec::with_capacity(keys.len());
-                    for k in keys {
-                        match self.db.get(&rtxn, k) {
-                            Ok(v) => out.push(v.map(|v| v.to_vec())),
-                            Err(e) => return Err(self.fail("cannot read memo", e)),
-                        }
-                    }
-                    return Ok(out);
-                }
+            let inside = self.guard();
+            let rtxn = match self.env.read_txn() {
+                Ok(rtxn) => rtxn,
                 Err(heed::Error::Mdb(MdbError::MapResized)) => {
+                    drop(inside);
                     drop(guard);
-                    self.adopt_map_size()?;
+                    match self.adopt_map_size() {
+                        Ok(()) => continue,
+                        Err(e) => return e.map_or(Ok(nothing()), Err),
+                    }
                 }
-                Err(e) => return Err(self.fail("cannot read memo", e)),
+                Err(e) => return self.fail(Doing::Reading, e).map_or(Ok(nothing()), Err),
+            };
+            let mut out = Vec::with_capacity(keys.len());
+            for k in keys {
+                match self.db.get(&rtxn, k) {
+                    Ok(v) => out.push(v.map(|v| v.to_vec())),
+                    Err(e) => return self.fail(Doing::Reading, e).map_or(Ok(nothing()), Err),
+                }
             }
+            return Ok(out);
         }
         Err(MemoError("memo map keeps changing size".into()))
     }
 
-    /// Another process grew the map: take its size.
-    fn adopt_map_size(&self) -> Result<(), MemoError> {
+    /// Another process grew the map: take its size. Err(None) when the
+    /// store stopped without anything new to report.
+    fn adopt_map_size(&self) -> Result<(), Option<MemoError>> {
         let _excl = self.resize.write().unwrap_or_else(|p| p.into_inner());
+        let _inside = self.guard();
         // SAFETY: no transaction of this process is open while we hold the
         // exclusive lock; 0 means "the size recorded in the file".
-        unsafe { self.env.resize(0) }.map_err(|e| self.fail("cannot resize memo", e))
+        unsafe { self.env.resize(0) }.map_err(|e| self.fail(Doing::Resizing, e))
     }
 
-    fn grow(&self) -> Result<(), MemoError> {
+    fn grow(&self) -> Result<(), Option<MemoError>> {
         let _excl = self.resize.write().unwrap_or_else(|p| p.into_inner());
+        let _inside = self.guard();
         let size = self.env.info().map_size.saturating_mul(2);
         // SAFETY: as in adopt_map_size.
-        unsafe { self.env.resize(size) }.map_err(|e| self.fail("cannot grow memo", e))
+        unsafe { self.env.resize(size) }.map_err(|e| self.fail(Doing::Resizing, e))
     }
 
     /// Applies puts (`Some`) and deletes (`None`) in one write transaction,
-    /// growing the map and retrying when it is full.
+    /// growing the map and retrying when it is full. A stopped store, or one
+    /// that found no space to write, drops them.
     pub fn write(&self, items: &[Change]) -> Result<(), MemoError> {
-        if items.is_empty() {
+        if items.is_empty() || self.state().is_err() || self.no_writes_since().is_some() {
             return Ok(());
-        }
-        if let Some(why) = self.broken() {
-            return Err(MemoError(why));
         }
         for _ in 0..24 {
             let guard = self.resize.read().unwrap_or_else(|p| p.into_inner());
+            let inside = self.guard();
             let result = (|| {
                 let mut wtxn = self.env.write_txn()?;
                 for (k, v) in items {
@@ -258,15 +365,23 @@ impl Store {
                 }
                 wtxn.commit()
             })();
+            drop(inside);
             drop(guard);
-            match result {
+            let retried = match result {
                 Ok(()) => return Ok(()),
-                Err(heed::Error::Mdb(MdbError::MapFull)) => self.grow()?,
-                Err(heed::Error::Mdb(MdbError::MapResized)) => self.adopt_map_size()?,
-                Err(e) => return Err(self.fail("cannot write memo", e)),
+                Err(heed::Error::Mdb(MdbError::MapFull)) => self.grow(),
+                Err(heed::Error::Mdb(MdbError::MapResized)) => self.adopt_map_size(),
+                Err(e) => return self.fail(Doing::Writing, e).map_or(Ok(()), Err),
+            };
+            if let Err(e) = retried {
+                return e.map_or(Ok(()), Err);
             }
         }
         Err(MemoError("memo map cannot grow enough".into()))
+    }
+
+    fn no_writes_since(&self) -> Option<String> {
+        self.no_writes.lock().map(|b| b.clone()).unwrap_or(None)
     }
 
     /// Queues writes for the next `flush` (done here once the queue is long).
@@ -289,35 +404,79 @@ impl Store {
         Ok(items.len())
     }
 
-    /// Every key starting with `prefix`.
+    /// Every key starting with `prefix` (none in a stopped store).
     pub fn keys_with_prefix(&self, prefix: &[u8]) -> Result<Vec<Vec<u8>>, MemoError> {
-        let _guard = self.resize.read().unwrap_or_else(|p| p.into_inner());
-        let rtxn = self
-            .env
-            .read_txn()
-            .map_err(|e| self.fail("cannot read memo", e))?;
-        let iter = self
-            .db
-            .prefix_iter(&rtxn, prefix)
-            .map_err(|e| self.fail("cannot read memo", e))?;
-        let mut out = Vec::new();
-        for item in iter {
-            let (k, _) = item.map_err(|e| self.fail("cannot read memo", e))?;
-            out.push(k.to_vec());
+        if self.state().is_err() {
+            return Ok(Vec::new());
         }
-        Ok(out)
+        let _guard = self.resize.read().unwrap_or_else(|p| p.into_inner());
+        let _inside = self.guard();
+        let keys = (|| {
+            let rtxn = self.env.read_txn()?;
+            let mut out = Vec::new();
+            for item in self.db.prefix_iter(&rtxn, prefix)? {
+                out.push(item?.0.to_vec());
+            }
+            Ok::<_, heed::Error>(out)
+        })();
+        match keys {
+            Ok(keys) => Ok(keys),
+            Err(e) => self.fail(Doing::Reading, e).map_or(Ok(Vec::new()), Err),
+        }
     }
 
     /// Number of entries and the current map size in bytes.
     pub fn size(&self) -> (u64, usize) {
         let _guard = self.resize.read().unwrap_or_else(|p| p.into_inner());
-        let entries = self
-            .env
-            .read_txn()
-            .ok()
-            .and_then(|t| self.db.len(&t).ok())
-            .unwrap_or(0);
+        let _inside = self.guard();
+        let entries = match self.state() {
+            Err(_) => 0,
+            Ok(()) => self
+                .env
+                .read_txn()
+                .ok()
+                .and_then(|t| self.db.len(&t).ok())
+                .unwrap_or(0),
+        };
         (entries, self.env.info().map_size)
+    }
+}
+
+/// LMDB errors that mean the data file is damaged: pages of the wrong
+/// kind or out of range, a page fuller than possible, a tree deeper than
+/// possible, database flags changed, and a transaction LMDB gave up on.
+fn is_damage(e: &heed::Error) -> bool {
+    matches!(
+        e,
+        heed::Error::Mdb(
+            MdbError::Corrupted
+                | MdbError::PageNotFound
+                | MdbError::Invalid
+                | MdbError::VersionMismatch
+                | MdbError::PageFull
+                | MdbError::CursorFull
+                | MdbError::Incompatible
+                | MdbError::BadTxn
+                | MdbError::Problem
+        )
+    )
+}
+
+/// What the store was doing when LMDB failed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Doing {
+    Reading,
+    Writing,
+    Resizing,
+}
+
+impl Doing {
+    fn what(self) -> &'static str {
+        match self {
+            Doing::Reading => "cannot read memo",
+            Doing::Writing => "cannot write memo",
+            Doing::Resizing => "cannot resize memo",
+        }
     }
 }
 
@@ -379,6 +538,44 @@ mod tests {
         assert_eq!(store.notices.len(), 1, "{:?}", store.notices);
         assert_eq!(store.get_many(&[b"/k/1".to_vec()]).unwrap(), vec![None]);
         drop(store);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn damage_found_later_sets_the_file_aside_and_is_reported_once() {
+        use std::io::{Seek, SeekFrom, Write};
+        let dir = temp_dir("later");
+        let store = Store::open(&dir, 1 << 20).unwrap();
+        let items: Vec<_> = (0..50)
+            .map(|i| (format!("/k/{i}").into_bytes(), Some(vec![3u8; 50])))
+            .collect();
+        store.write(&items).unwrap();
+        // The root page (the only page: 50 small entries) becomes a meta page.
+        let root = {
+            let _inside = store.guard();
+            let rtxn = store.env.read_txn().unwrap();
+            let stat = store.db.stat(&rtxn).unwrap();
+            assert_eq!(stat.depth, 1);
+            store.env.info().last_page_number as u64
+        };
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .open(dir.join(DATA_FILE))
+            .unwrap();
+        f.seek(SeekFrom::Start(root * 4096 + 10)).unwrap();
+        f.write_all(&[0x08, 0]).unwrap();
+        drop(f);
+        let err = store.get_many(&[b"/k/1".to_vec()]).unwrap_err();
+        assert!(err.0.contains("damaged"), "{err}");
+        assert!(!dir.join(DATA_FILE).exists(), "not set aside");
+        assert_eq!(store.get_many(&[b"/k/1".to_vec()]), Ok(vec![None]));
+        assert_eq!(store.write(&items), Ok(()));
+        assert!(store.broken().is_some());
+        drop(store);
+        let fresh = Store::open(&dir, 1 << 20).unwrap();
+        assert!(fresh.notices.is_empty());
+        assert_eq!(fresh.get_many(&[b"/k/1".to_vec()]).unwrap(), vec![None]);
+        drop(fresh);
         let _ = fs::remove_dir_all(&dir);
     }
 
