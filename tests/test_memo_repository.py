@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,12 @@ def _write(root: Path, family: str, version: str | None, body: str) -> Path:
     path = folder / "package.py"
     path.write_text(textwrap.dedent(body))
     return path
+
+
+def _settle() -> None:
+    """Waits until files written just now may be remembered: the memo skips
+    files whose timestamps are within one timestamp tick of the present."""
+    time.sleep(0.1)
 
 
 def _rez_view(location: Path, family: str, version_range: str | None = None) -> list[Any]:
@@ -143,6 +150,7 @@ def small_repo(tmp_path: Path) -> Path:
         def requires():
             return ["python-3"]
         """)
+    _settle()
     return root
 
 
@@ -183,13 +191,20 @@ def test_serves_what_rez_loads(
                         ("early", None), ("plat", "1+"), ("nope", None)):
         assert _served(repo, family, rng) == _rez_view(small_repo, family, rng), (family, rng)
     # rez's evaluator ran once each for the @early file and the file without a
-    # version field (the static parser declines both); the memo keeps them
+    # version field (the static parser declines both); as stock rez without
+    # memcached, a new process evaluates them again
     assert repo.load_counters["evaluated"] == 2
-    repo.load_counters.clear()
     fresh = _repo(small_repo, tmp_path / "memo", monkeypatch)
     assert _served(fresh, "early") == _rez_view(small_repo, "early")
     assert _served(fresh, "plat") == _rez_view(small_repo, "plat")
-    assert fresh.load_counters["evaluated"] == 0 and fresh.load_counters["memo_hits"] == 2
+    assert fresh.load_counters["evaluated"] == 2 and fresh.load_counters["memo_hits"] == 0
+    # a studio that opts in gets them from the memo
+    monkeypatch.setenv("PYRER_MEMO_EVALUATED", "1")
+    for _ in range(2):
+        opted = _repo(small_repo, tmp_path / "memo", monkeypatch)
+        assert _served(opted, "early") == _rez_view(small_repo, "early")
+        assert _served(opted, "plat") == _rez_view(small_repo, "plat")
+    assert opted.load_counters["evaluated"] == 0 and opted.load_counters["memo_hits"] == 2
 
 
 def test_late_bound_requires_fall_back_to_rez(
@@ -323,6 +338,7 @@ def test_damaged_value_reads_as_a_miss(small_repo: Path, tmp_path: Path) -> None
     (small_repo / "python" / "3.7.0" / "package.py").write_text(
         'name = "python"\nversion = "3.7.0"\nrequires = ["marker_requirement_xyz"]\n'
     )
+    _settle()
     _filled_memo(small_repo, memo_dir)
     data = memo_dir / "data.mdb"
     raw = bytearray(data.read_bytes())
@@ -399,7 +415,8 @@ def test_memo_dir_from_the_plugin_setting(small_repo: Path, tmp_path: Path) -> N
 
 def test_verify_catches_a_wrong_entry(small_repo: Path, tmp_path: Path) -> None:
     memo_dir = tmp_path / "memo"
-    env = {**os.environ, "PYRER_MEMO_DIR": str(memo_dir)}
+    # evaluated entries are served (and so checked) only when opted in
+    env = {**os.environ, "PYRER_MEMO_DIR": str(memo_dir), "PYRER_MEMO_EVALUATED": "1"}
     run = [sys.executable, "-m", "pyrer.index", "-q", "--verify", str(small_repo)]
     ok = subprocess.run(run, env=env, capture_output=True, text=True)
     assert ok.returncode == 0 and "verify mismatches:           0" in ok.stdout, ok.stdout
@@ -504,7 +521,8 @@ def test_rez_pyrer_index_command(small_repo: Path, tmp_path: Path) -> None:
     rez = Path(sys.executable).parent / "rez"
     memo_dir = tmp_path / "memo"
     out = subprocess.run([str(rez), "pyrer-index", "-q", "--memo-dir", str(memo_dir),
-                          str(small_repo)], capture_output=True, text=True, timeout=120)
+                          str(small_repo)], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "PYRER_MEMO_EVALUATED": "1"})
     assert out.returncode == 0, out.stderr
     assert "static (parsed now):         3" in out.stdout, out.stdout
     assert "dynamic (rez evaluator):     2" in out.stdout, out.stdout
@@ -522,6 +540,7 @@ def test_yaml_packages_go_through_rez(
     (folder / "package.yaml").write_text(
         "name: yamlpkg\nversion: '1.0'\nrequires:\n- python-3\nvariants:\n- [plat]\n"
     )
+    _settle()
     repo = _repo(small_repo, tmp_path / "memo", monkeypatch)
     assert _served(repo, "yamlpkg") == _rez_view(small_repo, "yamlpkg")
     assert repo.load_counters["evaluated"] == 1

@@ -240,8 +240,7 @@ def _run(args: argparse.Namespace, memo: Memo) -> int:
     elapsed = time.perf_counter() - start
 
     files = total["memo_hits"] + total["parsed"] + sum(reasons.values())
-    # parsed files not stored, though they should have been: failed writes
-    not_stored = total["parsed"] - total["not_settled"] - total["memo_writes"]
+    not_stored = total["memo_writes_dropped"]  # the memo refused them (full disk, damage)
     print(f"pyrer-index: {len(args.repos)} repositories, {total['families']} families, "
           f"{files} files in {elapsed:.2f} s ({files / max(elapsed, 1e-9):,.0f} files/s)")
     print(f"  unchanged (already in memo): {total['memo_hits']}")

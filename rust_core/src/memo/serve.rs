@@ -68,6 +68,8 @@ pub struct Counters {
     pub files_read: u64,
     pub io_errors: u64,
     pub memo_writes: u64,
+    /// Writes the memo did not take (it stopped, or the disk is full).
+    pub memo_writes_dropped: u64,
     /// Parsed files not remembered because they changed too recently
     /// (see `FileStamp::is_settled`).
     pub not_settled: u64,
@@ -82,6 +84,7 @@ impl Counters {
         self.files_read += o.files_read;
         self.io_errors += o.io_errors;
         self.memo_writes += o.memo_writes;
+        self.memo_writes_dropped += o.memo_writes_dropped;
         self.not_settled += o.not_settled;
     }
 }
@@ -227,13 +230,18 @@ pub fn serve_files(
     if let Some(store) = store {
         if !writes.is_empty() {
             let n = writes.len() as u64;
+            // queued writes count as written: their commit comes later
             let written = match options.defer_writes {
-                true => store.queue(writes),
+                true => store.queue(writes).map(|()| true),
                 false => store.write(&writes),
             };
             match written {
-                Ok(()) => counters.memo_writes += n,
-                Err(e) => notices.push(e.0),
+                Ok(true) => counters.memo_writes += n,
+                Ok(false) => counters.memo_writes_dropped += n,
+                Err(e) => {
+                    counters.memo_writes_dropped += n;
+                    notices.push(e.0)
+                }
             }
         }
     }
@@ -277,6 +285,5 @@ pub fn remember_evaluated(
         variants,
         path: shortened.then(|| path.to_string()),
     };
-    store.write(&[(key, Some(rec.encode()))]).map_err(|e| e.0)?;
-    Ok(true)
+    store.write(&[(key, Some(rec.encode()))]).map_err(|e| e.0)
 }

@@ -344,11 +344,15 @@ impl Store {
     }
 
     /// Applies puts (`Some`) and deletes (`None`) in one write transaction,
-    /// growing the map and retrying when it is full. A stopped store, or one
-    /// that found no space to write, drops them.
-    pub fn write(&self, items: &[Change]) -> Result<(), MemoError> {
-        if items.is_empty() || self.state().is_err() || self.no_writes_since().is_some() {
-            return Ok(());
+    /// growing the map and retrying when it is full; Ok(true) once committed.
+    /// A stopped store, or one that found no space to write, drops them:
+    /// Ok(false), or the error the first time.
+    pub fn write(&self, items: &[Change]) -> Result<bool, MemoError> {
+        if items.is_empty() {
+            return Ok(true);
+        }
+        if self.state().is_err() || self.no_writes_since().is_some() {
+            return Ok(false);
         }
         for _ in 0..24 {
             let guard = self.resize.read().unwrap_or_else(|p| p.into_inner());
@@ -368,13 +372,13 @@ impl Store {
             drop(inside);
             drop(guard);
             let retried = match result {
-                Ok(()) => return Ok(()),
+                Ok(()) => return Ok(true),
                 Err(heed::Error::Mdb(MdbError::MapFull)) => self.grow(),
                 Err(heed::Error::Mdb(MdbError::MapResized)) => self.adopt_map_size(),
-                Err(e) => return self.fail(Doing::Writing, e).map_or(Ok(()), Err),
+                Err(e) => return self.fail(Doing::Writing, e).map_or(Ok(false), Err),
             };
             if let Err(e) = retried {
-                return e.map_or(Ok(()), Err);
+                return e.map_or(Ok(false), Err);
             }
         }
         Err(MemoError("memo map cannot grow enough".into()))
@@ -397,11 +401,14 @@ impl Store {
         Ok(())
     }
 
-    /// Commits the queued writes in one transaction; returns how many.
+    /// Commits the queued writes in one transaction; returns how many were
+    /// committed.
     pub fn flush(&self) -> Result<usize, MemoError> {
         let items = std::mem::take(&mut *self.queued.lock().unwrap_or_else(|p| p.into_inner()));
-        self.write(&items)?;
-        Ok(items.len())
+        Ok(match self.write(&items)? {
+            true => items.len(),
+            false => 0,
+        })
     }
 
     /// Every key starting with `prefix` (none in a stopped store).
@@ -569,7 +576,7 @@ mod tests {
         assert!(err.0.contains("damaged"), "{err}");
         assert!(!dir.join(DATA_FILE).exists(), "not set aside");
         assert_eq!(store.get_many(&[b"/k/1".to_vec()]), Ok(vec![None]));
-        assert_eq!(store.write(&items), Ok(()));
+        assert_eq!(store.write(&items), Ok(false));
         assert!(store.broken().is_some());
         drop(store);
         let fresh = Store::open(&dir, 1 << 20).unwrap();

@@ -162,11 +162,17 @@ impl PyMemo {
     }
 
     /// Drops the entries of `paths`; returns how many were asked for.
+    /// Raises OSError when the memo takes no writes.
     fn forget(&self, py: Python<'_>, paths: Vec<String>) -> PyResult<usize> {
         let items: Vec<_> = paths.iter().map(|p| (memo::key_of(p).0, None)).collect();
-        py.detach(|| self.store.write(&items))
-            .map_err(|e| PyOSError::new_err(e.0))?;
-        Ok(items.len())
+        match py.detach(|| self.store.write(&items)) {
+            Ok(true) => Ok(items.len()),
+            Ok(false) => Err(PyOSError::new_err(format!(
+                "memo {} takes no writes in this process",
+                self.store.dir().display()
+            ))),
+            Err(e) => Err(PyOSError::new_err(e.0)),
+        }
     }
 
     fn __repr__(&self) -> String {
@@ -213,6 +219,7 @@ fn counters_dict<'py>(py: Python<'py>, c: &Counters) -> PyResult<Bound<'py, PyDi
     d.set_item("io_errors", c.io_errors)?;
     d.set_item("memo_writes", c.memo_writes)?;
     d.set_item("not_settled", c.not_settled)?;
+    d.set_item("memo_writes_dropped", c.memo_writes_dropped)?;
     Ok(d)
 }
 
