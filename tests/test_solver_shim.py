@@ -383,3 +383,36 @@ def test_rez_env_process_goes_through_pyrer(tmp_path: Path, repo: Path) -> None:
         for f in ("ours.rxt", "stock.rxt")
     ]
     assert out[0] == out[1] and len(out[0]) > 5
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("requires = ['python'\n", "rez_cannot_load"),  # a syntax error
+        (None, "layout"),  # a version directory without package.py
+        ("@late()\ndef requires():\n    return ['python-2']", "late_bound"),
+    ],
+)
+def test_fallback_reasons_are_truthful(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, repo: Path, body: str | None, reason: str
+) -> None:
+    """Each fallback is counted under what caused it, and rez's outcome is served."""
+    broken = tmp_path / "broken-repo"
+    folder = broken / "odd" / "1.0"
+    folder.mkdir(parents=True)
+    if body is not None:
+        (folder / "package.py").write_text(f"name = 'odd'\nversion = '1.0'\n{body}\n")
+    kwargs: dict[str, Any] = {
+        "package_requests": ["odd"], "package_paths": [f"pyrer@{broken}", f"pyrer@{repo}"]
+    }
+
+    def outcome(make: Any) -> Any:
+        try:
+            ctx = make(**kwargs)
+        except Exception as e:  # rez raises for a file it cannot load
+            return type(e).__name__
+        return answer(ctx)
+
+    ours = outcome(shimmed)
+    assert shim.metrics.snapshot().get(f"fallback.{reason}") == 1, shim.metrics.snapshot()
+    assert ours == outcome(lambda **kw: stock(monkeypatch, **kw))
