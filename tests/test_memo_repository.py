@@ -92,7 +92,7 @@ def test_benchmark_through_pyrer_repository(
     warm memo opens no package.py."""
     repo = _repo(bench_path, tmp_path / "memo", monkeypatch)
     for phase in ("cold", "warm"):
-        repo.load_counters.clear()
+        repo.load_family.reset_counters()
         mismatches = []
         for entry in RESULTS:
             expected = harness.Outcome.from_json(entry)

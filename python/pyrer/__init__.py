@@ -4,6 +4,8 @@ This package is a thin layer over the native module ``pyrer._native``.
 """
 
 from pyrer._native import (
+    FamilyChain,
+    FamilySource,
     Memo,
     PackageData,
     Repository,
@@ -22,6 +24,8 @@ from pyrer._native import (
 from pyrer.rez_package import FallbackToRez
 
 __all__ = [
+    "FamilyChain",
+    "FamilySource",
     "Memo",
     "FallbackToRez",
     "PackageData",

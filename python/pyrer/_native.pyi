@@ -153,17 +153,65 @@ class SolveResult:
     @property
     def solve_time_ms(self) -> float: ...
     @property
+    def load_time_ms(self) -> float:
+        """The part of solve_time_ms spent loading families."""
+    @property
     def num_iterations(self) -> int: ...
     @property
     def load_family_calls(self) -> int: ...
 
 LoadFamily = Callable[..., Iterable[PackageData] | None]
 
+class FamilySource:
+    """A ``pyrer@`` repository's ``load_family``, run in Rust by `solve`: the
+    memo and the static parser without the GIL; ``evaluate`` (rez's evaluator)
+    only for the files the parser declines."""
+
+    def __init__(
+        self,
+        location: str | os.PathLike[str],
+        memo: Memo | None,
+        evaluate: Callable[[str, str, str, _Stamp, str], PackageData],
+        *,
+        package_filenames: list[str] | None = None,
+        allow_unversioned: bool = True,
+        check_definition_files: bool = False,
+        honour_ignore: bool = True,
+        serve_evaluated: bool = False,
+    ) -> None: ...
+    def configure(
+        self,
+        *,
+        package_filenames: list[str] | None = None,
+        allow_unversioned: bool = True,
+        check_definition_files: bool = False,
+        honour_ignore: bool = True,
+        serve_evaluated: bool = False,
+    ) -> None: ...
+    def __call__(self, name: str, version_range: str | None = None) -> list[PackageData]:
+        """The family's packages in range; raises `FallbackToRez` where only rez
+        can answer faithfully."""
+    @property
+    def counters(self) -> dict[str, int]: ...
+    def reset_counters(self) -> None: ...
+
+class FamilyChain:
+    """Repositories in search order for `solve`: for a (name, version) in
+    several, the first wins (rez's precedence)."""
+
+    def __init__(self, sources: Iterable[FamilySource | LoadFamily]) -> None: ...
+    def origin(self, name: str, version: str) -> int | None:
+        """The index of the source that served (name, version), if loaded."""
+    @property
+    def failure(self) -> tuple[str, str] | None:
+        """(reason, detail) of the first load that failed, or None."""
+    def __len__(self) -> int: ...
+
 def solve(
     package_requests: Iterable[str],
     packages: list[PackageData] | Repository | None = None,
     *,
-    load_family: LoadFamily | None = None,
+    load_family: FamilySource | FamilyChain | LoadFamily | None = None,
     variant_select_mode: str = "version_priority",
 ) -> SolveResult: ...
 def parse_static_package_py(source: str) -> PackageData | None:

@@ -19,8 +19,7 @@ import os
 from collections import Counter
 from typing import Any
 
-from pyrer import PackageData
-from pyrer._native import load_family as _load_family
+from pyrer import FamilySource, PackageData
 from pyrer.memo import explain, memo_dir, open_memo
 from pyrer.rez_package import FallbackToRez, late_bound_fields
 from rez.packages import Package
@@ -47,10 +46,23 @@ class PyrerPackageRepository(FileSystemPackageRepository):
 
     def __init__(self, location: str, resource_pool: Any, **kwargs: Any) -> None:
         super().__init__(location, resource_pool, **kwargs)
-        self.load_counters: Counter[str] = Counter()
         self._memo = open_memo(memo_dir(_plugin_setting("memo_dir")))
         self._memo_pid = os.getpid()
         self.serve_evaluated = serve_evaluated()
+        # `load_family(name, version_range=None) -> list[PackageData]`, run in
+        # Rust: `pyrer.solve(..., load_family=repo.load_family)` calls it
+        # without Python (the memo, the parser; rez's evaluator only for the
+        # files the parser declines). It raises `FallbackToRez` where only rez
+        # can answer faithfully (``@late`` requires, combined family files, a
+        # version directory without a definition file, a file rez fails to
+        # load). A forked child does not use the parent's memo handle.
+        self.load_family = FamilySource(
+            self.location,
+            self._memo,
+            self.evaluate_file,
+            serve_evaluated=self.serve_evaluated,
+            **self.layout_settings(),
+        )
 
     def _uid(self) -> tuple:
         uid = ["pyrer", self.location]
@@ -60,45 +72,18 @@ class PyrerPackageRepository(FileSystemPackageRepository):
 
     @property
     def memo(self) -> Any:
-        """The `pyrer.Memo` in use, or None."""
-        return self._memo
+        """The `pyrer.Memo` in use, or None (always in a forked child: LMDB
+        handles must not cross fork(); `load_family` then reads from disk)."""
+        return self._memo if self._memo_pid == os.getpid() else None
 
-    def load_family(self, name: str, version_range: str | None = None) -> list[PackageData]:
-        """Solver data of family `name` in this repository, within `version_range`.
+    @property
+    def load_counters(self) -> Counter[str]:
+        """Tallies of `load_family` since the repository was created."""
+        return Counter(self.load_family.counters)
 
-        Returns [] when the family is not here. Raises `pyrer.FallbackToRez`
-        where only rez can answer faithfully (``@late`` requires, combined
-        family files, a version directory without a definition file, a
-        file rez fails to load).
-        """
-        if self._memo is not None and self._memo_pid != os.getpid():
-            # LMDB handles must not cross fork(): a forked child goes without
-            log.debug("pyrer: forked process, package memo not used")
-            self._memo = None
-        load = _load_family(
-            self.location,
-            name,
-            version_range,
-            self._memo,
-            serve_evaluated=self.serve_evaluated,
-            **self.layout_settings(),
-        )
-        counters = self.load_counters
-        counters["families"] += 1
-        counters.update(load.counters)
-        for notice in load.notices:
-            _warn_once(explain(notice, self._memo.path) if self._memo is not None else notice)
-        if load.needs_rez:
-            counters["needs_rez"] += 1
-            raise FallbackToRez(load.needs_rez, load.needs_rez_kind or "layout")
-        packages = list(load.packages)
-        for version, path, stamp, reason in load.to_evaluate:
-            packages.append(self.evaluate_file(name, version, path, stamp, reason))
-        log.debug(
-            "pyrer: load_family(%s, %r) in %s: %d packages, %s",
-            name, version_range, self.location, len(packages), dict(load.counters),
-        )
-        return packages
+    def refresh_settings(self) -> None:
+        """Re-reads the layout settings from rez's config (once per resolve)."""
+        self.load_family.configure(serve_evaluated=self.serve_evaluated, **self.layout_settings())
 
     def layout_settings(self) -> dict[str, Any]:
         """The settings that decide, as in rez, which files a family has."""
@@ -126,7 +111,6 @@ class PyrerPackageRepository(FileSystemPackageRepository):
 
         Raises `FallbackToRez` for ``@late`` requires or a file rez cannot load.
         """
-        self.load_counters["evaluated"] += 1
         try:
             resource = self.get_resource(
                 FileSystemPackageResource.key, location=self.location, name=name,
@@ -135,8 +119,7 @@ class PyrerPackageRepository(FileSystemPackageRepository):
             pkg = Package(resource)
             late = late_bound_fields(pkg)
             if late:
-                if self._memo is not None:
-                    self._memo.remember(path, stamp, None)
+                self._remember(path, stamp, None, None)
                 raise FallbackToRez(f"{path}: @late-bound {', '.join(late)}", "late_bound")
             data = PackageData.from_rez(pkg)
         except FallbackToRez:
@@ -146,12 +129,20 @@ class PyrerPackageRepository(FileSystemPackageRepository):
                 f"{path}: rez cannot load it ({reason}): {e}", "rez_cannot_load"
             ) from e
         # YAML is plain data: its evaluation never changes with the environment
-        if self._memo is not None and (self.serve_evaluated or path.endswith(".yaml")):
-            try:
-                self._memo.remember(path, stamp, data.requires, data.variants)
-            except OSError as e:
-                _warn_once(f"cannot write the package memo: {explain(str(e), self._memo.path)}")
+        if self.serve_evaluated or path.endswith(".yaml"):
+            self._remember(path, stamp, data.requires, data.variants)
         return data
+
+    def _remember(
+        self, path: str, stamp: tuple, requires: list[str] | None, variants: list[list[str]] | None
+    ) -> None:
+        memo = self.memo
+        if memo is None:
+            return
+        try:
+            memo.remember(path, stamp, requires, variants)
+        except OSError as e:  # a lost write only costs an evaluation later
+            _warn_once(f"cannot write the package memo: {explain(str(e), memo.path)}")
 
 
 _warned: set[str] = set()

@@ -1,112 +1,62 @@
-"""The `load_family` callback the shim gives `pyrer.solve` for one resolve.
+"""The family sources the shim gives `pyrer.solve` for one resolve.
 
-It merges the resolver's package paths the way rez's `iter_packages` does: for
-a (name, version) found in several repositories, the first path wins. A
-repository with a callable ``load_family`` (the ``pyrer@`` repository, with its
-memo) serves its own families; any other repository is read through rez
-(`repo.iter_packages` + `package_data_from_rez`). It also remembers where each
-package came from, to turn pyrer's answer back into rez variant handles.
+A `pyrer.FamilyChain` over the resolver's package paths, merged the way rez's
+`iter_packages` merges them: for a (name, version) found in several
+repositories, the first path wins. A ``pyrer@`` repository serves its own
+families through its native `FamilySource` (the memo and the parser, run in
+Rust without Python); any other repository is read through rez
+(`repo.iter_packages` + `package_data_from_rez`) by a `RezRepositoryLoader`.
+After the solve, the chain says which repository served each resolved
+package, to turn pyrer's answer back into rez variant handles; only the
+resolved packages get Python objects.
 """
 
 from __future__ import annotations
 
-import time
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
-from pyrer import PackageData, Version
-from pyrer.rez_package import FallbackToRez, package_data_from_rez
+from pyrer import FamilyChain, FamilySource, PackageData, Version
+from pyrer.rez_package import package_data_from_rez
 from rez.package_repository import package_repository_manager
 from rez.package_resources import PackageResourceHelper
 from rez.packages import Package, Variant
 from rez.version import VersionRange
 
-# (repository, package resource or None when the repository's load_family served it)
-_Origin = tuple[Any, Optional[Any]]
 
-
-class LoaderFailure(Exception):
-    """Raised inside `pyrer.solve`'s callback; the shim then runs rez's solver."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
-
-
-class FamilyLoader:
-    """``load_family(name, version_range=None)`` over a resolver's package paths.
+class RezRepositoryLoader:
+    """``load_family(name, version_range=None)`` for one repository, through rez.
 
     Args:
-        paths: the resolver's package paths, in search order.
+        repo: a rez package repository.
         building: rez adds every variant's ``build_requires`` to its requires
-            when resolving for a build; packages are then read through rez
-            (the memo does not store build requirements).
+            when resolving for a build (the memo does not store them).
         load_callback: rez's ``package_load_callback``, called with each rez
-            `Package` the loader reads through rez.
+            `Package` read.
     """
 
     def __init__(
-        self,
-        paths: list[str],
-        building: bool = False,
-        load_callback: Callable[[Package], Any] | None = None,
+        self, repo: Any, building: bool, load_callback: Callable[[Package], Any] | None
     ) -> None:
-        self.repos = [package_repository_manager.get_repository(p) for p in paths]
+        self.repo = repo
         self.building = building
         self.load_callback = load_callback
-        self.failure: LoaderFailure | None = None
-        self.load_time = 0.0
-        self.calls = 0
-        self.memo_calls = 0
-        self._origins: dict[tuple[str, Version], _Origin] = {}
-        self._data: dict[tuple[str, Version], PackageData] = {}
+        self.resources: dict[tuple[str, Version], Any] = {}
 
     def __call__(self, name: str, version_range: str | None = None) -> list[PackageData]:
-        t0 = time.perf_counter()
-        self.calls += 1
-        try:
-            return self._load(name, version_range)
-        except FallbackToRez as e:
-            self.failure = LoaderFailure(e.reason, str(e))
-            raise
-        except Exception as e:
-            self.failure = LoaderFailure("load_error", f"{type(e).__name__}: {e}")
-            raise
-        finally:
-            self.load_time += time.perf_counter() - t0
-
-    def _load(self, name: str, version_range: str | None) -> list[PackageData]:
+        family = self.repo.get_package_family(name)
+        if family is None:
+            return []
         range_ = VersionRange(version_range) if version_range else None
         out: list[PackageData] = []
-        for repo in self.repos:
-            load_family = None if self.building else getattr(repo, "load_family", None)
-            if callable(load_family):
-                self.memo_calls += 1
-                for pd in load_family(name, version_range):
-                    self._add(out, name, pd, (repo, None))
+        for resource in self.repo.iter_packages(family):
+            if range_ is not None and resource.version not in range_:
                 continue
-            family = repo.get_package_family(name)
-            if family is None:
-                continue
-            for resource in repo.iter_packages(family):
-                key = (name, Version(str(resource.version)))
-                if key in self._origins:
-                    continue  # an earlier path has this version (rez's iter_packages)
-                if range_ is not None and resource.version not in range_:
-                    continue
-                pkg = Package(resource)
-                if self.load_callback is not None:
-                    self.load_callback(pkg)
-                self._add(out, name, self._package_data(pkg), (repo, resource))
+            pkg = Package(resource)
+            if self.load_callback is not None:
+                self.load_callback(pkg)
+            self.resources[(name, Version(str(resource.version)))] = resource
+            out.append(self._package_data(pkg))
         return out
-
-    def _add(self, out: list[PackageData], name: str, pd: PackageData, origin: _Origin) -> None:
-        key = (name, Version(pd.version))
-        if key in self._origins:
-            return
-        self._origins[key] = origin
-        self._data[key] = pd
-        out.append(pd)
 
     def _package_data(self, pkg: Package) -> PackageData:
         pd = package_data_from_rez(pkg)  # refuses @late-bound requires
@@ -122,23 +72,56 @@ class FamilyLoader:
         variants = [list(pd.requires) + list(v) + build for v in pd.variants]
         return PackageData(pd.name, pd.version, [], variants)
 
-    def requires_of(self, name: str, version: str, index: int | None) -> list[str]:
-        """The requirement strings rez's solver sees for this variant."""
-        pd = self._data[(name, Version(version))]
-        reqs = list(pd.requires)
-        if index is not None:
-            reqs += list(pd.variants[index])
-        return reqs
+
+# a repository's source in the chain: its native FamilySource, or a loader through rez
+_Source = Any
+
+
+class FamilyLoader:
+    """The chain of one resolve's package paths, and what the solve needs back."""
+
+    def __init__(
+        self,
+        paths: list[str],
+        building: bool = False,
+        load_callback: Callable[[Package], Any] | None = None,
+    ) -> None:
+        self.repos = [package_repository_manager.get_repository(p) for p in paths]
+        sources: list[_Source] = []
+        for repo in self.repos:
+            native = None if building else getattr(repo, "load_family", None)
+            if isinstance(native, FamilySource):
+                repo.refresh_settings()
+                sources.append(native)
+            else:
+                sources.append(RezRepositoryLoader(repo, building, load_callback))
+        self.sources = sources
+        self.chain = FamilyChain(sources)
+        self.counters_before = [_counters(s) for s in sources]
+
+    @property
+    def failure(self) -> tuple[str, str] | None:
+        """(reason, detail) of the load that stopped the solve, if any."""
+        return self.chain.failure
+
+    @property
+    def memo_calls(self) -> int:
+        """Families loaded through native sources during this resolve."""
+        return sum(
+            _counters(s).get("families", 0) - before.get("families", 0)
+            for s, before in zip(self.sources, self.counters_before)
+        )
 
     def variant(self, name: str, version: str, index: int | None) -> Variant:
         """rez's `Variant` for a resolved (name, version, index), without loading its file."""
-        repo, resource = self._origins[(name, Version(version))]
-        if resource is None:
-            make = getattr(repo, "package_resource", None)
-            if callable(make):
-                resource = make(name, version)
-            else:
-                resource = _find_package_resource(repo, name, version)
+        at = self.chain.origin(name, version)
+        if at is None:
+            raise LookupError(f"{name}-{version} was not loaded by this resolve")
+        repo, source = self.repos[at], self.sources[at]
+        if isinstance(source, RezRepositoryLoader):
+            resource = source.resources[(name, Version(version))]
+        else:
+            resource = repo.package_resource(name, version)
         if type(resource).iter_variants is PackageResourceHelper.iter_variants:
             # exactly what PackageResourceHelper.iter_variants builds, for one index
             variant_resource = repo.get_resource(
@@ -155,11 +138,6 @@ class FamilyLoader:
         return found
 
 
-def _find_package_resource(repo: Any, name: str, version: str) -> Any:
-    family = repo.get_package_family(name)
-    wanted = Version(version)
-    if family is not None:
-        for resource in repo.iter_packages(family):
-            if Version(str(resource.version)) == wanted:
-                return resource
-    raise LookupError(f"{name}-{version} vanished from {repo} after the solve")
+def _counters(source: _Source) -> dict[str, int]:
+    return source.counters if isinstance(source, FamilySource) else {}
+

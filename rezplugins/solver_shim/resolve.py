@@ -92,7 +92,7 @@ def attempt(resolver: Any) -> Outcome:
     gc.disable()
     try:
         result = pyrer.solve(
-            requests, load_family=loader, variant_select_mode=str(config.variant_select_mode)
+            requests, load_family=loader.chain, variant_select_mode=str(config.variant_select_mode)
         )
     finally:
         if gc_enabled:
@@ -105,21 +105,23 @@ def attempt(resolver: Any) -> Outcome:
         result.solve_time_ms,
         result.load_family_calls,
     )
-    if loader.failure is not None:
-        _logger.debug("pyrer shim: %s", loader.failure.detail)
-        return loader.failure.reason
+    failure = loader.failure
+    if failure is not None:
+        reason, detail = failure
+        _logger.debug("pyrer shim: %s", detail)
+        return reason
     if result.status != "solved":
         return f"pyrer_{result.status}"
     resolved = [
-        ResolvedVariant(loader.variant(n, v, i), loader.requires_of(n, v, i))
-        for n, v, i in result.resolved
+        ResolvedVariant(loader.variant(v.name, v.version, v.variant_index), list(v.requires))
+        for v in result.resolved_packages
     ]
     return PyrerSolver(
         requests=list(resolver.package_requests),
         resolved=resolved,
         ephemerals=list(result.resolved_ephemerals),
         solve_time=time.time() - t0,
-        load_time=loader.load_time,
+        load_time=result.load_time_ms / 1e3,
         num_iterations=result.num_iterations,
         extractions=list(result.extractions),
     )

@@ -17,9 +17,9 @@ use crate::memo::{
     self, Counters, FileStamp, LayoutSettings, Origin, PackageFile, Record, ServeOptions, Store,
 };
 
-type Stamp = (i64, i64, u64, u64);
+pub(crate) type Stamp = (i64, i64, u64, u64);
 
-fn stamp_tuple(s: &FileStamp) -> Stamp {
+pub(crate) fn stamp_tuple(s: &FileStamp) -> Stamp {
     (s.mtime_ns, s.ctime_ns, s.size, s.ino)
 }
 
@@ -67,6 +67,12 @@ fn open_shared(dir: &Path, map_size: usize) -> Result<Arc<Store>, String> {
 #[pyclass(name = "Memo", module = "pyrer", frozen)]
 pub struct PyMemo {
     store: Arc<Store>,
+}
+
+impl PyMemo {
+    pub(crate) fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
 }
 
 #[pymethods]
@@ -209,7 +215,7 @@ fn entry_paths(store: &Store, prefix: &str) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
-fn counters_dict<'py>(py: Python<'py>, c: &Counters) -> PyResult<Bound<'py, PyDict>> {
+pub(crate) fn counters_dict<'py>(py: Python<'py>, c: &Counters) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("memo_hits", c.memo_hits)?;
     d.set_item("parsed", c.parsed)?;
@@ -223,7 +229,7 @@ fn counters_dict<'py>(py: Python<'py>, c: &Counters) -> PyResult<Bound<'py, PyDi
     Ok(d)
 }
 
-fn layout_settings(
+pub(crate) fn layout_settings(
     package_filenames: Option<Vec<String>>,
     allow_unversioned: bool,
     check_definition_files: bool,

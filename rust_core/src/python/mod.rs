@@ -4,6 +4,7 @@
 use pyo3::prelude::*;
 
 mod errors;
+mod family_source;
 mod memo;
 mod package_py;
 mod solve;
@@ -18,5 +19,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     solve::register(m)?;
     package_py::register(m)?;
     memo::register(m)?;
+    family_source::register(m)?;
     Ok(())
 }

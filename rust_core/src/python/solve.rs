@@ -6,16 +6,16 @@
 
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
-use crate::algebra::range::VersionRange;
+use super::family_source::ChainLoader;
 use crate::package::repository::Repository;
 use crate::package::{Package, PackageData};
-use crate::solver::{self, FamilyLoader, SolveOutcome, SolveStatus, VariantSelectMode};
+use crate::solver::{self, SolveOutcome, SolveStatus, VariantSelectMode};
 
 /// One package version: name, version, requirement strings, variants.
 #[pyclass(name = "PackageData", module = "pyrer", frozen)]
@@ -31,6 +31,20 @@ impl PyPackageData {
             data,
             parsed: OnceLock::new(),
         }
+    }
+
+    /// A Python `PackageData` for a package already parsed.
+    pub(crate) fn from_package(py: Python<'_>, pkg: Arc<Package>) -> PyResult<Py<PyAny>> {
+        let parsed = OnceLock::new();
+        let _ = parsed.set(Ok(pkg.clone()));
+        let obj = Py::new(
+            py,
+            PyPackageData {
+                data: pkg.data.clone(),
+                parsed,
+            },
+        )?;
+        Ok(obj.into_any())
     }
 
     pub fn package(&self) -> Result<Arc<Package>, String> {
@@ -199,7 +213,7 @@ pub struct PyRepository {
 }
 
 /// The parsed packages of a list of PackageData, or a message.
-fn packages_of(seq: &Bound<'_, PyAny>) -> PyResult<Result<Vec<Arc<Package>>, String>> {
+pub(crate) fn packages_of(seq: &Bound<'_, PyAny>) -> PyResult<Result<Vec<Arc<Package>>, String>> {
     let mut out = Vec::new();
     for item in seq.try_iter()? {
         let item = item?;
@@ -302,6 +316,9 @@ pub struct PySolveResult {
     failure_description: Option<String>,
     #[pyo3(get)]
     solve_time_ms: f64,
+    /// The part of `solve_time_ms` spent loading families.
+    #[pyo3(get)]
+    load_time_ms: f64,
     #[pyo3(get)]
     num_iterations: usize,
     /// How many times `load_family` was called.
@@ -345,140 +362,12 @@ impl PySolveResult {
     }
 }
 
-/// How often a solve running without the GIL looks for a pending signal.
-const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(50);
-
-/// The solve's link back to Python: calls the `load_family` callback (when
-/// given), re-taking the GIL for each call, and runs Python's signal
-/// handlers now and then so that Ctrl-C stops a long solve.
-///
-/// A `BaseException` that is not an `Exception` (KeyboardInterrupt,
-/// SystemExit raised by a signal handler, GeneratorExit) stops the solve and
-/// is raised again by `solve` once the GIL is back: the caller asked to stop,
-/// which no solve status may swallow.
-struct PyLoader {
-    callback: Option<Py<PyAny>>,
-    takes_range: bool,
-    /// The exception that stopped the solve, raised again by `solve`.
-    pending: Option<PyErr>,
-    last_signal_check: Instant,
-}
-
-impl PyLoader {
-    fn new(py: Python<'_>, callback: Option<&Bound<'_, PyAny>>) -> PyLoader {
-        PyLoader {
-            takes_range: callback.is_some_and(|cb| accepts_range(py, cb)),
-            callback: callback.map(|cb| cb.clone().unbind()),
-            pending: None,
-            last_signal_check: Instant::now(),
-        }
-    }
-
-    /// Keeps `e` to raise again if it asks the caller to stop.
-    fn stops_the_solve(&mut self, py: Python<'_>, e: &PyErr) -> bool {
-        let stop = !e.is_instance_of::<PyException>(py);
-        if stop && self.pending.is_none() {
-            self.pending = Some(e.clone_ref(py));
-        }
-        stop
-    }
-
-    fn call(
-        &mut self,
-        py: Python<'_>,
-        name: &str,
-        range: Option<&VersionRange>,
-    ) -> Result<Vec<Arc<Package>>, String> {
-        let Some(callback) = &self.callback else {
-            return Ok(Vec::new());
-        };
-        let cb = callback.bind(py);
-        let result = if self.takes_range {
-            cb.call1((name, range.map(|r| r.to_string())))
-        } else {
-            cb.call1((name,))
-        };
-        let describe = |e: PyErr| -> String {
-            let kind = e
-                .get_type(py)
-                .name()
-                .map(|n| n.to_string())
-                .unwrap_or_default();
-            format!("load_family({name:?}) raised {kind}: {}", e.value(py))
-        };
-        let result = match result {
-            Ok(r) => r,
-            Err(e) => {
-                self.stops_the_solve(py, &e);
-                return Err(describe(e));
-            }
-        };
-        if result.is_none() {
-            return Ok(Vec::new());
-        }
-        match packages_of(&result) {
-            Ok(r) => r,
-            Err(e) => {
-                self.stops_the_solve(py, &e);
-                Err(describe(e))
-            }
-        }
-    }
-}
-
-impl FamilyLoader for PyLoader {
-    fn load(
-        &mut self,
-        name: &str,
-        range: Option<&VersionRange>,
-    ) -> Result<Vec<Arc<Package>>, String> {
-        if self.callback.is_none() {
-            return Ok(Vec::new());
-        }
-        Python::attach(|py| self.call(py, name, range))
-    }
-
-    fn interrupted(&mut self) -> bool {
-        if self.pending.is_some() {
-            return true;
-        }
-        if self.last_signal_check.elapsed() < SIGNAL_CHECK_INTERVAL {
-            return false;
-        }
-        self.last_signal_check = Instant::now();
-        // Whatever a signal handler raises belongs to the caller, as it
-        // would have been raised between two bytecodes of a Python solve.
-        match Python::attach(|py| py.check_signals()) {
-            Ok(()) => false,
-            Err(e) => {
-                self.pending.get_or_insert(e);
-                true
-            }
-        }
-    }
-}
-
-/// Whether `callback` can take a second positional argument (the range).
-fn accepts_range(py: Python<'_>, callback: &Bound<'_, PyAny>) -> bool {
-    let check = || -> PyResult<bool> {
-        let inspect = py.import("inspect")?;
-        let sig = inspect.call_method1("signature", (callback,))?;
-        let params = sig.getattr("parameters")?.call_method0("values")?;
-        let mut positional = 0;
-        for p in params.try_iter()? {
-            let kind = p?.getattr("kind")?.str()?.to_string();
-            match kind.as_str() {
-                "VAR_POSITIONAL" => return Ok(true),
-                "POSITIONAL_ONLY" | "POSITIONAL_OR_KEYWORD" => positional += 1,
-                _ => {}
-            }
-        }
-        Ok(positional >= 2)
-    };
-    check().unwrap_or(false)
-}
-
-fn build_result(py: Python<'_>, outcome: SolveOutcome, elapsed_ms: f64) -> PyResult<PySolveResult> {
+fn build_result(
+    py: Python<'_>,
+    outcome: SolveOutcome,
+    elapsed_ms: f64,
+    load_time_ms: f64,
+) -> PyResult<PySolveResult> {
     let variants = outcome
         .variants
         .iter()
@@ -488,6 +377,7 @@ fn build_result(py: Python<'_>, outcome: SolveOutcome, elapsed_ms: f64) -> PyRes
         status: outcome.status.as_str(),
         failure_description: outcome.failure_description,
         solve_time_ms: elapsed_ms,
+        load_time_ms,
         num_iterations: outcome.num_iterations,
         load_family_calls: outcome.load_calls,
         resolved_ephemerals: outcome.ephemerals,
@@ -501,6 +391,7 @@ fn error_result(message: String) -> PySolveResult {
         status: SolveStatus::Error.as_str(),
         failure_description: Some(message),
         solve_time_ms: 0.0,
+        load_time_ms: 0.0,
         num_iterations: 0,
         load_family_calls: 0,
         resolved_ephemerals: Vec::new(),
@@ -562,7 +453,7 @@ pub fn solve(
         (None, Some(r)) => r,
         (None, None) => unreachable!("one repository is always set"),
     };
-    let mut loader = PyLoader::new(py, load_family.filter(|f| !f.is_none()));
+    let mut loader = ChainLoader::new(py, load_family.filter(|f| !f.is_none()))?;
     let families: &HashMap<String, Vec<Arc<Package>>> = repo.families();
     let start = Instant::now();
     let outcome = py.detach(|| solver::solve(&requests, families, &mut loader, mode));
@@ -570,7 +461,8 @@ pub fn solve(
     if let Some(e) = loader.pending.take() {
         return Err(e);
     }
-    build_result(py, outcome, elapsed)
+    let load_time_ms = loader.load_time.as_secs_f64() * 1e3;
+    build_result(py, outcome, elapsed, load_time_ms)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -1,0 +1,668 @@
+//! Where `solve` gets families from: `FamilySource`, the `pyrer@`
+//! repository's loader running in Rust (no GIL, no Python object per
+//! package, only files rez must evaluate go back to Python), Python
+//! `load_family` callbacks for any other repository, and `FamilyChain`, an
+//! ordered list of both with rez's precedence: for a (name, version) found in
+//! several repositories, the first one wins.
+//!
+//! The solve runs without the GIL; the loader re-takes it for Python
+//! callbacks, to evaluate files and to run Python's signal handlers every
+//! `SIGNAL_CHECK_INTERVAL`. A `BaseException` that is not an `Exception`
+//! (KeyboardInterrupt, SystemExit raised by rez's signal handlers) stops the
+//! solve and is raised again by `solve`: no status may swallow a request to
+//! stop.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use pyo3::exceptions::{PyException, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use rustc_hash::FxHashMap as HashMap;
+
+use super::errors::to_py_err;
+use super::memo::{counters_dict, layout_settings, stamp_tuple, PyMemo, Stamp};
+use super::solve::{packages_of, PyPackageData};
+use crate::algebra::range::VersionRange;
+use crate::algebra::version::Version;
+use crate::memo::{self, Counters, LayoutSettings, ServeOptions, Store};
+use crate::package::Package;
+use crate::solver::FamilyLoader;
+
+/// How often a solve running without the GIL looks for a pending signal.
+const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(50);
+
+/// Why a family could not be loaded.
+enum LoadError {
+    /// Only rez can serve it: (reason for the metrics, detail).
+    NeedsRez(&'static str, String),
+    /// A Python callback raised (an `Exception`: a status, not a stop).
+    Raised(PyErr),
+    /// Anything else, as the solve's error message.
+    Message(String),
+}
+
+impl LoadError {
+    fn describe(&self, py: Python<'_>, name: &str) -> String {
+        match self {
+            LoadError::NeedsRez(_, why) => format!("load_family({name:?}): {why}"),
+            LoadError::Raised(e) => describe_exception(py, name, e),
+            LoadError::Message(m) => m.clone(),
+        }
+    }
+}
+
+fn describe_exception(py: Python<'_>, name: &str, e: &PyErr) -> String {
+    let kind = e
+        .get_type(py)
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    format!("load_family({name:?}) raised {kind}: {}", e.value(py))
+}
+
+/// A `pyrer@` repository's family loader, run in Rust.
+pub(crate) struct NativeSource {
+    location: PathBuf,
+    /// The memo, unless off; never used in a forked child (LMDB handles
+    /// must not cross `fork()`).
+    store: Option<Arc<Store>>,
+    owner_pid: u32,
+    settings: Mutex<(LayoutSettings, bool)>,
+    /// `evaluate(name, version, path, stamp, reason) -> PackageData`: rez's
+    /// evaluator for the files the static parser declines.
+    evaluate: Py<PyAny>,
+    counters: Mutex<SourceCounters>,
+    /// Memo problems already logged: each is logged once per process.
+    warned: Mutex<HashSet<String>>,
+}
+
+#[derive(Default)]
+struct SourceCounters {
+    load: Counters,
+    families: u64,
+    evaluated: u64,
+    needs_rez: u64,
+}
+
+/// What one native load found, before any Python work.
+struct NativeLoad {
+    packages: Vec<Arc<Package>>,
+    /// `(version, path, stamp, reason)` of files rez must evaluate.
+    to_evaluate: Vec<(String, String, Stamp, String)>,
+    notices: Vec<String>,
+}
+
+impl NativeSource {
+    fn store(&self) -> Option<&Store> {
+        match std::process::id() == self.owner_pid {
+            true => self.store.as_deref(),
+            false => None,
+        }
+    }
+
+    /// The Rust part of a load: listing, memo, parser. Needs no GIL.
+    fn load_native(
+        &self,
+        name: &str,
+        range: Option<&VersionRange>,
+    ) -> Result<NativeLoad, LoadError> {
+        let (settings, serve_evaluated) = self
+            .settings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let options = ServeOptions {
+            defer_writes: true,
+            serve_evaluated,
+        };
+        let names = [name.to_string()];
+        let load = memo::load_families(
+            self.store(),
+            &self.location,
+            &names,
+            range,
+            &settings,
+            options,
+        );
+        {
+            let mut c = self.counters.lock().unwrap_or_else(|p| p.into_inner());
+            c.families += 1;
+            c.load.add(&load.counters);
+            if !load.needs_rez.is_empty() {
+                c.needs_rez += 1;
+            }
+        }
+        if let Some((_, kind, why)) = load.needs_rez.into_iter().next() {
+            return Err(LoadError::NeedsRez(kind.as_str(), why));
+        }
+        let packages = load
+            .packages
+            .into_iter()
+            .map(|data| Package::new(data).map(Arc::new))
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(LoadError::Message)?;
+        let to_evaluate = load
+            .to_evaluate
+            .into_iter()
+            .map(|(ff, why)| {
+                let path = ff.file.path.to_string_lossy().into_owned();
+                (ff.file.version, path, stamp_tuple(&ff.file.stamp), why)
+            })
+            .collect();
+        Ok(NativeLoad {
+            packages,
+            to_evaluate,
+            notices: load.notices,
+        })
+    }
+
+    /// The Python part: memo warnings (once each) and rez's evaluator.
+    fn finish(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        load: NativeLoad,
+    ) -> Result<Vec<Arc<Package>>, LoadError> {
+        if !load.notices.is_empty() {
+            self.warn(py, &load.notices);
+        }
+        let mut packages = load.packages;
+        for (version, path, stamp, why) in load.to_evaluate {
+            self.counters
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .evaluated += 1;
+            let data = self
+                .evaluate
+                .bind(py)
+                .call1((name, version, path, stamp, why))
+                .map_err(LoadError::Raised)?;
+            let data = data.cast::<PyPackageData>().map_err(|_| {
+                LoadError::Message(format!("evaluate({name:?}) did not return PackageData"))
+            })?;
+            packages.push(data.get().package().map_err(LoadError::Message)?);
+        }
+        Ok(packages)
+    }
+
+    fn warn(&self, py: Python<'_>, notices: &[String]) {
+        let fresh: Vec<&String> = {
+            let mut warned = self.warned.lock().unwrap_or_else(|p| p.into_inner());
+            notices
+                .iter()
+                .filter(|n| warned.insert((*n).clone()))
+                .collect()
+        };
+        if fresh.is_empty() {
+            return;
+        }
+        let memo_dir = self.store.as_ref().map(|s| s.dir().to_path_buf());
+        let _ = (|| -> PyResult<()> {
+            let explain = py.import("pyrer.memo")?.getattr("explain")?;
+            let log = py
+                .import("logging")?
+                .call_method1("getLogger", ("pyrer.repository",))?;
+            for notice in fresh {
+                let text = match &memo_dir {
+                    Some(dir) => explain.call1((notice, dir))?.extract::<String>()?,
+                    None => notice.clone(),
+                };
+                log.call_method1("warning", ("pyrer: %s", text))?;
+            }
+            Ok(())
+        })();
+    }
+
+    /// A whole load, from Python (the GIL held).
+    fn load(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        range: Option<&VersionRange>,
+    ) -> Result<Vec<Arc<Package>>, LoadError> {
+        let load = py.detach(|| self.load_native(name, range))?;
+        self.finish(py, name, load)
+    }
+}
+
+/// The `pyrer@` repository's `load_family`, run natively by `solve`.
+#[pyclass(name = "FamilySource", module = "pyrer", frozen)]
+pub struct PyFamilySource {
+    inner: Arc<NativeSource>,
+}
+
+#[pymethods]
+impl PyFamilySource {
+    /// `location`: the repository's directory; `memo`: the package memo or
+    /// None; `evaluate(name, version, path, stamp, reason)`: rez's evaluator
+    /// for the files the static parser declines, returning `PackageData`.
+    #[new]
+    #[pyo3(signature = (location, memo, evaluate, *, package_filenames = None,
+        allow_unversioned = true, check_definition_files = false, honour_ignore = true,
+        serve_evaluated = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn py_new(
+        location: PathBuf,
+        memo: Option<&PyMemo>,
+        evaluate: Py<PyAny>,
+        package_filenames: Option<Vec<String>>,
+        allow_unversioned: bool,
+        check_definition_files: bool,
+        honour_ignore: bool,
+        serve_evaluated: bool,
+    ) -> Self {
+        let settings = layout_settings(
+            package_filenames,
+            allow_unversioned,
+            check_definition_files,
+            honour_ignore,
+        );
+        PyFamilySource {
+            inner: Arc::new(NativeSource {
+                location,
+                store: memo.map(|m| m.store().clone()),
+                owner_pid: std::process::id(),
+                settings: Mutex::new((settings, serve_evaluated)),
+                evaluate,
+                counters: Mutex::default(),
+                warned: Mutex::default(),
+            }),
+        }
+    }
+
+    /// Replaces the layout settings (rez's config may change between
+    /// resolves of one process).
+    #[pyo3(signature = (*, package_filenames = None, allow_unversioned = true,
+        check_definition_files = false, honour_ignore = true, serve_evaluated = false))]
+    fn configure(
+        &self,
+        package_filenames: Option<Vec<String>>,
+        allow_unversioned: bool,
+        check_definition_files: bool,
+        honour_ignore: bool,
+        serve_evaluated: bool,
+    ) {
+        let settings = layout_settings(
+            package_filenames,
+            allow_unversioned,
+            check_definition_files,
+            honour_ignore,
+        );
+        *self
+            .inner
+            .settings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = (settings, serve_evaluated);
+    }
+
+    /// The family's packages within `version_range`, as `PackageData`; []
+    /// when the family is not here. Raises `pyrer.FallbackToRez` where only
+    /// rez can answer faithfully.
+    #[pyo3(signature = (name, version_range = None))]
+    fn __call__(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        version_range: Option<&str>,
+    ) -> PyResult<Vec<Py<PyAny>>> {
+        let range = version_range
+            .map(VersionRange::parse)
+            .transpose()
+            .map_err(to_py_err)?;
+        match self.inner.load(py, name, range.as_ref()) {
+            Ok(packages) => packages
+                .into_iter()
+                .map(|p| PyPackageData::from_package(py, p))
+                .collect(),
+            Err(LoadError::NeedsRez(kind, why)) => Err(fallback_to_rez(py, &why, kind)),
+            Err(LoadError::Raised(e)) => Err(e),
+            Err(LoadError::Message(m)) => Err(PyTypeError::new_err(m)),
+        }
+    }
+
+    /// Tallies since creation: families, memo hits, parsed, evaluated, ...
+    #[getter]
+    fn counters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let c = self
+            .inner
+            .counters
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let d = counters_dict(py, &c.load)?;
+        d.set_item("families", c.families)?;
+        d.set_item("evaluated", c.evaluated)?;
+        d.set_item("needs_rez", c.needs_rez)?;
+        Ok(d)
+    }
+
+    fn reset_counters(&self) {
+        *self
+            .inner
+            .counters
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Default::default();
+    }
+
+    fn __repr__(&self) -> String {
+        format!("FamilySource({:?})", self.inner.location)
+    }
+}
+
+/// `pyrer.FallbackToRez(why, kind)`, the exception the shim answers by
+/// running rez's own solver.
+fn fallback_to_rez(py: Python<'_>, why: &str, kind: &str) -> PyErr {
+    match py
+        .import("pyrer.rez_package")
+        .and_then(|m| m.getattr("FallbackToRez"))
+        .and_then(|cls| cls.call1((why, kind)))
+    {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(e) => e,
+    }
+}
+
+/// One repository of a chain.
+enum Source {
+    Native(Arc<NativeSource>),
+    /// A Python `load_family(name[, version_range])` callback.
+    Python {
+        callback: Py<PyAny>,
+        takes_range: bool,
+    },
+}
+
+impl Source {
+    fn of(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<Source> {
+        if let Ok(native) = obj.cast::<PyFamilySource>() {
+            return Ok(Source::Native(native.get().inner.clone()));
+        }
+        if !obj.is_callable() {
+            return Err(PyTypeError::new_err(format!(
+                "load_family must be callable, not {}",
+                obj.get_type().name()?
+            )));
+        }
+        Ok(Source::Python {
+            takes_range: accepts_range(py, obj),
+            callback: obj.clone().unbind(),
+        })
+    }
+}
+
+/// Whether `callback` can take a second positional argument (the range).
+fn accepts_range(py: Python<'_>, callback: &Bound<'_, PyAny>) -> bool {
+    let check = || -> PyResult<bool> {
+        let inspect = py.import("inspect")?;
+        let sig = inspect.call_method1("signature", (callback,))?;
+        let params = sig.getattr("parameters")?.call_method0("values")?;
+        let mut positional = 0;
+        for p in params.try_iter()? {
+            let kind = p?.getattr("kind")?.str()?.to_string();
+            match kind.as_str() {
+                "VAR_POSITIONAL" => return Ok(true),
+                "POSITIONAL_ONLY" | "POSITIONAL_OR_KEYWORD" => positional += 1,
+                _ => {}
+            }
+        }
+        Ok(positional >= 2)
+    };
+    check().unwrap_or(false)
+}
+
+/// What a chain learnt during its solves.
+#[derive(Default)]
+struct ChainState {
+    /// The source each loaded (family, version) came from.
+    origins: HashMap<(String, Version), usize>,
+    /// The first load that failed: (reason for the metrics, detail).
+    failure: Option<(String, String)>,
+}
+
+/// Repositories in search order, for `solve(load_family=...)`.
+#[pyclass(name = "FamilyChain", module = "pyrer", frozen)]
+pub struct PyFamilyChain {
+    sources: Vec<Source>,
+    state: Mutex<ChainState>,
+}
+
+#[pymethods]
+impl PyFamilyChain {
+    /// `sources`: `FamilySource`s and `load_family` callables, first wins.
+    #[new]
+    fn py_new(py: Python<'_>, sources: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let sources = sources
+            .try_iter()?
+            .map(|s| Source::of(py, &s?))
+            .collect::<PyResult<_>>()?;
+        Ok(PyFamilyChain {
+            sources,
+            state: Mutex::default(),
+        })
+    }
+
+    /// The index of the source that served (name, version), if loaded.
+    fn origin(&self, name: String, version: &str) -> PyResult<Option<usize>> {
+        let version = Version::parse(version).map_err(to_py_err)?;
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(state.origins.get(&(name, version)).copied())
+    }
+
+    /// `(reason, detail)` of the first load that failed, or None. Reasons:
+    /// "late_bound", "layout", "io_error", "rez_cannot_load" (or another
+    /// `FallbackToRez.reason`), "load_error" for any other exception.
+    #[getter]
+    fn failure(&self) -> Option<(String, String)> {
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.failure.clone()
+    }
+
+    fn __len__(&self) -> usize {
+        self.sources.len()
+    }
+}
+
+/// The sources a solve loads from, and what it must report back.
+pub(crate) struct ChainLoader<'c> {
+    sources: Vec<Source>,
+    state: Option<&'c Mutex<ChainState>>,
+    /// The exception that stopped the solve, raised again by `solve`.
+    pub pending: Option<PyErr>,
+    /// Time spent loading families.
+    pub load_time: Duration,
+    last_signal_check: Instant,
+}
+
+impl<'c> ChainLoader<'c> {
+    /// The loader for `solve`'s `load_family` argument (None: no families).
+    pub fn new(py: Python<'_>, load_family: Option<&'c Bound<'_, PyAny>>) -> PyResult<Self> {
+        let mut loader = ChainLoader {
+            sources: Vec::new(),
+            state: None,
+            pending: None,
+            load_time: Duration::ZERO,
+            last_signal_check: Instant::now(),
+        };
+        if let Some(obj) = load_family {
+            if let Ok(chain) = obj.cast::<PyFamilyChain>() {
+                let chain: &'c PyFamilyChain = chain.get();
+                loader.sources = chain.sources.iter().map(Source::share).collect();
+                loader.state = Some(&chain.state);
+            } else {
+                loader.sources.push(Source::of(py, obj)?);
+            }
+        }
+        Ok(loader)
+    }
+
+    /// Keeps `e` to raise again if it asks the caller to stop.
+    fn stops_the_solve(&mut self, py: Python<'_>, e: &PyErr) -> bool {
+        let stop = !e.is_instance_of::<PyException>(py);
+        if stop && self.pending.is_none() {
+            self.pending = Some(e.clone_ref(py));
+        }
+        stop
+    }
+
+    fn record_failure(&self, py: Python<'_>, error: &LoadError) {
+        let Some(state) = self.state else { return };
+        let (reason, detail) = match error {
+            LoadError::NeedsRez(kind, why) => (kind.to_string(), why.clone()),
+            LoadError::Raised(e) => {
+                let reason = e
+                    .value(py)
+                    .getattr("reason")
+                    .and_then(|r| r.extract::<String>())
+                    .unwrap_or_else(|_| "load_error".to_string());
+                let kind = e.get_type(py).name().map(|n| n.to_string());
+                (
+                    reason,
+                    format!("{}: {}", kind.unwrap_or_default(), e.value(py)),
+                )
+            }
+            LoadError::Message(m) => ("load_error".to_string(), m.clone()),
+        };
+        let mut state = state.lock().unwrap_or_else(|p| p.into_inner());
+        state.failure.get_or_insert((reason, detail));
+    }
+
+    /// One source's packages of `name` (GIL held only where Python runs).
+    fn load_from(
+        &mut self,
+        source: usize,
+        name: &str,
+        range: Option<&VersionRange>,
+    ) -> Result<Vec<Arc<Package>>, LoadError> {
+        match &self.sources[source] {
+            Source::Native(native) => {
+                let native = native.clone();
+                let load = native.load_native(name, range)?;
+                if load.notices.is_empty() && load.to_evaluate.is_empty() {
+                    return Ok(load.packages); // the warm path: no Python at all
+                }
+                Python::attach(|py| native.finish(py, name, load))
+            }
+            Source::Python {
+                callback,
+                takes_range,
+            } => Python::attach(|py| {
+                let cb = callback.bind(py);
+                let result = match takes_range {
+                    true => cb.call1((name, range.map(|r| r.to_string()))),
+                    false => cb.call1((name,)),
+                }
+                .map_err(LoadError::Raised)?;
+                if result.is_none() {
+                    return Ok(Vec::new());
+                }
+                match packages_of(&result) {
+                    Ok(r) => r.map_err(LoadError::Message),
+                    Err(e) => Err(LoadError::Raised(e)),
+                }
+            }),
+        }
+    }
+
+    /// Every source's packages of `name`, the first source winning.
+    fn load_all(
+        &mut self,
+        name: &str,
+        range: Option<&VersionRange>,
+    ) -> Result<Vec<Arc<Package>>, String> {
+        let single = self.sources.len() == 1;
+        let mut out: Vec<Arc<Package>> = Vec::new();
+        let mut seen: HashSet<Version> = HashSet::new();
+        for source in 0..self.sources.len() {
+            let packages = match self.load_from(source, name, range) {
+                Ok(p) => p,
+                Err(error) => {
+                    return Err(Python::attach(|py| {
+                        if let LoadError::Raised(e) = &error {
+                            self.stops_the_solve(py, e);
+                        }
+                        self.record_failure(py, &error);
+                        error.describe(py, name)
+                    }));
+                }
+            };
+            if single && self.state.is_none() {
+                return Ok(packages); // no precedence to keep, nothing to record
+            }
+            let mut state = self
+                .state
+                .map(|s| s.lock().unwrap_or_else(|p| p.into_inner()));
+            for p in packages {
+                // A source may return more than the hint asks; a version out
+                // of range now could shadow a later call's first source.
+                if p.name != name || range.is_some_and(|r| !r.contains_version(&p.version)) {
+                    continue;
+                }
+                if seen.insert(p.version.clone()) {
+                    if let Some(state) = state.as_mut() {
+                        state
+                            .origins
+                            .entry((name.to_string(), p.version.clone()))
+                            .or_insert(source);
+                    }
+                    out.push(p);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Source {
+    fn share(&self) -> Source {
+        match self {
+            Source::Native(n) => Source::Native(n.clone()),
+            Source::Python {
+                callback,
+                takes_range,
+            } => Source::Python {
+                callback: Python::attach(|py| callback.clone_ref(py)),
+                takes_range: *takes_range,
+            },
+        }
+    }
+}
+
+impl FamilyLoader for ChainLoader<'_> {
+    fn load(
+        &mut self,
+        name: &str,
+        range: Option<&VersionRange>,
+    ) -> Result<Vec<Arc<Package>>, String> {
+        let start = Instant::now();
+        let result = self.load_all(name, range);
+        self.load_time += start.elapsed();
+        result
+    }
+
+    fn interrupted(&mut self) -> bool {
+        if self.pending.is_some() {
+            return true;
+        }
+        if self.last_signal_check.elapsed() < SIGNAL_CHECK_INTERVAL {
+            return false;
+        }
+        self.last_signal_check = Instant::now();
+        // Whatever a signal handler raises belongs to the caller, as it
+        // would have been raised between two bytecodes of a Python solve.
+        match Python::attach(|py| py.check_signals()) {
+            Ok(()) => false,
+            Err(e) => {
+                self.pending.get_or_insert(e);
+                true
+            }
+        }
+    }
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyFamilySource>()?;
+    m.add_class::<PyFamilyChain>()?;
+    Ok(())
+}
