@@ -147,12 +147,19 @@ pub struct Package {
     pub name: String,
     pub version: Version,
     pub data: PackageData,
-    /// Parsed package-level requirements, or the parse error.
-    requires: Result<Vec<Requirement>, String>,
-    /// Parsed variant requirement lists; empty when the package has none.
-    variants: Result<Vec<Vec<Requirement>>, String>,
+    /// Parsed package-level and variant requirements, or the first parse
+    /// error; parsed when the solver first reads a variant's requirements
+    /// (most packages a solve loads are only compared by version).
+    parsed: OnceLock<Result<Parsed, String>>,
     /// Lazily merged requirements per variant slot.
     merged: Vec<OnceLock<Result<VariantRequires, String>>>,
+}
+
+#[derive(Debug)]
+struct Parsed {
+    requires: Vec<Requirement>,
+    /// Empty when the package has no variants.
+    variants: Vec<Vec<Requirement>>,
 }
 
 /// rez's package-name rule (`is_valid_package_name`): tokens of
@@ -194,15 +201,12 @@ impl Package {
     pub fn new(data: PackageData) -> Result<Package, String> {
         let version =
             Version::parse(data.version()).map_err(|e| format!("package {}: {e}", data.name()))?;
-        let requires = parse_all(data.requires(), "requires");
-        let variants = data.variants().map(|v| parse_all(v, "variants")).collect();
         let slots = data.num_variants().max(1);
         Ok(Package {
             name: data.name().to_string(),
             version,
             data,
-            requires,
-            variants,
+            parsed: OnceLock::new(),
             merged: (0..slots).map(|_| OnceLock::new()).collect(),
         })
     }
@@ -222,12 +226,30 @@ impl Package {
         self.has_variants().then_some(i)
     }
 
+    /// The package's requirements, parsed as rez's package schema validates
+    /// them: an invalid string in any variant fails the whole package.
+    fn parsed(&self) -> Result<&Parsed, String> {
+        self.parsed
+            .get_or_init(|| {
+                Ok(Parsed {
+                    requires: parse_all(self.data.requires(), "requires")?,
+                    variants: self
+                        .data
+                        .variants()
+                        .map(|v| parse_all(v, "variants"))
+                        .collect::<Result<_, _>>()?,
+                })
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
     /// Package requirements followed by those of variant slot `i`, unmerged.
     pub fn variant_requirements(&self, i: usize) -> Result<Vec<Requirement>, String> {
-        let mut out = self.requires.clone()?;
+        let parsed = self.parsed()?;
+        let mut out = parsed.requires.clone();
         if self.has_variants() {
-            let variants = self.variants.as_ref().map_err(Clone::clone)?;
-            out.extend(variants[i].iter().cloned());
+            out.extend(parsed.variants[i].iter().cloned());
         }
         Ok(out)
     }
