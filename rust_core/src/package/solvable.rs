@@ -2,8 +2,9 @@
 //! parsed, and the per-variant merged requirement lists the solver reads
 //! (computed lazily, once, and shared across solves).
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
+
+use rustc_hash::FxHashMap as HashMap;
 
 use super::data::{PackageData, Strings};
 use super::names::FamId;
@@ -75,12 +76,9 @@ impl VariantRequires {
         };
         let request_fams = fams(false);
         let conflict_fams = fams(true);
-        let mut request_fams_by_name: Vec<(Arc<str>, FamId)> = list
-            .requirements()
-            .iter()
-            .filter(|r| !r.conflict())
-            .map(|r| (Arc::from(r.name()), FamId::of(r.name())))
-            .collect();
+        // the interned names: no allocation per requirement
+        let mut request_fams_by_name: Vec<(Arc<str>, FamId)> =
+            request_fams.iter().map(|&f| (f.name(), f)).collect();
         request_fams_by_name.sort_unstable();
         VariantRequires {
             list,
