@@ -57,6 +57,17 @@ pub fn in_range<'i, T>(
     })
 }
 
+/// Frees the packages a solve loaded. Thousands of them, each with parsed
+/// requirements, take milliseconds to free: a fresh process's solve hands
+/// them to the thread pool and returns at once.
+pub fn release(families: HashMap<String, Vec<Arc<Package>>>) {
+    const IN_BACKGROUND_FROM: usize = 512;
+    let n: usize = families.values().map(Vec::len).sum();
+    if n >= IN_BACKGROUND_FROM && crate::fork_guard::pool_usable() {
+        rayon::spawn(move || drop(families));
+    }
+}
+
 /// rez's error for a family with no package at all.
 pub fn family_not_found(name: &str) -> String {
     format!("package family not found: {name}")
@@ -117,6 +128,14 @@ impl<'a> FamilyStore<'a> {
 
     pub fn interrupted(&mut self) -> bool {
         self.loader.interrupted()
+    }
+
+    /// The families loaded during this solve, leaving none.
+    pub fn take_loaded(&mut self) -> HashMap<String, Vec<Arc<Package>>> {
+        std::mem::take(&mut self.families)
+            .into_iter()
+            .map(|(name, f)| (name, f.packages))
+            .collect()
     }
 
     /// Makes sure every version of `name` inside `range` is loaded. Errors

@@ -193,7 +193,7 @@ pub fn solve(
         }
     })();
     let load_calls = ctx.families.borrow().load_calls;
-    match result {
+    let outcome = match result {
         Err(e) => SolveOutcome::error(e, run.num_solves, load_calls),
         Ok(StackStatus::Solved) => {
             let top = run.stack.last().expect("solved stack has a phase");
@@ -227,5 +227,8 @@ pub fn solve(
             load_calls,
             extractions: Vec::new(),
         },
-    }
+    };
+    drop(run);
+    family::release(ctx.families.borrow_mut().take_loaded());
+    outcome
 }
