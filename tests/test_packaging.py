@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from importlib.metadata import entry_points, files
+from pathlib import Path
+
+from pytest import MonkeyPatch
 
 
 def test_wheel_owns_no_rez_files() -> None:
@@ -16,10 +19,17 @@ def test_wheel_owns_no_rez_files() -> None:
                 and not f.startswith("rezplugins/solver_shim/")]
 
 
-def test_rez_finds_the_repository_plugin() -> None:
+def test_rez_finds_the_repository_plugin(tmp_path: Path, monkeypatch: MonkeyPatch) -> None:
     names = {ep.name: ep.value for ep in entry_points(group="rez.plugins.package_repository")}
     assert names.get("pyrer") == "rezplugins.package_repository.pyrer"
     from rez.plugin_managers import plugin_manager
 
     cls = plugin_manager.get_plugin_class("package_repository", "pyrer")
-    assert cls.name() == "pyrer" and callable(cls.load_family)
+    assert cls.name() == "pyrer"
+    import pyrer
+    from rez.package_repository import package_repository_manager
+
+    monkeypatch.setenv("PYRER_MEMO", "0")
+    repo = cls(str(tmp_path), package_repository_manager.pool)
+    assert isinstance(repo.load_family, pyrer.FamilySource)
+    assert repo.load_family("nothing_here") == []
