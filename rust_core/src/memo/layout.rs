@@ -52,6 +52,9 @@ pub enum FileFormat {
 #[derive(Clone, Debug)]
 pub struct PackageFile {
     pub version: String,
+    /// `version` parsed (None for an unversioned package), so that no one
+    /// parses it again.
+    pub parsed_version: Option<Version>,
     pub path: PathBuf,
     pub format: FileFormat,
     pub stamp: FileStamp,
@@ -140,6 +143,7 @@ pub fn family_layout(
             }
             return Ok(FamilyLayout::Packages(vec![PackageFile {
                 version: String::new(),
+                parsed_version: None,
                 path,
                 format,
                 stamp,
@@ -187,7 +191,7 @@ pub fn family_layout(
         // The version string must be the directory name itself: rez keys
         // the package's handle on the name and prints the parsed version.
         let version = match Version::parse(&dir_name) {
-            Ok(v) if v.to_string() == dir_name => v,
+            Ok(v) if v.as_str() == dir_name => v,
             _ => {
                 return Ok(FamilyLayout::NeedsRez(format!(
                     "{}: directory name is not a canonical version",
@@ -207,6 +211,7 @@ pub fn family_layout(
                 }
                 packages.push(PackageFile {
                     version: dir_name,
+                    parsed_version: Some(version),
                     path,
                     format,
                     stamp,

@@ -24,6 +24,7 @@ pub use serve::{
 pub use store::{key_of, MemoError, Store, SHORT_KEY_PREFIX};
 
 use crate::algebra::range::VersionRange;
+use crate::algebra::version::Version;
 use crate::package::PackageData;
 
 /// Families' solver data, or what stands in the way.
@@ -34,7 +35,8 @@ pub struct FamilyLoad {
     /// Families only rez can serve faithfully: (family, kind, why), the
     /// first reason each.
     pub needs_rez: Vec<(String, NeedsRez, String)>,
-    pub packages: Vec<PackageData>,
+    /// The packages served, each with its version parsed when it had one.
+    pub packages: Vec<(PackageData, Option<Version>)>,
     /// Files rez's evaluator must load, with the reason.
     pub to_evaluate: Vec<(FamilyFile, String)>,
     pub counters: Counters,
@@ -106,7 +108,9 @@ pub fn load_families(
     load.notices = notices;
     for (ff, outcome) in files.into_iter().zip(outcomes) {
         match outcome {
-            Outcome::MemoHit(p) | Outcome::Parsed(p) => load.packages.push(p),
+            Outcome::MemoHit(p) | Outcome::Parsed(p) => {
+                load.packages.push((p, ff.file.parsed_version.clone()))
+            }
             Outcome::LateBound => {
                 let why = format!("{}: @late-bound requires", ff.file.path.display());
                 load.needs_rez(&ff.family, NeedsRez::LateBound, why);

@@ -199,14 +199,24 @@ impl Package {
     pub fn new(data: PackageData) -> Result<Package, String> {
         let version =
             Version::parse(data.version()).map_err(|e| format!("package {}: {e}", data.name()))?;
+        Ok(Package::build(data, version))
+    }
+
+    /// A package whose version string was already parsed into `version`.
+    pub fn with_version(data: PackageData, version: Version) -> Package {
+        debug_assert_eq!(version.as_str(), data.version());
+        Package::build(data, version)
+    }
+
+    fn build(data: PackageData, version: Version) -> Package {
         let slots = data.num_variants().max(1);
-        Ok(Package {
+        Package {
             name: data.name().to_string(),
             version,
             data,
             parsed: OnceLock::new(),
             merged: (0..slots).map(|_| OnceLock::new()).collect(),
-        })
+        }
     }
 
     /// Number of variants rez sees: a package without variants has one,

@@ -141,7 +141,10 @@ impl NativeSource {
         let packages = load
             .packages
             .into_iter()
-            .map(|data| Package::new(data).map(Arc::new))
+            .map(|(data, version)| match version {
+                Some(v) => Ok(Arc::new(Package::with_version(data, v))),
+                None => Package::new(data).map(Arc::new),
+            })
             .collect::<Result<Vec<_>, String>>()
             .map_err(LoadError::Message)?;
         let to_evaluate = load

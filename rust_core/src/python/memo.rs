@@ -319,7 +319,7 @@ fn load_family(
     let packages = load
         .packages
         .into_iter()
-        .map(|p| to_python(py, p))
+        .map(|(p, _)| to_python(py, p))
         .collect::<PyResult<Vec<_>>>()?;
     Ok(PyFamilyLoad {
         absent: !load.absent.is_empty(),
