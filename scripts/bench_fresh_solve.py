@@ -305,13 +305,9 @@ def inmem_main(job_file: str) -> int:
     driver sends each block right after its fresh solves, so that both see
     the same machine load.
     """
-    proto = os.fdopen(os.dup(1), "w")  # rez and pyrer may print: keep them off the protocol
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
+    from bench_solver import protocol_sender
 
-    def send(obj: dict[str, Any]) -> None:
-        proto.write(json.dumps(obj) + "\n")
-        proto.flush()
+    send = protocol_sender()  # rez and pyrer may print: keep them off the protocol
 
     import pyrer
 

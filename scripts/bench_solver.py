@@ -274,10 +274,10 @@ def make_pyrer_solve(
     return info, solve
 
 
-def worker_main(kind: str, job_file: str) -> int:
-    """Load once, then answer ``pass`` / ``quit`` commands on stdin (JSON lines out)."""
-    # The protocol gets a private copy of stdout; anything printed by rez or a
-    # pyrer goes to stderr instead, so it cannot corrupt the protocol.
+def protocol_sender() -> Callable[[dict[str, Any]], None]:
+    """In a worker: a function that sends JSON lines to the driver. The
+    protocol gets a private copy of stdout; anything printed by rez or a pyrer
+    goes to stderr instead, so it cannot corrupt the protocol."""
     proto: IO[str] = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
@@ -285,6 +285,13 @@ def worker_main(kind: str, job_file: str) -> int:
     def send(obj: dict[str, Any]) -> None:
         proto.write(json.dumps(obj) + "\n")
         proto.flush()
+
+    return send
+
+
+def worker_main(kind: str, job_file: str) -> int:
+    """Load once, then answer ``pass`` / ``quit`` commands on stdin (JSON lines out)."""
+    send = protocol_sender()
 
     job = json.loads(Path(job_file).read_text())
     requests: list[list[str]] = [job["requests"][i] for i in job["indices"]]

@@ -589,3 +589,12 @@ if __name__ == "__main__":
         sys.exit(_worker_main(sys.argv[2], sys.stdout))
     print(f"usage: {sys.argv[0]} --worker JOBS.json", file=sys.stderr)
     sys.exit(2)
+
+
+def case_count(env_var: str, ci: int, local: int) -> int:
+    """How many random cases to run: `env_var` when set, else `ci` under
+    CI=true, else `local`."""
+    env = os.environ.get(env_var)
+    if env:
+        return int(env)
+    return ci if os.environ.get("CI") == "true" else local

@@ -53,15 +53,10 @@ from disk_repos import DiskCase
 REQUESTS_PER_REPO = 10
 
 
-def _case_count() -> int:
-    env = os.environ.get("PYRER_REPO_DIFF_CASES")
-    if env:
-        return int(env)
-    return 1000 if os.environ.get("CI") == "true" else 100
 
 
 BASE_SEED = int(os.environ.get("PYRER_REPO_DIFF_SEED", "0"))
-N_CASES = _case_count()
+N_CASES = harness.case_count("PYRER_REPO_DIFF_CASES", ci=1000, local=100)
 N_REPOS = max(1, math.ceil(N_CASES / REQUESTS_PER_REPO))
 SEEDS = [BASE_SEED * 100_000 + i for i in range(N_REPOS)]
 

@@ -49,16 +49,9 @@ from disk_repos import (
 )
 from solver_harness import NO_VERSION, RepoData
 
-
-def _case_count() -> int:
-    env = os.environ.get("PYRER_PRECEDENCE_CASES")
-    if env:
-        return int(env)
-    return 60 if os.environ.get("CI") == "true" else 15
-
-
 BASE_SEED = int(os.environ.get("PYRER_PRECEDENCE_SEED", "0"))
-SEEDS = [BASE_SEED * 100_000 + i for i in range(_case_count())]
+N_CASES = harness.case_count("PYRER_PRECEDENCE_CASES", ci=60, local=15)
+SEEDS = [BASE_SEED * 100_000 + i for i in range(N_CASES)]
 CONFIGS_PER_CASE = 4
 REQUESTS_PER_CONFIG = 4
 

@@ -56,16 +56,8 @@ import pytest
 import solver_harness as harness
 from solver_harness import NO_VERSION, Outcome, RepoData
 
-
-def _case_count() -> int:
-    env = os.environ.get("PYRER_RANDOM_DIFF_CASES")
-    if env:
-        return int(env)
-    return 2000 if os.environ.get("CI") == "true" else 200
-
-
 BASE_SEED = int(os.environ.get("PYRER_RANDOM_DIFF_SEED", "0"))
-N_CASES = _case_count()
+N_CASES = harness.case_count("PYRER_RANDOM_DIFF_CASES", ci=2000, local=200)
 SEEDS = [BASE_SEED * 100_000 + i for i in range(N_CASES)]
 MAX_SHRINKS = 5  # shrink at most this many failing cases per run (shrinking re-solves a lot)
 
