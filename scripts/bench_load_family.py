@@ -53,7 +53,7 @@ def worker(kind: str, repo: str, calls_file: str) -> dict[str, Any]:
     for request_calls in calls:
         package_repository_manager.clear_caches()
         if kind.startswith("ours"):
-            from rezplugins.package_repository.pyrer import PyrerPackageRepository
+            from pyrer.rez_repository import PyrerPackageRepository
 
             ours = PyrerPackageRepository(repo, package_repository_manager.pool)
         start = time.perf_counter()

@@ -262,9 +262,8 @@ def all_forms(forms: Forms) -> Sequence[str]:
 
 def pyrer_repository(root: Path) -> Any:
     """A fresh ``pyrer@root`` repository object (it opens the memo the environment names)."""
+    from pyrer.rez_repository import PyrerPackageRepository
     from rez.package_repository import package_repository_manager
-
-    from rezplugins.package_repository.pyrer import PyrerPackageRepository
 
     return PyrerPackageRepository(str(root), package_repository_manager.pool)
 

@@ -81,3 +81,36 @@ def test_guarded_snippet_with_and_without_pyrer(tmp_path: Path, stock_rez: Path)
     assert ours.stdout.strip() == "2.0"
     counters = [json.loads(line)["counters"] for line in metrics.read_text().splitlines()]
     assert counters == [{"pyrer_solves": 1, "hit": 1}]
+
+
+def built_wheel() -> Path | None:
+    """The wheel `scripts/test.sh` built and installed for this run."""
+    wheels = sorted((Path(__file__).parent.parent / "target" / "wheels").glob("pyrer-*.whl"))
+    return wheels[-1] if wheels else None
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="rez env needs a shell")
+@pytest.mark.skipif(built_wheel() is None, reason="no built wheel in target/wheels")
+def test_installed_apart_from_rez(tmp_path: Path, stock_rez: Path) -> None:
+    """``pip install --target DIR`` + ``PYTHONPATH=DIR``: rez's own
+    ``rezplugins`` package does not see pyrer's files there, but the entry
+    point names a module of pyrer's own package, so ``pyrer@`` works."""
+    target = tmp_path / "site"
+    python = stock_rez.parent / "python"
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--no-deps", "--target", str(target), str(built_wheel())],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert install.returncode == 0, install.stderr
+    repo = tmp_path / "repo"
+    for family, version, body in (("dep", "1.0", ""), ("tool", "1.0", "requires = ['dep']\n")):
+        folder = repo / family / version
+        folder.mkdir(parents=True)
+        (folder / "package.py").write_text(f"name = {family!r}\nversion = {version!r}\n{body}")
+    rezconfig = tmp_path / "rezconfig.py"
+    rezconfig.write_text(f"packages_path = [{f'pyrer@{repo}'!r}]\n")
+    out = rez_env(stock_rez, rezconfig, tmp_path, PYTHONPATH=str(target))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "1.0"
+    assert "Traceback" not in out.stderr

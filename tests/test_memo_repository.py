@@ -31,9 +31,8 @@ RESULTS = harness.load_benchmark_results()["results"]
 
 def _repo(location: Path | str, memo_dir: Path | None, monkeypatch: pytest.MonkeyPatch) -> Any:
     """A fresh ``pyrer@location`` repository using the memo in `memo_dir`."""
+    from pyrer.rez_repository import PyrerPackageRepository
     from rez.package_repository import package_repository_manager
-
-    from rezplugins.package_repository.pyrer import PyrerPackageRepository
 
     if memo_dir is None:
         monkeypatch.setenv("PYRER_MEMO", "0")

@@ -21,7 +21,7 @@ def test_wheel_owns_no_rez_files() -> None:
 
 def test_rez_finds_the_repository_plugin(tmp_path: Path, monkeypatch: MonkeyPatch) -> None:
     names = {ep.name: ep.value for ep in entry_points(group="rez.plugins.package_repository")}
-    assert names.get("pyrer") == "rezplugins.package_repository.pyrer"
+    assert names.get("pyrer") == "pyrer.rez_repository"
     from rez.plugin_managers import plugin_manager
 
     cls = plugin_manager.get_plugin_class("package_repository", "pyrer")

@@ -6,7 +6,7 @@ files it declines with rez's own evaluator, and stores the solver fields in
 the LMDB memo so that ``rez env`` never opens those files again. Unchanged
 files are skipped. Files the parser declines are evaluated and remembered
 only where the repository serves evaluated results (see
-``rezplugins.package_repository.pyrer.serve_evaluated``): stock rez evaluates
+``pyrer.rez_repository.serve_evaluated``): stock rez evaluates
 them again in every process. ``--prune`` drops entries of files that are gone;
 ``--verify`` checks every entry the repository would serve against the file
 on disk and rez's own load and exits 1 on any mismatch. Exit status 2: the

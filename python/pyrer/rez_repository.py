@@ -1,0 +1,204 @@
+"""rez package repository plugin ``pyrer``: ``packages_path = ["pyrer@/sw/pkg"]``.
+
+rez finds it through the ``rez.plugins.package_repository`` entry point (rez
+3.3+) and through ``rezplugins/package_repository/pyrer.py`` (every rez 3.x,
+when pyrer is installed beside rez).
+
+The repository lays packages out exactly as rez's filesystem repository
+does and inherits all of its behaviour (search, view, build, release,
+contexts). On top, `load_family` gives `pyrer.solve` a family's solver
+data from the LMDB package memo: a warm memo answers from one directory
+listing, one stat per version and one LMDB read, without opening any
+package.py. Misses go to pyrer's static parser and are written back; files
+the parser declines are loaded by rez's own evaluator on every load, as stock
+rez does, unless rez itself caches evaluated files (``cache_package_files``
+with a ``memcached_uri``) or the studio opts in (see `serve_evaluated`);
+``@late``-bound requires send the resolve to rez's own solver.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import Counter
+from typing import Any
+
+from rez.packages import Package
+from rezplugins.package_repository.filesystem import (
+    FileSystemPackageRepository,
+    FileSystemPackageResource,
+)
+
+from pyrer import FamilySource, PackageData
+from pyrer.memo import explain, memo_dir, open_memo
+from pyrer.rez_package import FallbackToRez, late_bound_fields
+from rezplugins.package_repository import filesystem
+
+log = logging.getLogger("pyrer.repository")
+
+
+class PyrerPackageRepository(FileSystemPackageRepository):
+    """rez's filesystem layout, with solver data served by pyrer."""
+
+    # rez's plugin folder and its rezconfig belong to rez, so this plugin
+    # ships no config defaults; settings are read with defaults below.
+    schema_dict: dict[str, Any] = {}
+
+    @classmethod
+    def name(cls) -> str:
+        return "pyrer"
+
+    def __init__(self, location: str, resource_pool: Any, **kwargs: Any) -> None:
+        super().__init__(location, resource_pool, **kwargs)
+        self._memo = open_memo(memo_dir(_plugin_setting("memo_dir")))
+        self._memo_pid = os.getpid()
+        self.serve_evaluated = serve_evaluated()
+        # `load_family(name, version_range=None) -> list[PackageData]`, run in
+        # Rust: `pyrer.solve(..., load_family=repo.load_family)` calls it
+        # without Python (the memo, the parser; rez's evaluator only for the
+        # files the parser declines). It raises `FallbackToRez` where only rez
+        # can answer faithfully (``@late`` requires, combined family files, a
+        # version directory without a definition file, a file rez fails to
+        # load). A forked child does not use the parent's memo handle.
+        self.load_family = FamilySource(
+            self.location,
+            self._memo,
+            self.evaluate_file,
+            serve_evaluated=self.serve_evaluated,
+            **self.layout_settings(),
+        )
+
+    def _uid(self) -> tuple:
+        uid = ["pyrer", self.location]
+        if os.path.exists(self.location):
+            uid.append(int(os.stat(self.location).st_ino))
+        return tuple(uid)
+
+    @property
+    def memo(self) -> Any:
+        """The `pyrer.Memo` in use, or None (always in a forked child: LMDB
+        handles must not cross fork(); `load_family` then reads from disk)."""
+        return self._memo if self._memo_pid == os.getpid() else None
+
+    @property
+    def load_counters(self) -> Counter[str]:
+        """Tallies of `load_family` since the repository was created."""
+        return Counter(self.load_family.counters)
+
+    def refresh_settings(self) -> None:
+        """Re-reads the layout settings from rez's config (once per resolve)."""
+        self.load_family.configure(serve_evaluated=self.serve_evaluated, **self.layout_settings())
+
+    def layout_settings(self) -> dict[str, Any]:
+        """The settings that decide, as in rez, which files a family has."""
+        settings = filesystem._settings
+        return {
+            "package_filenames": list(settings.package_filenames),
+            "allow_unversioned": bool(_config().allow_unversioned_packages),
+            "check_definition_files": bool(settings.check_package_definition_files),
+            "honour_ignore": not self.disable_pkg_ignore,
+        }
+
+    def package_resource(self, name: str, version: str) -> Any:
+        """rez's package resource for a package `load_family` served, built
+        from its handle as rez's own family listing builds it (no listing)."""
+        return self.get_resource(
+            FileSystemPackageResource.key, location=self.location, name=name, version=version
+        )
+
+    def evaluate_file(
+        self, name: str, version: str, path: str, stamp: tuple, reason: str
+    ) -> PackageData:
+        """Loads one file with rez's evaluator; remembers the result where
+        that is faithful (`serve_evaluated`), and ``@late`` requires always
+        (they only ever send the resolve to rez's solver).
+
+        Raises `FallbackToRez` for ``@late`` requires or a file rez cannot load.
+        """
+        try:
+            resource = self.get_resource(
+                FileSystemPackageResource.key, location=self.location, name=name,
+                version=version,
+            )
+            pkg = Package(resource)
+            late = late_bound_fields(pkg)
+            if late:
+                self._remember(path, stamp, None, None)
+                raise FallbackToRez(f"{path}: @late-bound {', '.join(late)}", "late_bound")
+            data = PackageData.from_rez(pkg)
+        except FallbackToRez:
+            raise
+        except Exception as e:  # rez could not load it: let rez's solver say so
+            raise FallbackToRez(
+                f"{path}: rez cannot load it ({reason}): {e}", "rez_cannot_load"
+            ) from e
+        # YAML is plain data: its evaluation never changes with the environment
+        if self.serve_evaluated or path.endswith(".yaml"):
+            self._remember(path, stamp, data.requires, data.variants)
+        return data
+
+    def _remember(
+        self, path: str, stamp: tuple, requires: list[str] | None, variants: list[list[str]] | None
+    ) -> None:
+        memo = self.memo
+        if memo is None:
+            return
+        try:
+            memo.remember(path, stamp, requires, variants)
+        except OSError as e:  # a lost write only costs an evaluation later
+            _warn_once(f"cannot write the package memo: {explain(str(e), memo.path)}")
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    """A memo problem is logged once per process, not once per family."""
+    if message not in _warned:
+        _warned.add(message)
+        log.warning("pyrer: %s", message)
+
+
+def serve_evaluated() -> bool:
+    """Whether rez's evaluated results may be served from the memo.
+
+    Stock rez evaluates a package.py that has ``@early`` functions, imports
+    and the like again in every process, so its result follows the
+    environment and any file it reads; only with ``cache_package_files`` and
+    a ``memcached_uri`` does rez itself reuse an evaluation across processes
+    (keyed on the file's path, inode and mtime, as the memo is). The memo
+    does the same by default; ``PYRER_MEMO_EVALUATED=1`` or the plugin
+    setting ``remember_evaluated = True`` opt in regardless (for studios whose
+    package.py files never depend on the environment), ``=0`` / ``False``
+    opt out.
+    """
+    env = os.environ.get("PYRER_MEMO_EVALUATED", "").strip().lower()
+    if env:
+        return env in ("1", "true", "on", "yes")
+    setting = _plugin_setting("remember_evaluated")
+    if setting is not None:
+        return bool(setting)
+    config = _config()
+    return bool(config.cache_package_files and config.memcached_uri)
+
+
+def _config() -> Any:
+    from rez.config import config
+
+    return config
+
+
+def _plugin_setting(key: str) -> Any:
+    """A setting under ``plugins.package_repository.pyrer`` in rezconfig, if set."""
+    try:
+        section = _config().plugins.package_repository.pyrer
+        return getattr(section, key, None)
+    except Exception:
+        return None
+
+
+def register_plugin() -> type[PyrerPackageRepository]:
+    return PyrerPackageRepository
+
+
+__all__ = ["PyrerPackageRepository", "register_plugin"]
