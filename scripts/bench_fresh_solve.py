@@ -390,49 +390,34 @@ class Runner:
         return out
 
 
-class InMemory:
+def in_memory_worker(python: str, scratch: Path, env: dict[str, str], repo: str) -> Any:
     """The in-memory process, loaded once and driven block by block over a pipe."""
+    from bench_solver import Worker
 
-    def __init__(self, python: str, scratch: Path, env: dict[str, str], repo: str) -> None:
-        job_file = scratch / "job-inmem.json"
-        job_file.write_text(json.dumps({"repo": repo}))
-        self.proc = subprocess.Popen(
-            [python, str(Path(__file__).resolve()), "--worker", "inmem", str(job_file), "-"],
-            env=env, cwd=str(scratch), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-        )
-        self.ready = self.read("ready")
+    class InMemory(Worker):
+        def __init__(self) -> None:
+            job_file = scratch / "job-inmem.json"
+            job_file.write_text(json.dumps({"repo": repo}))
+            super().__init__("inmem", python, job_file, Path(__file__), ["-"], env)
+            self.ready = self.read("ready")
 
-    def read(self, event: str) -> dict[str, Any]:
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the in-memory process ended (exit {self.proc.wait()})")
-        obj: dict[str, Any] = json.loads(line)
-        if obj.get("event") != event:
-            raise RuntimeError(f"the in-memory process sent {obj.get('event')!r}, not {event!r}")
-        return obj
+        def passes(self, requests: list[list[str]], repeat: int) -> list[list[dict[str, Any]]]:
+            reply = self.command(json.dumps({"requests": requests, "repeat": repeat}), "passes")
+            passes: list[list[dict[str, Any]]] = reply["passes"]
+            return passes
 
-    def send(self, line: str, event: str) -> dict[str, Any]:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(line + "\n")
-        self.proc.stdin.flush()
-        return self.read(event)
+        def close(self) -> float | None:  # type: ignore[override]
+            """Ends the process; its peak RSS (MiB), if it answered."""
+            rss: float | None = None
+            if self.proc.poll() is None:
+                try:
+                    rss = float(self.command("quit", "done")["rss_mib"])
+                except (RuntimeError, OSError):
+                    self.proc.kill()
+            self.proc.wait()
+            return rss
 
-    def passes(self, requests: list[list[str]], repeat: int) -> list[list[dict[str, Any]]]:
-        reply = self.send(json.dumps({"requests": requests, "repeat": repeat}), "passes")
-        passes: list[list[dict[str, Any]]] = reply["passes"]
-        return passes
-
-    def close(self) -> float | None:
-        """Ends the process; its peak RSS (MiB), if it answered."""
-        rss: float | None = None
-        if self.proc.poll() is None:
-            try:
-                rss = float(self.send("quit", "done")["rss_mib"])
-            except (RuntimeError, OSError):
-                self.proc.kill()
-        self.proc.wait()
-        return rss
+    return InMemory()
 
 
 def parse_indices(spec: str | None, total: int) -> list[int]:
@@ -548,7 +533,7 @@ def main() -> int:
         runner = Runner(scratch, envs)
         ours_python = sys.executable
         log("in-memory: loading every package into one pyrer.Repository ...")
-        inmem = InMemory(ours_python, scratch, envs["ours"], repo)
+        inmem = in_memory_worker(ours_python, scratch, envs["ours"], repo)
         log(f"in-memory: {inmem.ready['packages']} packages "
             f"({inmem.ready['evaluated']} through rez's loader) in {inmem.ready['load_s']:.1f} s")
         inmem_passes: dict[int, list[dict[str, Any]]] = {}

@@ -337,13 +337,23 @@ class WorkerError(RuntimeError):
 class Worker:
     """One solver's process, driven line by line."""
 
-    def __init__(self, kind: str, python: str, job_file: Path) -> None:
+    def __init__(
+        self,
+        kind: str,
+        python: str,
+        job_file: Path,
+        script: Path = Path(__file__),
+        extra_args: Sequence[str] = (),
+        env: dict[str, str] | None = None,
+    ) -> None:
+        """Runs ``python script --worker kind job_file [extra_args]``."""
         self.kind = kind
         self.proc = subprocess.Popen(
-            [python, str(Path(__file__).resolve()), "--worker", kind, str(job_file)],
+            [python, str(script.resolve()), "--worker", kind, str(job_file), *extra_args],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
+            env=env,
             cwd=str(job_file.parent),  # not ROOT: ours must not shadow the peer's pyrer
         )
 
