@@ -89,7 +89,7 @@ def index_repository(location: str, memo: Memo, quiet: bool) -> tuple[Counter[st
             pending, unit="file", desc="rez evaluator", disable=quiet, leave=False
         ):
             reasons[reason] += 1
-            if not (repo.serve_evaluated or path.endswith(".yaml")):
+            if not repo.remembers_evaluation(path):
                 continue  # evaluated on every load, as stock rez does: nothing to keep
             try:
                 repo.evaluate_file(family, version, path, stamp, reason)
@@ -158,7 +158,7 @@ def verify(location: str, memo: Memo, quiet: bool) -> tuple[list[str], Counter[s
             if served is None or version not in served:
                 skipped["hidden"] += 1  # .ignore, .building...: never served
                 continue
-            if origin == "evaluated" and not (repo.serve_evaluated or path.endswith(".yaml")):
+            if origin == "evaluated" and not repo.remembers_evaluation(path):
                 skipped["evaluated"] += 1  # rez evaluates it on every load instead
                 continue
             pkg = rez_packages.get(path)

@@ -132,10 +132,15 @@ class PyrerPackageRepository(FileSystemPackageRepository):
             raise FallbackToRez(
                 f"{path}: rez cannot load it ({reason}): {e}", "rez_cannot_load"
             ) from e
-        # YAML is plain data: its evaluation never changes with the environment
-        if self.serve_evaluated or path.endswith(".yaml"):
+        if self.remembers_evaluation(path):
             self._remember(path, stamp, data.requires, data.variants)
         return data
+
+    def remembers_evaluation(self, path: str) -> bool:
+        """Whether rez's evaluation of `path` is kept in (and served from) the
+        memo: where that is faithful (`serve_evaluated`), and always for YAML,
+        plain data whose evaluation never changes with the environment."""
+        return self.serve_evaluated or path.endswith(".yaml")
 
     def _remember(
         self, path: str, stamp: tuple, requires: list[str] | None, variants: list[list[str]] | None

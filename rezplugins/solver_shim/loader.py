@@ -97,20 +97,11 @@ class FamilyLoader:
                 sources.append(RezRepositoryLoader(repo, building, load_callback))
         self.sources = sources
         self.chain = FamilyChain(sources)
-        self.counters_before = [_counters(s) for s in sources]
 
     @property
     def failure(self) -> tuple[str, str] | None:
         """(reason, detail) of the load that stopped the solve, if any."""
         return self.chain.failure
-
-    @property
-    def memo_calls(self) -> int:
-        """Families loaded through native sources during this resolve."""
-        return sum(
-            _counters(s).get("families", 0) - before.get("families", 0)
-            for s, before in zip(self.sources, self.counters_before)
-        )
 
     def variant(self, name: str, version: str, index: int | None) -> Variant:
         """rez's `Variant` for a resolved (name, version, index), without loading its file."""
@@ -136,8 +127,4 @@ class FamilyLoader:
         if found is None:
             raise LookupError(f"{name}-{version} has no variant {index}")
         return found
-
-
-def _counters(source: _Source) -> dict[str, int]:
-    return source.counters if isinstance(source, FamilySource) else {}
 

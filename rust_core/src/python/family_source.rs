@@ -70,7 +70,9 @@ pub(crate) struct NativeSource {
     /// must not cross `fork()`).
     store: Option<Arc<Store>>,
     owner_pid: u32,
-    settings: Mutex<(LayoutSettings, bool)>,
+    /// Layout settings and whether evaluated entries are served; shared,
+    /// not copied, by each load.
+    settings: Mutex<Arc<(LayoutSettings, bool)>>,
     /// `evaluate(name, version, path, stamp, reason) -> PackageData`: rez's
     /// evaluator for the files the static parser declines.
     evaluate: Py<PyAny>,
@@ -109,14 +111,15 @@ impl NativeSource {
         name: &str,
         range: Option<&VersionRange>,
     ) -> Result<NativeLoad, LoadError> {
-        let (settings, serve_evaluated) = self
+        let settings = self
             .settings
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
+        let (settings, serve_evaluated) = &*settings;
         let options = ServeOptions {
             defer_writes: true,
-            serve_evaluated,
+            serve_evaluated: *serve_evaluated,
         };
         let names = [name.to_string()];
         let load = memo::load_families(
@@ -124,7 +127,7 @@ impl NativeSource {
             &self.location,
             &names,
             range,
-            &settings,
+            settings,
             options,
         );
         {
@@ -268,7 +271,7 @@ impl PyFamilySource {
                 location,
                 store: memo.map(|m| m.store().clone()),
                 owner_pid: std::process::id(),
-                settings: Mutex::new((settings, serve_evaluated)),
+                settings: Mutex::new(Arc::new((settings, serve_evaluated))),
                 evaluate,
                 counters: Mutex::default(),
                 warned: Mutex::default(),
@@ -298,7 +301,7 @@ impl PyFamilySource {
             .inner
             .settings
             .lock()
-            .unwrap_or_else(|p| p.into_inner()) = (settings, serve_evaluated);
+            .unwrap_or_else(|p| p.into_inner()) = Arc::new((settings, serve_evaluated));
     }
 
     /// The family's packages within `version_range`, as `PackageData`; []
