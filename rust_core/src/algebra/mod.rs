@@ -4,10 +4,12 @@
 //! depends on nothing else in the crate.
 //!
 //! `token` → `version` → `bound` → `range_parser` → `range` → `requirement`,
-//! with `error` (rez's `VersionError`) beside them.
+//! with `error` (rez's `VersionError`) and `parse_memo` (each text parsed
+//! once per thread) beside them.
 
 pub mod bound;
 pub mod error;
+mod parse_memo;
 pub mod range;
 mod range_parser;
 pub mod requirement;

@@ -3,14 +3,17 @@
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use crate::algebra::error::VersionError;
+use crate::algebra::parse_memo::{new_memo, parse_memoised, Memo};
 use crate::algebra::range::VersionRange;
 use crate::algebra::version::Version;
 
 #[derive(Clone, Debug)]
 pub struct Requirement {
-    name: String,
+    /// Shared: requirements are cloned and merged constantly.
+    name: Arc<str>,
     /// `None` only for weak requirements that constrain nothing (`~foo`).
     /// A weak requirement stores the inverse of its written range, as rez.
     range: Option<VersionRange>,
@@ -24,6 +27,13 @@ pub struct Requirement {
 impl Requirement {
     /// Parses a requirement exactly as `rez.version.Requirement(s)`.
     pub fn parse(s: &str) -> Result<Requirement, VersionError> {
+        thread_local! {
+            static PARSED: Memo<Requirement> = new_memo();
+        }
+        parse_memoised(&PARSED, s, Requirement::parse_new)
+    }
+
+    fn parse_new(s: &str) -> Result<Requirement, VersionError> {
         let (rest, negate, conflict) = if let Some(r) = s.strip_prefix('!') {
             (r, false, true)
         } else if let Some(r) = s.strip_prefix('~') {
@@ -32,7 +42,7 @@ impl Requirement {
             (s, false, false)
         };
         let mut req = Requirement {
-            name: String::new(),
+            name: Arc::from(""),
             range: None,
             negate,
             conflict,
@@ -40,7 +50,7 @@ impl Requirement {
         };
         match rest.find(['-', '@', '#', '=', '<', '>']) {
             Some(i) => {
-                req.name = rest[..i].to_string();
+                req.name = Arc::from(&rest[..i]);
                 let mut range_str = &rest[i..];
                 let first = range_str.as_bytes()[0];
                 if matches!(first, b'-' | b'@' | b'#') {
@@ -57,7 +67,7 @@ impl Requirement {
                 };
             }
             None => {
-                req.name = rest.to_string();
+                req.name = Arc::from(rest);
                 // '~foo' has no effect: rez gives it no range at all.
                 req.range = (!negate).then(VersionRange::any);
             }
@@ -68,7 +78,7 @@ impl Requirement {
     /// rez's `Requirement.construct(name, range)`.
     pub fn construct(name: &str, range: Option<VersionRange>) -> Requirement {
         Requirement {
-            name: name.to_string(),
+            name: Arc::from(name),
             range: Some(range.unwrap_or_else(VersionRange::any)),
             negate: false,
             conflict: false,
@@ -117,7 +127,7 @@ impl Requirement {
         let Some(range) = &self.range else {
             return false;
         };
-        if self.name != other.name {
+        if *self.name != *other.name {
             return false;
         }
         range.contains_version(&other.version) == self.conflict

@@ -10,6 +10,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};
 
 use crate::algebra::error::VersionError;
+use crate::algebra::parse_memo::{new_memo, parse_memoised, Memo};
 use crate::algebra::token::{cmp_tokens, is_token_char};
 
 /// A shared, immutable version: cloning is a reference-count increment,
@@ -162,6 +163,13 @@ impl Version {
         if s.is_empty() {
             return Ok(Version::empty());
         }
+        thread_local! {
+            static PARSED: Memo<Version> = new_memo();
+        }
+        parse_memoised(&PARSED, s, Version::parse_new)
+    }
+
+    fn parse_new(s: &str) -> Result<Version, VersionError> {
         let mut spans = Vec::new();
         let mut start: Option<usize> = None;
         let mut sep_chars = 0usize; // characters since the last token

@@ -71,19 +71,73 @@ pub enum FamilyLayout {
     NeedsRez(String),
 }
 
-/// The first definition file in `dir`, as rez's `_get_file`: for each
-/// filename, `.py` then `.yaml`, the first that is a file.
+/// Stats files below one family directory. On Unix each path is resolved
+/// from an open handle of the directory (`fstatat`), so a stat walks two
+/// path components rather than the whole absolute path: that walk was most
+/// of a warm load's system time (issue 12).
+struct FamilyDir {
+    path: PathBuf,
+    #[cfg(unix)]
+    handle: Option<fs::File>,
+}
+
+impl FamilyDir {
+    fn open(path: PathBuf) -> FamilyDir {
+        FamilyDir {
+            #[cfg(unix)]
+            handle: fs::File::open(&path).ok(),
+            path,
+        }
+    }
+
+    /// Whether `rel` (below the family) is a file, and its stamp, following
+    /// symbolic links as `os.path.isfile` does.
+    #[cfg(unix)]
+    fn stat(&self, rel: &str) -> io::Result<(bool, FileStamp)> {
+        use std::os::unix::ffi::OsStrExt;
+        use std::os::unix::io::AsRawFd;
+        let Some(handle) = &self.handle else {
+            let meta = fs::metadata(self.path.join(rel))?;
+            return Ok((meta.is_file(), FileStamp::of(&meta)));
+        };
+        let c_rel = std::ffi::CString::new(std::ffi::OsStr::new(rel).as_bytes())
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+        // SAFETY: a valid directory descriptor, a NUL-terminated path and a
+        // buffer of the right type; `st` is read only after success.
+        let rc = unsafe { libc::fstatat(handle.as_raw_fd(), c_rel.as_ptr(), st.as_mut_ptr(), 0) };
+        if rc != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: fstatat succeeded, so it filled `st`.
+        let st = unsafe { st.assume_init() };
+        let is_file = st.st_mode & libc::S_IFMT == libc::S_IFREG;
+        Ok((is_file, FileStamp::of_stat(&st)))
+    }
+
+    #[cfg(not(unix))]
+    fn stat(&self, rel: &str) -> io::Result<(bool, FileStamp)> {
+        let meta = fs::metadata(self.path.join(rel))?;
+        Ok((meta.is_file(), FileStamp::of(&meta)))
+    }
+}
+
+/// The first definition file in directory `sub` of the family (`""`: the
+/// family directory itself), as rez's `_get_file`: for each filename, `.py`
+/// then `.yaml`, the first that is a file.
 fn definition_file(
-    dir: &Path,
+    family: &FamilyDir,
+    sub: &str,
     names: &[String],
 ) -> io::Result<Option<(PathBuf, FileFormat, FileStamp)>> {
     for name in names {
         for (ext, format) in [("py", FileFormat::Py), ("yaml", FileFormat::Yaml)] {
-            let path = dir.join(format!("{name}.{ext}"));
-            match fs::metadata(&path) {
-                Ok(meta) if meta.is_file() => {
-                    return Ok(Some((path, format, FileStamp::of(&meta))))
-                }
+            let rel = match sub {
+                "" => format!("{name}.{ext}"),
+                _ => format!("{sub}/{name}.{ext}"),
+            };
+            match family.stat(&rel) {
+                Ok((true, stamp)) => return Ok(Some((family.path.join(rel), format, stamp))),
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                 Err(e) if e.kind() == io::ErrorKind::NotADirectory => {}
@@ -135,8 +189,10 @@ pub fn family_layout(
         return Ok(FamilyLayout::Absent);
     }
 
+    let family_dir = FamilyDir::open(family.clone());
     if settings.allow_unversioned {
-        if let Some((path, format, stamp)) = definition_file(&family, &settings.package_filenames)?
+        if let Some((path, format, stamp)) =
+            definition_file(&family_dir, "", &settings.package_filenames)?
         {
             if range.is_some_and(|r| !r.contains_version(&Version::empty())) {
                 return Ok(FamilyLayout::Packages(Vec::new()));
@@ -203,8 +259,7 @@ pub fn family_layout(
         if !needs_file && range.is_some_and(|r| !r.contains_version(&version)) {
             continue;
         }
-        let dir = family.join(&dir_name);
-        match definition_file(&dir, &settings.package_filenames)? {
+        match definition_file(&family_dir, &dir_name, &settings.package_filenames)? {
             Some((path, format, stamp)) => {
                 if range.is_some_and(|r| !r.contains_version(&version)) {
                     continue;
@@ -221,7 +276,7 @@ pub fn family_layout(
             None => {
                 return Ok(FamilyLayout::NeedsRez(format!(
                     "{}: no package definition file",
-                    dir.display()
+                    family.join(&dir_name).display()
                 )))
             }
         }
@@ -338,6 +393,30 @@ mod tests {
             FamilyLayout::NeedsRez(_)
         ));
         assert_eq!(family_names(&root).unwrap(), ["bar", "combo"]);
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn stamps_and_paths_match_a_plain_stat() {
+        let root = repo("stamps");
+        package(&root, "foo/1.0");
+        let yaml = root.join("foo/2.0");
+        fs::create_dir_all(&yaml).unwrap();
+        fs::write(yaml.join("package.yaml"), "name: foo\n").unwrap();
+        let FamilyLayout::Packages(found) =
+            family_layout(&root, "foo", None, &LayoutSettings::default()).unwrap()
+        else {
+            panic!("no packages");
+        };
+        assert_eq!(found.len(), 2);
+        for p in found {
+            let expected = match p.version.as_str() {
+                "1.0" => (root.join("foo/1.0/package.py"), FileFormat::Py),
+                _ => (root.join("foo/2.0/package.yaml"), FileFormat::Yaml),
+            };
+            assert_eq!((p.path.clone(), p.format), expected);
+            assert_eq!(p.stamp, FileStamp::of(&fs::metadata(&p.path).unwrap()));
+        }
         let _ = fs::remove_dir_all(&root);
     }
 }

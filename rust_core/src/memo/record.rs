@@ -30,6 +30,17 @@ impl FileStamp {
         }
     }
 
+    /// The stamp of a `stat` result: the same fields as [`FileStamp::of`].
+    #[cfg(unix)]
+    pub fn of_stat(st: &libc::stat) -> FileStamp {
+        FileStamp {
+            mtime_ns: st.st_mtime * 1_000_000_000 + st.st_mtime_nsec,
+            ctime_ns: st.st_ctime * 1_000_000_000 + st.st_ctime_nsec,
+            size: st.st_size as u64,
+            ino: st.st_ino,
+        }
+    }
+
     #[cfg(not(unix))]
     pub fn of(meta: &std::fs::Metadata) -> FileStamp {
         let ns = |t: std::io::Result<std::time::SystemTime>| {
@@ -115,6 +126,32 @@ impl Record {
 
     /// None for anything that is not an intact value of this format.
     pub fn decode(bytes: &[u8]) -> Option<Record> {
+        let r = RecordRef::decode(bytes)?;
+        let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        Some(Record {
+            stamp: r.stamp,
+            origin: r.origin,
+            requires: owned(&r.requires),
+            variants: r.variants.iter().map(|v| owned(v)).collect(),
+            path: r.path.map(String::from),
+        })
+    }
+}
+
+/// A memo value decoded in place: its strings borrow the stored bytes, so a
+/// hit costs no allocation per string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordRef<'a> {
+    pub stamp: FileStamp,
+    pub origin: Origin,
+    pub requires: Vec<&'a str>,
+    pub variants: Vec<Vec<&'a str>>,
+    pub path: Option<&'a str>,
+}
+
+impl<'a> RecordRef<'a> {
+    /// None for anything that is not an intact value of this format.
+    pub fn decode(bytes: &'a [u8]) -> Option<RecordRef<'a>> {
         if bytes.len() < HEADER + CHECKSUM || bytes[0] != FORMAT {
             return None;
         }
@@ -148,7 +185,7 @@ impl Record {
         if !r.bytes.is_empty() {
             return None;
         }
-        Some(Record {
+        Some(RecordRef {
             stamp,
             origin,
             requires,
@@ -196,7 +233,7 @@ struct Reader<'a> {
     bytes: &'a [u8],
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     fn len(&mut self) -> Option<usize> {
         let mut n: usize = 0;
         for shift in (0..64).step_by(7) {
@@ -210,17 +247,17 @@ impl Reader<'_> {
         None
     }
 
-    fn string(&mut self) -> Option<String> {
+    fn string(&mut self) -> Option<&'a str> {
         let n = self.len()?;
         if n > self.bytes.len() {
             return None;
         }
         let (s, rest) = self.bytes.split_at(n);
         self.bytes = rest;
-        String::from_utf8(s.to_vec()).ok()
+        std::str::from_utf8(s).ok()
     }
 
-    fn strings(&mut self) -> Option<Vec<String>> {
+    fn strings(&mut self) -> Option<Vec<&'a str>> {
         let n = self.len()?;
         if n > self.bytes.len() {
             return None;

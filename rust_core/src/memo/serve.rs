@@ -16,7 +16,7 @@ use crate::package_py::parse_static_package;
 type Fields = (Vec<String>, Vec<Vec<String>>);
 
 use super::layout::{FileFormat, PackageFile};
-use super::record::{now_ns, FileStamp, Origin, Record};
+use super::record::{now_ns, FileStamp, Origin, Record, RecordRef};
 use super::store::{key_of, Store};
 
 /// Why a remembered evaluation is not served (see [`ServeOptions`]).
@@ -89,17 +89,34 @@ impl Counters {
     }
 }
 
-fn package(ff: &FamilyFile, requires: Vec<String>, variants: Vec<Vec<String>>) -> PackageData {
-    PackageData::new(&ff.family, &ff.file.version, requires, variants)
+fn package<S: AsRef<str>>(ff: &FamilyFile, requires: &[S], variants: &[Vec<S>]) -> PackageData {
+    let len = |v: &[S]| v.iter().map(|s| s.as_ref().len()).sum::<usize>();
+    let text = ff.family.len()
+        + ff.file.version.len()
+        + len(requires)
+        + variants.iter().map(|v| len(v)).sum::<usize>();
+    // sized up front: one allocation for all the text
+    let mut b = PackageData::builder(&ff.family, &ff.file.version, text);
+    requires.iter().for_each(|r| b.push(r.as_ref()));
+    for v in variants {
+        b.start_variant();
+        v.iter().for_each(|r| b.push(r.as_ref()));
+    }
+    b.build()
 }
 
-/// A memo value still valid for `ff`, decoded.
-fn valid_record(ff: &FamilyFile, path: &str, value: &[u8], shortened: bool) -> Option<Record> {
-    let rec = Record::decode(value)?;
+/// A memo value still valid for `ff`, decoded in place.
+fn valid_record<'v>(
+    ff: &FamilyFile,
+    path: &str,
+    value: &'v [u8],
+    shortened: bool,
+) -> Option<RecordRef<'v>> {
+    let rec = RecordRef::decode(value)?;
     if rec.stamp != ff.file.stamp {
         return None;
     }
-    if shortened && rec.path.as_deref() != Some(path) {
+    if shortened && rec.path != Some(path) {
         return None;
     }
     Some(rec)
@@ -163,7 +180,7 @@ pub fn serve_files(
                 {
                     Outcome::NeedsEvaluation(EVALUATED_EACH_TIME.into())
                 }
-                _ => Outcome::MemoHit(package(ff, rec.requires, rec.variants)),
+                _ => Outcome::MemoHit(package(ff, &rec.requires, &rec.variants)),
             }),
             None if ff.file.format == FileFormat::Yaml => {
                 Some(Outcome::NeedsEvaluation("YAML package definition".into()))
@@ -222,7 +239,7 @@ pub fn serve_files(
                 } else {
                     counters.not_settled += 1;
                 }
-                Outcome::Parsed(package(ff, rec.requires, rec.variants))
+                Outcome::Parsed(package(ff, &rec.requires, &rec.variants))
             }
             Err(o) => o,
         });

@@ -53,14 +53,16 @@ fn requirement_key(text: Option<&str>) -> u32 {
 impl VariantRequires {
     /// `sources` are the unmerged requirement texts, in order.
     fn new(list: RequirementList, sources: &[&str]) -> VariantRequires {
+        // names first: scanning each text per requirement was quadratic work
+        let named: Vec<(&str, &str)> = sources.iter().map(|s| (source_name(s), *s)).collect();
         let mut by_fam: Vec<(FamId, u32, u32)> = list
             .requirements()
             .iter()
             .enumerate()
             .map(|(i, r)| {
-                let mut texts = sources.iter().filter(|s| source_name(s) == r.name());
+                let mut texts = named.iter().filter(|(n, _)| *n == r.name());
                 let only = match (texts.next(), texts.next()) {
-                    (Some(t), None) => Some(*t),
+                    (Some(&(_, t)), None) => Some(t),
                     _ => None,
                 };
                 (FamId::of(r.name()), i as u32, requirement_key(only))
@@ -133,7 +135,9 @@ fn source_name(text: &str) -> &str {
         .strip_prefix('!')
         .or_else(|| text.strip_prefix('~'))
         .unwrap_or(text);
-    match text.find(['-', '@', '#', '=', '<', '>']) {
+    // the delimiters are ASCII: a byte scan finds them without decoding
+    let delimiter = |b: &u8| matches!(b, b'-' | b'@' | b'#' | b'=' | b'<' | b'>');
+    match text.bytes().position(|b| delimiter(&b)) {
         Some(i) => &text[..i],
         None => text,
     }
