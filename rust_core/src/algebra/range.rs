@@ -14,7 +14,77 @@ use crate::algebra::version::Version;
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct VersionRange {
     /// Never empty: rez represents "no versions" as `None`, not as a range.
-    bounds: Vec<Bound>,
+    bounds: Bounds,
+}
+
+/// A range's bounds. Most ranges have one, kept inline: copying a range,
+/// which the solver does constantly, then allocates nothing.
+#[derive(Clone)]
+enum Bounds {
+    One(Bound),
+    Many(Vec<Bound>),
+}
+
+impl std::ops::Deref for Bounds {
+    type Target = [Bound];
+
+    fn deref(&self) -> &[Bound] {
+        match self {
+            Bounds::One(b) => std::slice::from_ref(b),
+            Bounds::Many(v) => v,
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Bounds {
+    type Item = &'a Bound;
+    type IntoIter = std::slice::Iter<'a, Bound>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl From<Vec<Bound>> for Bounds {
+    fn from(mut v: Vec<Bound>) -> Bounds {
+        match v.len() {
+            1 => Bounds::One(v.pop().expect("one bound")),
+            _ => Bounds::Many(v),
+        }
+    }
+}
+
+// Equality, order and hash are those of the bound list, however it is held.
+impl PartialEq for Bounds {
+    fn eq(&self, other: &Bounds) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Bounds {}
+
+impl PartialOrd for Bounds {
+    fn partial_cmp(&self, other: &Bounds) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Bounds {
+    fn cmp(&self, other: &Bounds) -> std::cmp::Ordering {
+        (**self).cmp(&**other)
+    }
+}
+
+impl std::hash::Hash for Bounds {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (**self).hash(state)
+    }
+}
+
+impl fmt::Debug for Bounds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (**self).fmt(f)
+    }
 }
 
 /// Python's `bisect_left(items, x, lo)`.
@@ -26,13 +96,15 @@ impl VersionRange {
     /// The "any" range (`""`).
     pub fn any() -> VersionRange {
         VersionRange {
-            bounds: vec![Bound::any()],
+            bounds: Bounds::One(Bound::any()),
         }
     }
 
     fn from_bounds(bounds: Vec<Bound>) -> VersionRange {
         debug_assert!(!bounds.is_empty());
-        VersionRange { bounds }
+        VersionRange {
+            bounds: bounds.into(),
+        }
     }
 
     /// Parses a range string exactly as `rez.version.VersionRange(s)`.
@@ -184,7 +256,7 @@ impl VersionRange {
     }
 
     pub fn union(&self, other: &VersionRange) -> VersionRange {
-        let mut bounds = self.bounds.clone();
+        let mut bounds = self.bounds.to_vec();
         bounds.extend(other.bounds.iter().cloned());
         VersionRange::from_bounds(union_bounds(bounds))
     }

@@ -24,8 +24,6 @@ pub struct VariantRequires {
     pub request_fams: Vec<FamId>,
     /// Families of conflict requirements (rez's `conflict_request_fams`), sorted.
     pub conflict_fams: Vec<FamId>,
-    /// `request_fams` with their names, sorted by name (rez's extraction order).
-    pub request_fams_by_name: Vec<(Arc<str>, FamId)>,
 }
 
 /// A key per distinct requirement text; merged requirements get fresh keys.
@@ -78,17 +76,22 @@ impl VariantRequires {
         };
         let request_fams = fams(false);
         let conflict_fams = fams(true);
-        // the interned names: no allocation per requirement
-        let mut request_fams_by_name: Vec<(Arc<str>, FamId)> =
-            request_fams.iter().map(|&f| (f.name(), f)).collect();
-        request_fams_by_name.sort_unstable();
         VariantRequires {
             list,
             by_fam,
             request_fams,
             conflict_fams,
-            request_fams_by_name,
         }
+    }
+
+    /// `request_fams` with their names, sorted by name (rez's extraction
+    /// order). Built when asked (once per slice), not kept per variant.
+    pub fn request_fams_by_name(&self) -> Vec<(Arc<str>, FamId)> {
+        // the interned names: no allocation per requirement
+        let mut by_name: Vec<(Arc<str>, FamId)> =
+            self.request_fams.iter().map(|&f| (f.name(), f)).collect();
+        by_name.sort_unstable();
+        by_name
     }
 
     pub fn get(&self, name: &str) -> Option<&Requirement> {
@@ -149,19 +152,14 @@ pub struct Package {
     pub name: String,
     pub version: Version,
     pub data: PackageData,
-    /// Parsed package-level and variant requirements, or the first parse
-    /// error; parsed when the solver first reads a variant's requirements
-    /// (most packages a solve loads are only compared by version).
-    parsed: OnceLock<Result<Parsed, String>>,
+    /// Whether every requirement string parses (else the first error);
+    /// checked when the solver first reads a variant's requirements (most
+    /// packages a solve loads are only compared by version). The parsed
+    /// values are not kept: parsing is memoised per text, and only the
+    /// merged lists are stored (keeping both doubled a fresh solve's memory).
+    valid: OnceLock<Result<(), String>>,
     /// Lazily merged requirements per variant slot.
     merged: Vec<OnceLock<Result<VariantRequires, String>>>,
-}
-
-#[derive(Debug)]
-struct Parsed {
-    requires: Vec<Requirement>,
-    /// Empty when the package has no variants.
-    variants: Vec<Vec<Requirement>>,
 }
 
 /// rez's package-name rule (`is_valid_package_name`): tokens of
@@ -178,8 +176,11 @@ pub fn is_valid_package_name(name: &str) -> bool {
 /// Parses requirement strings as rez's package schema does (`PackageRequest`):
 /// a valid requirement whose name (less a leading `.` for an ephemeral) is a
 /// valid package name. `key` names the field in the error, as rez does.
-fn parse_all(reqs: Strings<'_>, key: &str) -> Result<Vec<Requirement>, String> {
-    reqs.map(|s| {
+fn parse_all<'a>(
+    reqs: Strings<'a>,
+    key: &'a str,
+) -> impl Iterator<Item = Result<Requirement, String>> + 'a {
+    reqs.map(move |s| {
         let req =
             Requirement::parse(s).map_err(|e| format!("Validation of key '{key}' failed: {e}"))?;
         let name = if s.starts_with('.') {
@@ -194,7 +195,6 @@ fn parse_all(reqs: Strings<'_>, key: &str) -> Result<Vec<Requirement>, String> {
         }
         Ok(req)
     })
-    .collect()
 }
 
 impl Package {
@@ -218,7 +218,7 @@ impl Package {
             name: data.name().to_string(),
             version,
             data,
-            parsed: OnceLock::new(),
+            valid: OnceLock::new(),
             merged: (0..slots).map(|_| OnceLock::new()).collect(),
         }
     }
@@ -238,30 +238,29 @@ impl Package {
         self.has_variants().then_some(i)
     }
 
-    /// The package's requirements, parsed as rez's package schema validates
-    /// them: an invalid string in any variant fails the whole package.
-    fn parsed(&self) -> Result<&Parsed, String> {
-        self.parsed
+    /// Whether the package's requirements parse as rez's package schema
+    /// validates them: an invalid string in any variant fails the whole
+    /// package.
+    fn validate(&self) -> Result<(), String> {
+        self.valid
             .get_or_init(|| {
-                Ok(Parsed {
-                    requires: parse_all(self.data.requires(), "requires")?,
-                    variants: self
-                        .data
-                        .variants()
-                        .map(|v| parse_all(v, "variants"))
-                        .collect::<Result<_, _>>()?,
-                })
+                parse_all(self.data.requires(), "requires").try_for_each(|r| r.map(drop))?;
+                self.data
+                    .variants()
+                    .try_for_each(|v| parse_all(v, "variants").try_for_each(|r| r.map(drop)))
             })
-            .as_ref()
-            .map_err(Clone::clone)
+            .clone()
     }
 
     /// Package requirements followed by those of variant slot `i`, unmerged.
-    pub fn variant_requirements(&self, i: usize) -> Result<Vec<Requirement>, String> {
-        let parsed = self.parsed()?;
-        let mut out = parsed.requires.clone();
+    fn variant_requirements(&self, i: usize) -> Result<Vec<Requirement>, String> {
+        self.validate()?;
+        let mut out: Vec<Requirement> =
+            parse_all(self.data.requires(), "requires").collect::<Result<_, _>>()?;
         if self.has_variants() {
-            out.extend(parsed.variants[i].iter().cloned());
+            for r in parse_all(self.data.variant(i), "variants") {
+                out.push(r?);
+            }
         }
         Ok(out)
     }

@@ -275,7 +275,7 @@ impl Slice {
             return Ok(info);
         }
         let (pkg, slot) = self.first_variant(ctx)?;
-        let mut common = pkg.requires_of(slot)?.request_fams_by_name.clone();
+        let mut common = pkg.requires_of(slot)?.request_fams_by_name();
         if self.any.get().is_some() {
             for (e, s) in self.iter_variants() {
                 let r = e.requires(s)?;
