@@ -285,7 +285,8 @@ impl fmt::Display for VersionedObject {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequirementList {
     requirements: Vec<Requirement>,
-    conflict: Option<(Requirement, Requirement)>,
+    /// Boxed: rare, and a list is stored per variant of every package.
+    conflict: Option<Box<(Requirement, Requirement)>>,
 }
 
 impl RequirementList {
@@ -317,7 +318,7 @@ impl RequirementList {
                     None => {
                         return Ok(RequirementList {
                             requirements: Vec::new(),
-                            conflict: Some((existing.clone(), req.clone())),
+                            conflict: Some(Box::new((existing.clone(), req.clone()))),
                         })
                     }
                 },
@@ -333,7 +334,7 @@ impl RequirementList {
     /// rez's `str(list)`, failing where printing one of its requirements does
     /// (see `Requirement::try_to_string`).
     pub fn try_to_string(&self) -> Result<String, VersionError> {
-        if let Some((a, b)) = &self.conflict {
+        if let Some((a, b)) = self.conflict.as_deref() {
             a.try_to_string()?;
             b.try_to_string()?;
         }
@@ -348,7 +349,7 @@ impl RequirementList {
     }
 
     pub fn conflict(&self) -> Option<&(Requirement, Requirement)> {
-        self.conflict.as_ref()
+        self.conflict.as_deref()
     }
 
     /// Names of the non-conflict requirements.
@@ -370,7 +371,7 @@ impl RequirementList {
 
 impl fmt::Display for RequirementList {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some((a, b)) = &self.conflict {
+        if let Some((a, b)) = self.conflict.as_deref() {
             return write!(f, "{a} <--!--> {b}");
         }
         for (i, r) in self.requirements.iter().enumerate() {

@@ -155,41 +155,41 @@ pub fn serve_files(
         .collect();
     let keys: Vec<(Vec<u8>, bool)> = paths.iter().map(|p| key_of(p)).collect();
 
-    let mut stored: Vec<Option<Vec<u8>>> = vec![None; files.len()];
-    if let Some(store) = store {
-        let raw_keys: Vec<Vec<u8>> = keys.iter().map(|(k, _)| k.clone()).collect();
-        match store.get_many(&raw_keys) {
-            Ok(values) => stored = values,
-            Err(e) => notices.push(e.0),
+    // Hits are decoded inside the read transaction, straight from the map.
+    let hit = |i: usize, value: &[u8]| -> Option<Outcome> {
+        let ff = &files[i];
+        let rec = valid_record(ff, &paths[i], value, keys[i].1)?;
+        Some(match rec.origin {
+            Origin::LateBound => Outcome::LateBound,
+            // Unchanged since the parser declined it: no need to read it.
+            // (YAML is plain data: its evaluation cannot change.)
+            Origin::Evaluated if !options.serve_evaluated && ff.file.format != FileFormat::Yaml => {
+                Outcome::NeedsEvaluation(EVALUATED_EACH_TIME.into())
+            }
+            _ => Outcome::MemoHit(package(ff, &rec.requires, &rec.variants)),
+        })
+    };
+    let mut outcomes: Vec<Option<Outcome>> = match store {
+        None => (0..files.len()).map(|_| None).collect(),
+        Some(store) => {
+            let raw_keys: Vec<&[u8]> = keys.iter().map(|(k, _)| k.as_slice()).collect();
+            store.read_many(&raw_keys, hit).unwrap_or_else(|e| {
+                notices.push(e.0);
+                (0..files.len()).map(|_| None).collect()
+            })
         }
-    }
-
-    let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(files.len());
+    };
     let mut misses = Vec::new();
     for (i, ff) in files.iter().enumerate() {
-        let rec = stored[i]
-            .as_deref()
-            .and_then(|v| valid_record(ff, &paths[i], v, keys[i].1));
-        outcomes.push(match rec {
-            Some(rec) => Some(match rec.origin {
-                Origin::LateBound => Outcome::LateBound,
-                // Unchanged since the parser declined it: no need to read it.
-                // (YAML is plain data: its evaluation cannot change.)
-                Origin::Evaluated
-                    if !options.serve_evaluated && ff.file.format != FileFormat::Yaml =>
-                {
-                    Outcome::NeedsEvaluation(EVALUATED_EACH_TIME.into())
-                }
-                _ => Outcome::MemoHit(package(ff, &rec.requires, &rec.variants)),
-            }),
-            None if ff.file.format == FileFormat::Yaml => {
-                Some(Outcome::NeedsEvaluation("YAML package definition".into()))
+        if outcomes[i].is_some() {
+            continue;
+        }
+        match ff.file.format {
+            FileFormat::Yaml => {
+                outcomes[i] = Some(Outcome::NeedsEvaluation("YAML package definition".into()))
             }
-            None => {
-                misses.push(i);
-                None
-            }
-        });
+            FileFormat::Py => misses.push(i),
+        }
     }
 
     // Read and parse the misses.

@@ -294,7 +294,18 @@ impl Store {
     /// Values for `keys`, read in one transaction; None for absent keys.
     /// A stopped store knows nothing.
     pub fn get_many(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>, MemoError> {
-        let nothing = || vec![None; keys.len()];
+        self.read_many(keys, |_, v| Some(v.to_vec()))
+    }
+
+    /// `read(i, value)` for each key present, in one transaction, while the
+    /// value is still in the map (no copy); None for absent keys and where
+    /// `read` returns None. A stopped store knows nothing.
+    pub fn read_many<K: AsRef<[u8]>, T>(
+        &self,
+        keys: &[K],
+        mut read: impl FnMut(usize, &[u8]) -> Option<T>,
+    ) -> Result<Vec<Option<T>>, MemoError> {
+        let nothing = || (0..keys.len()).map(|_| None).collect();
         if self.state().is_err() {
             return Ok(nothing());
         }
@@ -314,9 +325,9 @@ impl Store {
                 Err(e) => return self.fail(Doing::Reading, e).map_or(Ok(nothing()), Err),
             };
             let mut out = Vec::with_capacity(keys.len());
-            for k in keys {
-                match self.db.get(&rtxn, k) {
-                    Ok(v) => out.push(v.map(|v| v.to_vec())),
+            for (i, k) in keys.iter().enumerate() {
+                match self.db.get(&rtxn, k.as_ref()) {
+                    Ok(v) => out.push(v.and_then(|v| read(i, v))),
                     Err(e) => return self.fail(Doing::Reading, e).map_or(Ok(nothing()), Err),
                 }
             }
