@@ -10,9 +10,15 @@ use crate::algebra::parse_memo::{new_memo, parse_memoised, Memo};
 use crate::algebra::range::VersionRange;
 use crate::algebra::version::Version;
 
+/// A requirement, shared: the solver stores one per variant requirement of
+/// every package it reads and copies them constantly, so a copy is a
+/// reference count (and a stored list costs a pointer per requirement).
 #[derive(Clone, Debug)]
-pub struct Requirement {
-    /// Shared: requirements are cloned and merged constantly.
+pub struct Requirement(Arc<RequirementFields>);
+
+/// What a [`Requirement`] holds (read through `Deref` inside this module).
+#[derive(Clone, Debug)]
+pub struct RequirementFields {
     name: Arc<str>,
     /// `None` only for weak requirements that constrain nothing (`~foo`).
     /// A weak requirement stores the inverse of its written range, as rez.
@@ -22,6 +28,20 @@ pub struct Requirement {
     conflict: bool,
     /// The cosmetic name/range separator (`-`, `@` or `#`).
     sep: char,
+}
+
+impl std::ops::Deref for Requirement {
+    type Target = RequirementFields;
+
+    fn deref(&self) -> &RequirementFields {
+        &self.0
+    }
+}
+
+impl From<RequirementFields> for Requirement {
+    fn from(fields: RequirementFields) -> Requirement {
+        Requirement(Arc::new(fields))
+    }
 }
 
 impl Requirement {
@@ -41,7 +61,7 @@ impl Requirement {
         } else {
             (s, false, false)
         };
-        let mut req = Requirement {
+        let mut req = RequirementFields {
             name: Arc::from(""),
             range: None,
             negate,
@@ -72,18 +92,19 @@ impl Requirement {
                 req.range = (!negate).then(VersionRange::any);
             }
         }
-        Ok(req)
+        Ok(req.into())
     }
 
     /// rez's `Requirement.construct(name, range)`.
     pub fn construct(name: &str, range: Option<VersionRange>) -> Requirement {
-        Requirement {
+        RequirementFields {
             name: Arc::from(name),
             range: Some(range.unwrap_or_else(VersionRange::any)),
             negate: false,
             conflict: false,
             sep: '-',
         }
+        .into()
     }
 
     pub fn name(&self) -> &str {
@@ -134,8 +155,8 @@ impl Requirement {
     }
 
     /// A copy carrying this requirement's flags and a new range.
-    fn with_range(&self, range: VersionRange) -> Requirement {
-        Requirement {
+    fn with_range(&self, range: VersionRange) -> RequirementFields {
+        RequirementFields {
             name: self.name.clone(),
             range: Some(range),
             negate: self.negate,
@@ -176,14 +197,14 @@ impl Requirement {
                 let mut r = self.with_range(a.union(b));
                 r.negate =
                     self.negate && other.negate && !r.range.as_ref().is_some_and(|x| x.is_any());
-                Some(r)
+                Some(r.into())
             } else {
-                subtract(b, a)?.map(|range| other.with_range(range))
+                subtract(b, a)?.map(|range| other.with_range(range).into())
             }
         } else if other.conflict {
-            subtract(a, b)?.map(|range| self.with_range(range))
+            subtract(a, b)?.map(|range| self.with_range(range).into())
         } else {
-            a.intersection(b).map(|range| self.with_range(range))
+            a.intersection(b).map(|range| self.with_range(range).into())
         })
     }
 
@@ -309,7 +330,7 @@ impl RequirementList {
         reqs: &[Requirement],
         merge: impl Fn(&Requirement, &Requirement) -> Result<Option<Requirement>, VersionError>,
     ) -> Result<RequirementList, VersionError> {
-        let mut merged: Vec<Requirement> = Vec::new();
+        let mut merged: Vec<Requirement> = Vec::with_capacity(reqs.len());
         for req in reqs {
             match merged.iter_mut().find(|m| m.name == req.name) {
                 None => merged.push(req.clone()),
