@@ -214,6 +214,7 @@ def run_rez(
     *,
     variant_select_mode: str = "version_priority",
     error_on_missing_variant_requires: bool = True,
+    package_filter: Any = None,
 ) -> RezRun:
     """Solve ``requests`` with rez's own solver, as ``ResolvedContext`` would.
 
@@ -238,7 +239,9 @@ def run_rez(
                 package_requests=[Requirement(r) for r in requests],
                 package_paths=list(package_paths),
                 context=None,
-                package_filter=PackageFilterList.singleton,
+                package_filter=(
+                    PackageFilterList.singleton if package_filter is None else package_filter
+                ),
                 package_orderers=PackageOrderList(PackageOrderList.singleton),
                 building=False,
                 prune_unfailed=config.prune_failed_graph,
@@ -344,10 +347,13 @@ def run_pyrer(
     *,
     variant_select_mode: str = "version_priority",
     load_family: Any = None,
+    package_filter: Any = None,
 ) -> Outcome:
     kwargs: dict[str, Any] = {"variant_select_mode": variant_select_mode}
     if load_family is not None:
         kwargs["load_family"] = load_family
+    if package_filter is not None:
+        kwargs["package_filter"] = package_filter
     result = pyrer.solve(list(requests), packages, **kwargs)
     return pyrer_outcome(result)
 

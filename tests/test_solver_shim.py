@@ -252,11 +252,38 @@ def test_rxt_round_trip(tmp_path: Path, repo: Path) -> None:
 # ---------------------------------------------------------------------------
 
 
-def test_fallback_package_filter(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
+def test_package_filter_served(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
+    """Glob, regex and range rules, exclusions and inclusions: pyrer applies them."""
+    for rules, includes in (
+        (["python-3.10+"], []),
+        (["glob(*-3.*)"], ["glob(python-3.9*)"]),
+        (["regex(foo-2.*)"], []),
+        (["glob(*)"], ["range(python-3)", "glob(foo-*)", "glob(bar-*)"]),
+    ):
+        flt = PackageFilterList()
+        for rule in rules:
+            flt.add_exclusion(Rule.parse_rule(rule))
+        for rule in includes:
+            flt.add_inclusion(Rule.parse_rule(rule))
+        for request in (["bar"], ["foo"], ["foo", "python-2"]):
+            kwargs: dict[str, Any] = dict(
+                package_requests=request, package_paths=[f"pyrer@{repo}"], package_filter=flt
+            )
+            # a resolve pyrer cannot solve is a miss: rez's solver then answers
+            try:
+                solved = stock(monkeypatch, **kwargs).status == ResolverStatus.solved
+            except PackageNotFoundError:
+                with pytest.raises(PackageNotFoundError):
+                    shimmed(**kwargs)
+                continue
+            assert_same(monkeypatch, "hit" if solved else "miss", **kwargs)
+
+
+def test_fallback_package_filter_rule(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
     flt = PackageFilterList()
-    flt.add_exclusion(Rule.parse_rule("python-3.10+"))
+    flt.add_exclusion(Rule.parse_rule("glob(python-3.[1]*)"))  # a character set
     assert_same(
-        monkeypatch, "fallback.package_filter",
+        monkeypatch, "fallback.package_filter_rule",
         package_requests=["bar"], package_paths=[f"pyrer@{repo}"], package_filter=flt,
     )  # fmt: skip
 

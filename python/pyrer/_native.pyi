@@ -207,12 +207,31 @@ class FamilyChain:
         """(reason, detail) of the first load that failed, or None."""
     def __len__(self) -> int: ...
 
+class PackageFilter:
+    """rez's package filter list: each filter is ``(excludes, includes)``,
+    lists of ``(kind, family, text)`` rules with ``kind`` one of ``glob``,
+    ``regex``, ``range`` and ``family`` rez's ``rule.family()``. A package is
+    hidden when a filter's exclusion matches it and none of that filter's
+    inclusions do. Raises ValueError for a rule pyrer cannot apply exactly
+    as rez does (timestamp rules, glob character sets, regex syntax only
+    Python's engine reads)."""
+
+    def __init__(
+        self,
+        filters: Iterable[
+            tuple[Iterable[tuple[str, str | None, str]], Iterable[tuple[str, str | None, str]]]
+        ],
+    ) -> None: ...
+    def excludes(self, name: str, version: str) -> bool: ...
+    def __bool__(self) -> bool: ...
+
 def solve(
     package_requests: Iterable[str],
     packages: list[PackageData] | Repository | None = None,
     *,
     load_family: FamilySource | FamilyChain | LoadFamily | None = None,
     variant_select_mode: str = "version_priority",
+    package_filter: PackageFilter | None = None,
 ) -> SolveResult: ...
 def parse_static_package_py(source: str) -> PackageData | None:
     """Reads name, version, requires and variants from package.py source without

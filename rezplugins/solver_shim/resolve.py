@@ -13,6 +13,7 @@ from rez.config import config
 from rez.solver import SolverStatus
 
 from . import metrics
+from .filters import native_filter
 from .loader import FamilyLoader
 from .result import PyrerSolver, ResolvedVariant
 
@@ -57,9 +58,6 @@ def shim_solve(resolver: Any, original: SolveFn) -> Any:
 
 def fallback_reason(resolver: Any) -> str | None:
     """Why rez's own solver must run for this resolver, before trying pyrer; None if it need not."""
-    if resolver.package_filter:
-        # a timestamp (rez env --time) becomes a TimestampRule in the filter
-        return "timestamp" if resolver.timestamp else "package_filter"
     if resolver.package_orderers:
         return "package_orderers"
     if resolver.verbosity or resolver.print_stats:
@@ -80,6 +78,10 @@ def attempt(resolver: Any) -> Outcome:
     reason = fallback_reason(resolver)
     if reason is not None:
         return reason
+    # a timestamp (rez env --time) is a TimestampRule in the filter by now
+    package_filter = native_filter(resolver.package_filter)
+    if isinstance(package_filter, str):
+        return package_filter
     t0 = time.time()
     paths = list(resolver.package_paths or config.packages_path)
     loader = FamilyLoader(
@@ -92,7 +94,10 @@ def attempt(resolver: Any) -> Outcome:
     gc.disable()
     try:
         result = pyrer.solve(
-            requests, load_family=loader.chain, variant_select_mode=str(config.variant_select_mode)
+            requests,
+            load_family=loader.chain,
+            variant_select_mode=str(config.variant_select_mode),
+            package_filter=package_filter,
         )
     finally:
         if gc_enabled:

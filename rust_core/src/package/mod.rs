@@ -1,8 +1,10 @@
 //! Package data as the solver's input: the plain record ([`PackageData`]),
 //! a package parsed into the solver's form ([`Package`]), process-wide
-//! family names ([`names`]) and a reusable set of packages ([`repository`]).
+//! family names ([`names`]), a reusable set of packages ([`repository`]) and
+//! rez's package filters ([`filter`]).
 
 mod data;
+pub mod filter;
 pub mod names;
 pub mod repository;
 mod solvable;

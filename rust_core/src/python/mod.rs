@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 mod errors;
 mod family_source;
 mod memo;
+mod package_filter;
 mod package_py;
 mod solve;
 mod version_algebra;
@@ -20,5 +21,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     package_py::register(m)?;
     memo::register(m)?;
     family_source::register(m)?;
+    package_filter::register(m)?;
     Ok(())
 }

@@ -13,6 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
 use super::family_source::ChainLoader;
+use super::package_filter::PyPackageFilter;
 use crate::package::repository::Repository;
 use crate::package::{Package, PackageData};
 use crate::solver::{self, SolveOutcome, SolveStatus, VariantSelectMode};
@@ -402,13 +403,14 @@ fn error_result(message: String) -> PySolveResult {
 
 /// Resolves `package_requests` as rez 3.4 would.
 #[pyfunction]
-#[pyo3(signature = (package_requests, packages = None, *, load_family = None, variant_select_mode = "version_priority"))]
+#[pyo3(signature = (package_requests, packages = None, *, load_family = None, variant_select_mode = "version_priority", package_filter = None))]
 pub fn solve(
     py: Python<'_>,
     package_requests: &Bound<'_, PyAny>,
     packages: Option<&Bound<'_, PyAny>>,
     load_family: Option<&Bound<'_, PyAny>>,
     variant_select_mode: &str,
+    package_filter: Option<PyRef<'_, PyPackageFilter>>,
 ) -> PyResult<PySolveResult> {
     // The packages: a Repository (no conversion), or a list of PackageData.
     let mut owned_repo: Option<Repository> = None;
@@ -456,7 +458,10 @@ pub fn solve(
     let mut loader = ChainLoader::new(py, load_family.filter(|f| !f.is_none()))?;
     let families: &HashMap<String, Vec<Arc<Package>>> = repo.families();
     let start = Instant::now();
-    let outcome = py.detach(|| solver::solve(&requests, families, &mut loader, mode));
+    let filter = package_filter.map(|f| f.inner.clone());
+    let outcome = py.detach(|| {
+        solver::solve_filtered(&requests, families, &mut loader, mode, filter.as_deref())
+    });
     let elapsed = start.elapsed().as_secs_f64() * 1e3;
     if let Some(e) = loader.pending.take() {
         return Err(e);

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::algebra::range::VersionRange;
 use crate::algebra::version::Version;
+use crate::package::filter::PackageFilterList;
 use crate::package::Package;
 
 /// Loads the packages of one family. `range` is a hint (`None`: every
@@ -79,6 +80,8 @@ pub struct FamilyStore<'a> {
     /// Families fetched from the loader during this solve.
     families: HashMap<String, Family>,
     loader: &'a mut dyn FamilyLoader,
+    /// rez's package filter, if the resolve has one.
+    filter: Option<&'a PackageFilterList>,
     pub load_calls: usize,
 }
 
@@ -108,11 +111,13 @@ impl<'a> FamilyStore<'a> {
     pub fn new(
         seed: &'a HashMap<String, Vec<Arc<Package>>>,
         loader: &'a mut dyn FamilyLoader,
+        filter: Option<&'a PackageFilterList>,
     ) -> FamilyStore<'a> {
         FamilyStore {
             seed,
             families: HashMap::default(),
             loader,
+            filter: filter.filter(|f| !f.is_empty()),
             load_calls: 0,
         }
     }
@@ -181,7 +186,9 @@ impl<'a> FamilyStore<'a> {
     }
 
     /// rez's `_PackageVariantList(name).get_intersection(range)`: the
-    /// packages of `name` in `range`, versions descending; empty if none.
+    /// packages of `name` in `range` the filter lets through, versions
+    /// descending; empty if none. (A family whose every package is filtered
+    /// out still exists: rez tells the two apart the same way.)
     pub fn packages_in(
         &mut self,
         name: &str,
@@ -194,7 +201,12 @@ impl<'a> FamilyStore<'a> {
                 &self.families[name].packages
             }
         };
-        Ok(in_range(packages, |p| &p.version, range).cloned().collect())
+        let visible =
+            |p: &&Arc<Package>| !self.filter.is_some_and(|f| f.excludes(&p.name, &p.version));
+        Ok(in_range(packages, |p| &p.version, range)
+            .filter(visible)
+            .cloned()
+            .collect())
     }
 }
 

@@ -23,6 +23,7 @@ use family::FamilyStore;
 use phase::{Phase, PhaseStatus};
 
 use crate::algebra::requirement::{Requirement, RequirementList};
+use crate::package::filter::PackageFilterList;
 use crate::package::Package;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -147,6 +148,19 @@ pub fn solve(
     loader: &mut dyn FamilyLoader,
     mode: VariantSelectMode,
 ) -> SolveOutcome {
+    solve_filtered(requests, seed, loader, mode, None)
+}
+
+/// [`solve`] with rez's package filter: the packages it excludes are
+/// invisible to the resolve (as rez applies it, when a family's versions
+/// are intersected with a range).
+pub fn solve_filtered(
+    requests: &[String],
+    seed: &HashMap<String, Vec<Arc<Package>>>,
+    loader: &mut dyn FamilyLoader,
+    mode: VariantSelectMode,
+    filter: Option<&PackageFilterList>,
+) -> SolveOutcome {
     let mut reqs = Vec::with_capacity(requests.len());
     for r in requests {
         match Requirement::parse(r) {
@@ -173,7 +187,7 @@ pub fn solve(
             extractions: Vec::new(),
         };
     }
-    let ctx = Context::new(request_list, mode, FamilyStore::new(seed, loader));
+    let ctx = Context::new(request_list, mode, FamilyStore::new(seed, loader, filter));
     let mut run = Run {
         ctx: &ctx,
         stack: Vec::new(),
