@@ -297,11 +297,12 @@ def pyrer_outcome(result: Any) -> Outcome:
 
 def package_data_from_dict(pyrer: Any, pkg: Mapping[str, Any]) -> Any:
     """A ``pyrer.PackageData`` from a package dict (memory-repo layout)."""
-    return pyrer.PackageData.from_strings(
+    return pyrer.PackageData(
         pkg["name"],
         str(pkg.get("version", "")),
         pkg.get("requires"),
         pkg.get("variants"),
+        timestamp=pkg.get("timestamp") or 0,
     )
 
 

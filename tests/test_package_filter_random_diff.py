@@ -1,12 +1,15 @@
 """Randomized differential test: package filters, pyrer against rez's own solver.
 
 Each case is a random repository and request from ``test_solver_random_diff``
-plus a random ``PackageFilterList`` built from rez's own rule classes: one or
-two filters, each with exclusions and inclusions mixing glob rules (``*``,
-``?``, names and version tokens of the repository, sometimes a character set
-pyrer refuses), regex rules (anchored and not, alternations, classes, and
-some look-arounds pyrer refuses) and range rules (plain, conflict ``!`` and
-weak ``~`` requirements), family-specific or not as rez files them.
+with random release timestamps (none, 0, or one of a few times), plus a
+random ``PackageFilterList`` built from rez's own rule classes: one or two
+filters, each with exclusions and inclusions mixing glob rules (``*``, ``?``,
+names and version tokens of the repository, sometimes a character set pyrer
+refuses), regex rules (anchored and not, alternations, classes, and some
+look-arounds pyrer refuses), range rules (plain, conflict ``!`` and weak
+``~`` requirements) and timestamp rules (``before`` / ``after``, global or
+``family:time``, as ``rez env --time`` adds them), family-specific or not as
+rez files them.
 
 rez's ``Solver`` resolves the case with that filter. pyrer resolves it with
 the filter as the solver shim hands it over (``rezplugins.solver_shim.filters
@@ -41,8 +44,12 @@ from rezplugins.solver_shim.filters import native_filter
 N_CASES = harness.case_count("PYRER_FILTER_DIFF_CASES", ci=2000, local=200)
 SEED_BASE = 7_000_000
 
-# (kind, text): kind is glob, regex or range
+# (kind, text): kind is glob, regex, range, before or after (text: the timestamp)
 RuleSpec = tuple[str, str]
+
+# release times the random packages get (None: no timestamp, as most rez
+# test packages; 0 is "no timestamp" to rez too)
+TIMES = [None, None, 0, 1000, 1500, 2000, 2500, 3000]
 
 
 @dataclass
@@ -66,7 +73,13 @@ def _random_rule(rng: random.Random, known: list[tuple[str, str]]) -> RuleSpec:
     name, version = rng.choice(known)
     tokens = [t for t in re.split(r"[.\-_]", version) if t] or ["1"]
     token = rng.choice(tokens)
-    kind = rng.choices(["glob", "regex", "range"], weights=(0.4, 0.3, 0.3))[0]
+    kind = rng.choices(
+        ["glob", "regex", "range", "before", "after"], weights=(0.3, 0.2, 0.2, 0.1, 0.2)
+    )[0]
+    if kind in ("before", "after"):
+        when = str(rng.choice([999, 1000, 1500, 1750, 2000, 3000]))
+        # `family:time` files the rule under one family, as rez parses it
+        return kind, f"{name}:{when}" if rng.random() < 0.3 else when
     if kind == "glob":
         text = rng.choice(
             [
@@ -115,6 +128,10 @@ def _random_rule(rng: random.Random, known: list[tuple[str, str]]) -> RuleSpec:
 def generate_filter_case(seed: int) -> FilterCase:
     case = generate_case(seed)
     rng = random.Random(seed * 7919 + 3)
+    for pkg in harness.iter_repo_packages(case.repo):
+        when = rng.choice(TIMES)
+        if when is not None:
+            pkg["timestamp"] = when
     known = _names_and_versions(case)
     filters = []
     for _ in range(rng.choice([1, 1, 2])):
@@ -132,6 +149,7 @@ def rez_filter(filters: list[tuple[list[RuleSpec], list[RuleSpec]]]) -> Any:
         PackageFilterList,
         RangeRule,
         RegexRule,
+        Rule,
     )
     from rez.version import Requirement
 
@@ -141,7 +159,9 @@ def rez_filter(filters: list[tuple[list[RuleSpec], list[RuleSpec]]]) -> Any:
             return GlobRule(text)
         if kind == "regex":
             return RegexRule(text)
-        return RangeRule(Requirement(text))
+        if kind == "range":
+            return RangeRule(Requirement(text))
+        return Rule.parse_rule(f"{kind}({text})")  # before(time) / after(family:time)
 
     flist = PackageFilterList()
     for excludes, includes in filters:
@@ -162,7 +182,9 @@ def run_case(fc: FilterCase) -> tuple[Outcome, Outcome | None, int]:
     hidden = sum(
         1
         for pkg in harness.iter_repo_packages(case.repo)
-        if flist.excludes(_FakePackage(pkg["name"], pkg.get("version", "")))
+        if flist.excludes(
+            _FakePackage(pkg["name"], pkg.get("version", ""), pkg.get("timestamp"))
+        )
     )
     path = harness.memory_repo_path(case.repo)
     try:
@@ -192,13 +214,13 @@ def run_case(fc: FilterCase) -> tuple[Outcome, Outcome | None, int]:
 class _FakePackage:
     """What rez's rules read of a package (name, version, qualified name)."""
 
-    def __init__(self, name: str, version: str) -> None:
+    def __init__(self, name: str, version: str, timestamp: int | None) -> None:
         from rez.version import Version
 
         self.name = name
         self.version = Version(version)
         self.qualified_name = f"{name}-{version}" if version else name
-        self.timestamp = 0
+        self.timestamp = timestamp
 
 
 SEEDS = [SEED_BASE + i for i in range(N_CASES)]
@@ -241,7 +263,7 @@ def test_unknown_rule_and_filter_classes_go_to_rez() -> None:
 
     for rule, reason in (
         (StudioRule("*.beta"), "package_filter_rule"),
-        (TimestampRule.after(1000), "timestamp"),
+        (TimestampRule(1000, match_untimestamped=True), "package_filter_rule"),
         (GlobRule("foo-[12]*"), "package_filter_rule"),
     ):
         flist = PackageFilterList()

@@ -50,6 +50,16 @@ PACKAGES: dict[str, str] = {
     "old/1.0.0": "timestamp = 1000",
     "old/2.0.0": "timestamp = 2000",
     "late/1.0.0": "@late()\ndef requires():\n    return ['python-2']",
+    # @late functions that read the resolve's context and the variant (`this`)
+    "latectx/1.0.0": (
+        "@late()\ndef requires():\n"
+        "    return ['python-3'] if in_context() and 'foo' in request else ['python-2']"
+    ),
+    "latevar/1.0.0": (
+        "variants = [['python-2.7'], ['python-3.9']]\n"
+        "@late()\ndef requires():\n"
+        "    return ['foo-2'] if getattr(this, 'index', None) == 1 else ['foo-1']"
+    ),
     "clash/1.0.0": "requires = ['foo-1', 'bar-1.1']",
     "eph/1.0.0": "requires = ['.fx-1', 'python']",
 }
@@ -288,12 +298,18 @@ def test_fallback_package_filter_rule(monkeypatch: pytest.MonkeyPatch, repo: Pat
     )  # fmt: skip
 
 
-def test_fallback_timestamp(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
-    ctx = assert_same(
-        monkeypatch, "fallback.timestamp",
-        package_requests=["old"], package_paths=[f"pyrer@{repo}"], timestamp=1500,
-    )  # fmt: skip
-    assert [str(v.version) for v in ctx.resolved_packages] == ["1.0.0"]
+def test_timestamp_served(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
+    """`rez env --time`: the release times come from the memo (static files)."""
+    for when, version in ((1500, "1.0.0"), (2500, "2.0.0"), (999, None)):
+        kwargs: dict[str, Any] = dict(
+            package_requests=["old"], package_paths=[f"pyrer@{repo}"], timestamp=when
+        )
+        if version is None:  # nothing released yet: rez's error, from rez's solver
+            with pytest.raises(PackageNotFoundError):
+                shimmed(**kwargs)
+            continue
+        ctx = assert_same(monkeypatch, "hit", **kwargs)
+        assert [str(v.version) for v in ctx.resolved_packages] == [version]
 
 
 def test_fallback_package_orderers(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
@@ -304,11 +320,15 @@ def test_fallback_package_orderers(monkeypatch: pytest.MonkeyPatch, repo: Path) 
     )  # fmt: skip
 
 
-def test_fallback_late_bound_requires(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
+def test_late_bound_requires_served(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
+    """@late requirements are evaluated by rez, in the resolve's context and
+    per variant as rez's solver does, and handed to pyrer."""
     for path in (str(repo), f"pyrer@{repo}"):
-        assert_same(
-            monkeypatch, "fallback.late_bound", package_requests=["late"], package_paths=[path]
-        )
+        for request in (["late"], ["latectx"], ["latectx", "foo"], ["latevar"],
+                        ["latevar", "python-3"], ["latevar", "foo-1"]):  # fmt: skip
+            kwargs: dict[str, Any] = dict(package_requests=request, package_paths=[path])
+            solved = stock(monkeypatch, **kwargs).status == ResolverStatus.solved
+            assert_same(monkeypatch, "hit" if solved else "miss", **kwargs)
 
 
 def test_fallback_limits_and_verbosity(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
@@ -417,7 +437,6 @@ def test_rez_env_process_goes_through_pyrer(tmp_path: Path, repo: Path) -> None:
     [
         ("requires = ['python'\n", "rez_cannot_load"),  # a syntax error
         (None, "layout"),  # a version directory without package.py
-        ("@late()\ndef requires():\n    return ['python-2']", "late_bound"),
     ],
 )
 def test_fallback_reasons_are_truthful(

@@ -90,7 +90,9 @@ class RequirementList:
     def conflict_names(self) -> set[str]: ...
 
 class PackageData:
-    """One package version: name, version, requirement strings and variants."""
+    """One package version: name, version, requirement strings, variants and
+    release timestamp (rez's ``timestamp``, 0 for none; package filters'
+    ``before`` / ``after`` rules and ``rez env --time`` read it)."""
 
     def __init__(
         self,
@@ -98,7 +100,9 @@ class PackageData:
         version: str,
         requires: list[str] | None = None,
         variants: list[list[str]] | None = None,
-    ) -> bool: ...
+        *,
+        timestamp: int = 0,
+    ) -> None: ...
     @staticmethod
     def from_strings(
         name: str,
@@ -116,6 +120,8 @@ class PackageData:
     def requires(self) -> list[str]: ...
     @property
     def variants(self) -> list[list[str]]: ...
+    @property
+    def timestamp(self) -> int: ...
 
 class Repository:
     """Packages grouped by family and parsed once, reusable across solves."""
@@ -210,11 +216,11 @@ class FamilyChain:
 class PackageFilter:
     """rez's package filter list: each filter is ``(excludes, includes)``,
     lists of ``(kind, family, text)`` rules with ``kind`` one of ``glob``,
-    ``regex``, ``range`` and ``family`` rez's ``rule.family()``. A package is
-    hidden when a filter's exclusion matches it and none of that filter's
-    inclusions do. Raises ValueError for a rule pyrer cannot apply exactly
-    as rez does (timestamp rules, glob character sets, regex syntax only
-    Python's engine reads)."""
+    ``regex``, ``range``, ``before``, ``after`` (text: the timestamp) and
+    ``family`` rez's ``rule.family()``. A package is hidden when a filter's
+    exclusion matches it and none of that filter's inclusions do. Raises
+    ValueError for a rule pyrer cannot apply exactly as rez does (glob
+    character sets, regex syntax only Python's engine reads)."""
 
     def __init__(
         self,
@@ -222,7 +228,7 @@ class PackageFilter:
             tuple[Iterable[tuple[str, str | None, str]], Iterable[tuple[str, str | None, str]]]
         ],
     ) -> None: ...
-    def excludes(self, name: str, version: str) -> bool: ...
+    def excludes(self, name: str, version: str, timestamp: int = 0) -> bool: ...
     def __bool__(self) -> bool: ...
 
 def solve(
@@ -266,6 +272,7 @@ class Memo:
         stamp: _Stamp,
         requires: list[str] | None,
         variants: list[list[str]] | None = None,
+        timestamp: int = 0,
     ) -> bool: ...
     def lookup(self, path: str) -> _MemoEntry | None: ...
     def flush(self) -> int: ...

@@ -123,7 +123,7 @@ class PyrerPackageRepository(FileSystemPackageRepository):
             pkg = Package(resource)
             late = late_bound_fields(pkg)
             if late:
-                self._remember(path, stamp, None, None)
+                self._remember(path, stamp, None, None, 0)
                 raise FallbackToRez(f"{path}: @late-bound {', '.join(late)}", "late_bound")
             data = PackageData.from_rez(pkg)
         except FallbackToRez:
@@ -133,7 +133,7 @@ class PyrerPackageRepository(FileSystemPackageRepository):
                 f"{path}: rez cannot load it ({reason}): {e}", "rez_cannot_load"
             ) from e
         if self.remembers_evaluation(path):
-            self._remember(path, stamp, data.requires, data.variants)
+            self._remember(path, stamp, data.requires, data.variants, data.timestamp)
         return data
 
     def remembers_evaluation(self, path: str) -> bool:
@@ -143,13 +143,18 @@ class PyrerPackageRepository(FileSystemPackageRepository):
         return self.serve_evaluated or path.endswith(".yaml")
 
     def _remember(
-        self, path: str, stamp: tuple, requires: list[str] | None, variants: list[list[str]] | None
+        self,
+        path: str,
+        stamp: tuple,
+        requires: list[str] | None,
+        variants: list[list[str]] | None,
+        timestamp: int,
     ) -> None:
         memo = self.memo
         if memo is None:
             return
         try:
-            memo.remember(path, stamp, requires, variants)
+            memo.remember(path, stamp, requires, variants, timestamp)
         except OSError as e:  # a lost write only costs an evaluation later
             _warn_once(f"cannot write the package memo: {explain(str(e), memo.path)}")
 

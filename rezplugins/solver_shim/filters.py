@@ -54,8 +54,10 @@ def _rules(by_family: dict[Any, list[Any]]) -> Rules | str:
             elif kind is RangeRule:
                 rules.append(("range", rule.family(), str(rule._requirement)))
             elif kind is TimestampRule:
-                # needs each package's release time, which the memo lacks
-                return "timestamp"
+                if rule.match_untimestamped:  # only built in code; rez never parses one
+                    return "package_filter_rule"
+                label = "after" if rule.reverse else "before"
+                rules.append((label, rule.family(), str(int(rule.timestamp))))
             else:
                 return "package_filter_rule"
     return rules

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from pyrer import FamilyChain, FamilySource, PackageData, Version
-from pyrer.rez_package import package_data_from_rez
+from pyrer.rez_package import late_bound_fields, package_data_from_rez
 from rez.package_repository import package_repository_manager
 from rez.package_resources import PackageResourceHelper
 from rez.packages import Package, Variant
@@ -32,14 +32,21 @@ class RezRepositoryLoader:
             when resolving for a build (the memo does not store them).
         load_callback: rez's ``package_load_callback``, called with each rez
             `Package` read.
+        context: the resolve's ``ResolvedContext``: ``@late`` requirements
+            are evaluated in it, as rez's solver evaluates them.
     """
 
     def __init__(
-        self, repo: Any, building: bool, load_callback: Callable[[Package], Any] | None
+        self,
+        repo: Any,
+        building: bool,
+        load_callback: Callable[[Package], Any] | None,
+        context: Any = None,
     ) -> None:
         self.repo = repo
         self.building = building
         self.load_callback = load_callback
+        self.context = context
         self.resources: dict[tuple[str, Version], Any] = {}
 
     def __call__(self, name: str, version_range: str | None = None) -> list[PackageData]:
@@ -59,7 +66,9 @@ class RezRepositoryLoader:
         return out
 
     def _package_data(self, pkg: Package) -> PackageData:
-        pd = package_data_from_rez(pkg)  # refuses @late-bound requires
+        if late_bound_fields(pkg):
+            return self._as_solver_reads(pkg)
+        pd = package_data_from_rez(pkg)
         if not self.building:
             return pd
         # rez's solver reads variant.get_requires(build_requires=True):
@@ -68,9 +77,27 @@ class RezRepositoryLoader:
         if not build:
             return pd
         if not pd.variants:
-            return PackageData(pd.name, pd.version, list(pd.requires) + build)
+            return PackageData(
+                pd.name, pd.version, list(pd.requires) + build, timestamp=pd.timestamp
+            )
         variants = [list(pd.requires) + list(v) + build for v in pd.variants]
-        return PackageData(pd.name, pd.version, [], variants)
+        return PackageData(pd.name, pd.version, [], variants, timestamp=pd.timestamp)
+
+    def _as_solver_reads(self, pkg: Package) -> PackageData:
+        """A package with ``@late`` requirements, read as rez's solver reads
+        it: in the resolve's context, each variant's
+        ``get_requires(build_requires=building)`` (the late function runs with
+        ``this`` the variant, as in rez), given to pyrer as that variant's
+        whole requirement list."""
+        pkg.set_context(self.context)
+        lists = [
+            [str(r) for r in variant.get_requires(build_requires=self.building)]
+            for variant in pkg.iter_variants()
+        ]
+        timestamp = pkg.timestamp or 0
+        if not pkg.variants:  # one variant, index None: the package's own list
+            return PackageData(pkg.name, str(pkg.version), lists[0], timestamp=timestamp)
+        return PackageData(pkg.name, str(pkg.version), [], lists, timestamp=timestamp)
 
 
 # a repository's source in the chain: its native FamilySource, or a loader through rez
@@ -85,8 +112,12 @@ class FamilyLoader:
         paths: list[str],
         building: bool = False,
         load_callback: Callable[[Package], Any] | None = None,
+        context: Any = None,
     ) -> None:
         self.repos = [package_repository_manager.get_repository(p) for p in paths]
+        self.building = building
+        self.load_callback = load_callback
+        self.context = context
         sources: list[_Source] = []
         for repo in self.repos:
             native = None if building else getattr(repo, "load_family", None)
@@ -94,9 +125,22 @@ class FamilyLoader:
                 repo.refresh_settings()
                 sources.append(native)
             else:
-                sources.append(RezRepositoryLoader(repo, building, load_callback))
+                sources.append(RezRepositoryLoader(repo, building, load_callback, context))
         self.sources = sources
-        self.chain = FamilyChain(sources)
+        # families with @late requirements in a pyrer@ repository: through rez
+        self.late_loaders: dict[int, RezRepositoryLoader] = {}
+        self.chain = FamilyChain(sources, late_bound=self._load_late_bound)
+
+    def _load_late_bound(
+        self, at: int, name: str, version_range: str | None
+    ) -> list[PackageData]:
+        loader = self.late_loaders.get(at)
+        if loader is None:
+            loader = RezRepositoryLoader(
+                self.repos[at], self.building, self.load_callback, self.context
+            )
+            self.late_loaders[at] = loader
+        return loader(name, version_range)
 
     @property
     def failure(self) -> tuple[str, str] | None:

@@ -85,7 +85,10 @@ def attempt(resolver: Any) -> Outcome:
     t0 = time.time()
     paths = list(resolver.package_paths or config.packages_path)
     loader = FamilyLoader(
-        paths, building=resolver.building, load_callback=resolver.package_load_callback
+        paths,
+        building=resolver.building,
+        load_callback=resolver.package_load_callback,
+        context=resolver.context,
     )
     requests = [str(r) for r in resolver.package_requests]
     # The loader makes thousands of short-lived objects and no cycles: the

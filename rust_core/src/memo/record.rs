@@ -4,8 +4,9 @@
 //! them from the directory layout, never from the file.
 
 /// Bumped whenever the layout below changes; older values read as misses.
-const FORMAT: u8 = 1;
-const HEADER: usize = 2 + 8 * 4;
+/// 2: the package's release timestamp after the file stamp.
+const FORMAT: u8 = 2;
+const HEADER: usize = 2 + 8 * 5;
 const CHECKSUM: usize = 8;
 
 /// What identifies one version of a file on disk. An entry is served only
@@ -98,6 +99,8 @@ pub enum Origin {
 pub struct Record {
     pub stamp: FileStamp,
     pub origin: Origin,
+    /// rez's `timestamp` (0: none).
+    pub timestamp: i64,
     pub requires: Vec<String>,
     pub variants: Vec<Vec<String>>,
     /// The full path, kept only when the key had to be shortened.
@@ -113,6 +116,7 @@ impl Record {
         out.extend_from_slice(&self.stamp.ctime_ns.to_le_bytes());
         out.extend_from_slice(&self.stamp.size.to_le_bytes());
         out.extend_from_slice(&self.stamp.ino.to_le_bytes());
+        out.extend_from_slice(&self.timestamp.to_le_bytes());
         put_strings(&mut out, &self.requires);
         put_len(&mut out, self.variants.len());
         for v in &self.variants {
@@ -131,6 +135,7 @@ impl Record {
         Some(Record {
             stamp: r.stamp,
             origin: r.origin,
+            timestamp: r.timestamp,
             requires: owned(&r.requires),
             variants: r.variants.iter().map(|v| owned(v)).collect(),
             path: r.path.map(String::from),
@@ -144,6 +149,7 @@ impl Record {
 pub struct RecordRef<'a> {
     pub stamp: FileStamp,
     pub origin: Origin,
+    pub timestamp: i64,
     pub requires: Vec<&'a str>,
     pub variants: Vec<Vec<&'a str>>,
     pub path: Option<&'a str>,
@@ -172,6 +178,7 @@ impl<'a> RecordRef<'a> {
             size: word(2),
             ino: word(3),
         };
+        let timestamp = word(4) as i64;
         let mut r = Reader {
             bytes: &body[HEADER..],
         };
@@ -188,6 +195,7 @@ impl<'a> RecordRef<'a> {
         Some(RecordRef {
             stamp,
             origin,
+            timestamp,
             requires,
             variants,
             path: (!path.is_empty()).then_some(path),
@@ -297,6 +305,7 @@ mod tests {
                 ino: 42,
             },
             origin: Origin::Static,
+            timestamp: -1_600_000_000,
             requires: vec!["python-3.7+<4".into(), "~maya".into(), "é".into()],
             variants: vec![vec![], vec!["platform-linux".into(), "a".repeat(300)]],
             path: None,
@@ -313,6 +322,16 @@ mod tests {
             ..r
         };
         assert_eq!(Record::decode(&long.encode()), Some(long));
+    }
+
+    #[test]
+    fn an_older_format_is_a_miss() {
+        let mut bytes = sample().encode();
+        bytes[0] = FORMAT - 1;
+        let body = bytes.len() - CHECKSUM;
+        let sum = checksum(&bytes[..body]);
+        bytes[body..].copy_from_slice(&sum.to_le_bytes());
+        assert_eq!(Record::decode(&bytes), None);
     }
 
     #[test]

@@ -12,8 +12,8 @@ use rayon::prelude::*;
 use crate::package::PackageData;
 use crate::package_py::parse_static_package;
 
-/// `requires` and `variants`.
-type Fields = (Vec<String>, Vec<Vec<String>>);
+/// `requires`, `variants` and `timestamp`.
+pub type Fields = (Vec<String>, Vec<Vec<String>>, i64);
 
 use super::layout::{FileFormat, PackageFile};
 use super::record::{now_ns, FileStamp, Origin, Record, RecordRef};
@@ -89,7 +89,12 @@ impl Counters {
     }
 }
 
-fn package<S: AsRef<str>>(ff: &FamilyFile, requires: &[S], variants: &[Vec<S>]) -> PackageData {
+fn package<S: AsRef<str>>(
+    ff: &FamilyFile,
+    requires: &[S],
+    variants: &[Vec<S>],
+    timestamp: i64,
+) -> PackageData {
     let len = |v: &[S]| v.iter().map(|s| s.as_ref().len()).sum::<usize>();
     let text = ff.family.len()
         + ff.file.version.len()
@@ -97,6 +102,7 @@ fn package<S: AsRef<str>>(ff: &FamilyFile, requires: &[S], variants: &[Vec<S>]) 
         + variants.iter().map(|v| len(v)).sum::<usize>();
     // sized up front: one allocation for all the text
     let mut b = PackageData::builder(&ff.family, &ff.file.version, text);
+    b.set_timestamp(timestamp);
     requires.iter().for_each(|r| b.push(r.as_ref()));
     for v in variants {
         b.start_variant();
@@ -166,7 +172,7 @@ pub fn serve_files(
             Origin::Evaluated if !options.serve_evaluated && ff.file.format != FileFormat::Yaml => {
                 Outcome::NeedsEvaluation(EVALUATED_EACH_TIME.into())
             }
-            _ => Outcome::MemoHit(package(ff, &rec.requires, &rec.variants)),
+            _ => Outcome::MemoHit(package(ff, &rec.requires, &rec.variants, rec.timestamp)),
         })
     };
     let mut outcomes: Vec<Option<Outcome>> = match store {
@@ -208,7 +214,7 @@ pub fn serve_files(
                         .variants()
                         .map(|v| v.map(String::from).collect())
                         .collect();
-                    (requires, variants)
+                    (requires, variants, p.timestamp())
                 })
                 .map_err(|bail| Outcome::NeedsEvaluation(bail.reason())),
         };
@@ -226,10 +232,11 @@ pub fn serve_files(
     for (i, result) in parsed {
         let ff = &files[i];
         outcomes[i] = Some(match result {
-            Ok((requires, variants)) => {
+            Ok((requires, variants, timestamp)) => {
                 let rec = Record {
                     stamp: ff.file.stamp,
                     origin: Origin::Static,
+                    timestamp,
                     requires,
                     variants,
                     path: keys[i].1.then(|| paths[i].clone()),
@@ -239,7 +246,7 @@ pub fn serve_files(
                 } else {
                     counters.not_settled += 1;
                 }
-                Outcome::Parsed(package(ff, &rec.requires, &rec.variants))
+                Outcome::Parsed(package(ff, &rec.requires, &rec.variants, rec.timestamp))
             }
             Err(o) => o,
         });
@@ -287,17 +294,18 @@ pub fn remember_evaluated(
     store: &Store,
     path: &str,
     stamp: FileStamp,
-    fields: Option<(Vec<String>, Vec<Vec<String>>)>,
+    fields: Option<Fields>,
 ) -> Result<bool, String> {
     let (key, shortened) = key_of(path);
-    let (origin, (requires, variants)) = match fields {
+    let (origin, (requires, variants, timestamp)) = match fields {
         Some(_) if !stamp.is_settled(now_ns()) => return Ok(false),
         Some(f) => (Origin::Evaluated, f),
-        None => (Origin::LateBound, (Vec::new(), Vec::new())),
+        None => (Origin::LateBound, (Vec::new(), Vec::new(), 0)),
     };
     let rec = Record {
         stamp,
         origin,
+        timestamp,
         requires,
         variants,
         path: shortened.then(|| path.to_string()),

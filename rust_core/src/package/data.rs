@@ -1,5 +1,6 @@
 //! The plain package record (`PackageData`): name, version, requirement
-//! strings and variants, as Python, the parser and the memo hand them over.
+//! strings, variants and release timestamp, as Python, the parser and the
+//! memo hand them over.
 
 /// The plain input record, as given by Python (`PackageData`): name,
 /// version, requirement strings and variants.
@@ -16,6 +17,9 @@ pub struct PackageData {
     ends: Vec<usize>,
     /// The index (into `ends`) of each variant's first string.
     variant_starts: Vec<usize>,
+    /// rez's `timestamp` (release time, epoch seconds); 0 when the package
+    /// has none (rez treats both alike: `not package.timestamp`).
+    timestamp: i64,
 }
 
 /// Builds a [`PackageData`] string by string: name and version first, then
@@ -52,6 +56,11 @@ impl PackageDataBuilder {
         self.data.ends.push(self.data.text.len());
     }
 
+    /// Sets the package's release timestamp (0: none).
+    pub fn set_timestamp(&mut self, timestamp: i64) {
+        self.data.timestamp = timestamp;
+    }
+
     /// Starts a variant: the strings pushed from now on belong to it.
     pub fn start_variant(&mut self) {
         self.data.variant_starts.push(self.data.ends.len());
@@ -76,6 +85,7 @@ impl PackageData {
                 text,
                 ends,
                 variant_starts: Vec::new(),
+                timestamp: 0,
             },
         }
     }
@@ -122,6 +132,17 @@ impl PackageData {
 
     pub fn version(&self) -> &str {
         self.string(1)
+    }
+
+    /// rez's `timestamp`: release time in epoch seconds, 0 for none.
+    pub fn timestamp(&self) -> i64 {
+        self.timestamp
+    }
+
+    /// This record with `timestamp` as its release time.
+    pub fn with_timestamp(mut self, timestamp: i64) -> PackageData {
+        self.timestamp = timestamp;
+        self
     }
 
     /// The package requirements.

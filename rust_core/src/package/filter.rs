@@ -9,9 +9,9 @@
 //! qualified name as `fnmatch` does; regex rules as Python's `re.match`,
 //! through the `regex` crate, only for patterns that crate reads the same way
 //! (anything else is refused, and rez's solver runs); range rules as
-//! `not requirement.conflicts_with(VersionedObject(name, version))`.
-//! Timestamp rules need each package's release time, which the memo does not
-//! keep yet: they are refused too.
+//! `not requirement.conflicts_with(VersionedObject(name, version))`;
+//! timestamp rules (`before` / `after`, what `rez env --time` adds) on the
+//! package's release timestamp, an untimestamped package matching none.
 
 use std::fmt;
 
@@ -33,6 +33,12 @@ enum Matcher {
     Glob(Vec<GlobPart>),
     Regex(regex::Regex),
     Range(Requirement),
+    /// rez's `TimestampRule` (`match_untimestamped` False, as rez parses
+    /// and as `--time` builds them): `after` when `reverse`.
+    Timestamp {
+        timestamp: i64,
+        reverse: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,9 +58,9 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// A rule from rez's parts: `kind` is `glob`, `regex` or `range`;
-    /// `family` is rez's `rule.family()`; `text` the glob, the regex or the
-    /// requirement string.
+    /// A rule from rez's parts: `kind` is `glob`, `regex`, `range`, `before`
+    /// or `after`; `family` is rez's `rule.family()`; `text` the glob, the
+    /// regex, the requirement string or the timestamp.
     pub fn new(kind: &str, family: Option<&str>, text: &str) -> Result<Rule, UnsupportedRule> {
         let matcher = match kind {
             "glob" => Matcher::Glob(glob_parts(text)?),
@@ -63,6 +69,12 @@ impl Rule {
                 Requirement::parse(text)
                     .map_err(|e| UnsupportedRule(format!("range rule {text:?}: {e}")))?,
             ),
+            "before" | "after" => Matcher::Timestamp {
+                timestamp: text
+                    .parse()
+                    .map_err(|_| UnsupportedRule(format!("timestamp rule {text:?}")))?,
+                reverse: kind == "after",
+            },
             other => {
                 return Err(UnsupportedRule(format!(
                     "{other} rules are applied by rez's solver"
@@ -75,7 +87,8 @@ impl Rule {
         })
     }
 
-    fn matches(&self, name: &str, version: &Version, qualified: &str) -> bool {
+    fn matches(&self, p: &Candidate<'_>) -> bool {
+        let (name, version, qualified) = (p.name, p.version, p.qualified.as_str());
         match &self.matcher {
             Matcher::Glob(parts) => glob_matches(parts, qualified),
             Matcher::Regex(re) => re.is_match(qualified),
@@ -87,12 +100,27 @@ impl Rule {
                 };
                 !req.conflicts_with_object(&object)
             }
+            // rez: `if not package.timestamp: return self.match_untimestamped`
+            Matcher::Timestamp { .. } if p.timestamp == 0 => false,
+            Matcher::Timestamp { timestamp, reverse } => match reverse {
+                true => p.timestamp > *timestamp,
+                false => p.timestamp <= *timestamp,
+            },
         }
     }
 
     fn applies_to(&self, name: &str) -> Option<bool> {
         self.family.as_ref().map(|f| f == name)
     }
+}
+
+/// What rules read of a package.
+struct Candidate<'p> {
+    name: &'p str,
+    version: &'p Version,
+    /// rez's `qualified_name`: just the name for the empty version.
+    qualified: String,
+    timestamp: i64,
 }
 
 /// `fnmatch`'s pattern: `*`, `?` and literal characters. A `[` set is
@@ -181,12 +209,12 @@ impl PackageFilter {
 
     /// rez's `PackageFilter.excludes`: the family's rules, then the global
     /// ones; an exclusion stands unless an inclusion matches.
-    fn excludes(&self, name: &str, version: &Version, qualified: &str) -> bool {
+    fn excludes(&self, p: &Candidate<'_>) -> bool {
         let any = |rules: &[Rule]| {
             rules
                 .iter()
-                .filter(|r| r.applies_to(name) != Some(false))
-                .any(|r| r.matches(name, version, qualified))
+                .filter(|r| r.applies_to(p.name) != Some(false))
+                .any(|r| r.matches(p))
         };
         any(&self.excludes) && !any(&self.includes)
     }
@@ -207,20 +235,22 @@ impl PackageFilterList {
         self.filters.iter().all(|f| f.excludes.is_empty())
     }
 
-    /// Whether the package `name`-`version` is hidden from the resolve.
-    pub fn excludes(&self, name: &str, version: &Version) -> bool {
+    /// Whether the package `name`-`version`, released at `timestamp` (0:
+    /// unknown), is hidden from the resolve.
+    pub fn excludes(&self, name: &str, version: &Version, timestamp: i64) -> bool {
         if self.is_empty() {
             return false;
         }
-        // rez's `qualified_name`: just the name for the empty version
-        let qualified = if version.is_truthy() {
-            format!("{name}-{version}")
-        } else {
-            name.to_string()
+        let candidate = Candidate {
+            name,
+            version,
+            qualified: match version.is_truthy() {
+                true => format!("{name}-{version}"),
+                false => name.to_string(),
+            },
+            timestamp,
         };
-        self.filters
-            .iter()
-            .any(|f| f.excludes(name, version, &qualified))
+        self.filters.iter().any(|f| f.excludes(&candidate))
     }
 }
 
@@ -269,11 +299,24 @@ mod tests {
             ],
             vec![rule("glob", Some("foo"), "foo-*")],
         )]);
-        assert!(!list.excludes("foo", &v("1.beta")));
-        assert!(list.excludes("baz", &v("1.beta")));
-        assert!(list.excludes("bar", &v("1.5")));
-        assert!(!list.excludes("bar", &v("2.5")));
-        assert!(!list.excludes("baz", &v("1")));
-        assert!(Rule::new("before", None, "12").is_err());
+        assert!(!list.excludes("foo", &v("1.beta"), 0));
+        assert!(list.excludes("baz", &v("1.beta"), 0));
+        assert!(list.excludes("bar", &v("1.5"), 0));
+        assert!(!list.excludes("bar", &v("2.5"), 0));
+        assert!(!list.excludes("baz", &v("1"), 0));
+        assert!(Rule::new("when", None, "12").is_err());
+        assert!(Rule::new("before", None, "soon").is_err());
+    }
+
+    #[test]
+    fn timestamp_rules_skip_untimestamped_packages() {
+        let after = PackageFilterList::new(vec![PackageFilter::new(
+            vec![Rule::new("after", None, "1500").unwrap()],
+            vec![Rule::new("before", Some("old"), "3000").unwrap()],
+        )]);
+        assert!(after.excludes("new", &v("1"), 2000));
+        assert!(!after.excludes("new", &v("1"), 1500));
+        assert!(!after.excludes("new", &v("1"), 0));
+        assert!(!after.excludes("old", &v("1"), 2000)); // included again
     }
 }

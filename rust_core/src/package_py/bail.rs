@@ -95,6 +95,8 @@ pub enum Construct {
     StatementInScopeBlock,
     SurrogateEscape,
     Tests,
+    /// `timestamp` as a bool or an integer beyond 64 bits.
+    UnusualTimestamp,
     WithStatement,
 }
 
@@ -118,6 +120,7 @@ impl Construct {
             Construct::StatementInScopeBlock => "statement in scope block",
             Construct::SurrogateEscape => "surrogate escape",
             Construct::Tests => "tests",
+            Construct::UnusualTimestamp => "timestamp not a 64-bit integer",
             Construct::WithStatement => "with statement",
         }
     }

@@ -19,7 +19,7 @@ fn is_operand(t: &Tok<'_>) -> bool {
             matches!(*n, "True" | "False" | "None")
                 || !(is_keyword(n) || matches!(*n, "match" | "case" | "type" | "_"))
         }
-        Tok::Number(_) | Tok::Str(_) => true,
+        Tok::Number(..) | Tok::Str(_) => true,
         _ => false,
     }
 }

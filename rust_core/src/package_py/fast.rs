@@ -16,7 +16,7 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 
 use super::parser::{check_target, Module};
-use super::value::{Binding, Items, Value};
+use super::value::{int_value, Binding, Items, Value};
 
 /// Nesting deeper than this is left to the full parser.
 const MAX_DEPTH: usize = 16;
@@ -269,7 +269,8 @@ impl<'a> Scanner<'a> {
         {
             return None;
         }
-        Some(Value::Int)
+        let digits = std::str::from_utf8(&self.b[start..self.pos]).ok()?;
+        Some(Value::Int(int_value(digits)))
     }
 
     /// Inside brackets: spaces, newlines and comments are insignificant.

@@ -30,7 +30,8 @@ pub struct StrLit<'a> {
 pub enum Tok<'a> {
     /// An identifier or keyword (ASCII only).
     Name(&'a str),
-    Number(NumKind),
+    /// A number literal and its text.
+    Number(NumKind, &'a str),
     Str(StrLit<'a>),
     /// An operator or delimiter.
     Op(&'a str),
@@ -449,6 +450,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn number(&mut self) -> Result<Tok<'a>, Bail> {
+        let start = self.pos;
         let first = self.peek(0);
         let kind =
             if first == b'0' && matches!(self.peek(1), b'x' | b'X' | b'o' | b'O' | b'b' | b'B') {
@@ -499,7 +501,7 @@ impl<'a> Lexer<'a> {
             // `1if x else y` is legal (with a warning); `1abc` is not. Decline both.
             return Err(Bail::Unsupported(Construct::NumberFollowedByName));
         }
-        Ok(Tok::Number(kind))
+        Ok(Tok::Number(kind, &self.src[start..self.pos]))
     }
 
     fn op(&mut self) -> Result<Tok<'a>, Bail> {
@@ -629,8 +631,9 @@ mod tests {
             assert_eq!(tokenize(bad), Err(Bail::Syntax), "{bad}");
         }
         assert!(tokenize("10L").is_err());
-        assert_eq!(kinds("1.5")[0], Tok::Number(NumKind::Float));
-        assert_eq!(kinds("2j")[0], Tok::Number(NumKind::Imaginary));
+        assert_eq!(kinds("1.5")[0], Tok::Number(NumKind::Float, "1.5"));
+        assert_eq!(kinds("2j")[0], Tok::Number(NumKind::Imaginary, "2j"));
+        assert_eq!(kinds("0x_ff")[0], Tok::Number(NumKind::Int, "0x_ff"));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use super::body::BodyCheck;
 use super::fields;
 use super::lexer::{is_keyword, Lexer, NumKind, Tok};
 use super::literal;
-use super::value::{Binding, Items, Value};
+use super::value::{int_value, Binding, Items, Value};
 
 /// Deeper literal nesting than this is declined (CPython allows up to ~200).
 const MAX_NESTING: usize = 100;
@@ -107,7 +107,7 @@ pub(super) fn check_target(name: &str) -> Result<(), Bail> {
 
 fn starts_literal(t: &Tok<'_>) -> bool {
     match t {
-        Tok::Str(_) | Tok::Number(_) => true,
+        Tok::Str(_) | Tok::Number(..) => true,
         Tok::Name(n) => matches!(*n, "True" | "False" | "None"),
         Tok::Op(op) => matches!(*op, "(" | "[" | "{" | "-" | "+" | "..."),
         _ => false,
@@ -503,22 +503,32 @@ impl<'a> Parser<'a> {
             Tok::Str(_) => return self.string_atom(),
             Tok::Op("-" | "+") => {
                 // only signed numbers are literals we accept
-                while matches!(self.peek(), Tok::Op("-" | "+")) {
+                let mut negative = false;
+                while let Tok::Op(sign @ ("-" | "+")) = self.peek() {
+                    negative ^= sign == "-";
                     self.bump();
                 }
                 return match self.bump() {
-                    Tok::Number(NumKind::Int) => Ok(Value::Int),
-                    Tok::Number(NumKind::Float) => Ok(Value::Float),
-                    Tok::Number(NumKind::Imaginary) => Ok(Value::Complex),
+                    Tok::Number(NumKind::Int, text) => {
+                        Ok(Value::Int(int_value(text).and_then(|v| {
+                            if negative {
+                                v.checked_neg()
+                            } else {
+                                Some(v)
+                            }
+                        })))
+                    }
+                    Tok::Number(NumKind::Float, _) => Ok(Value::Float),
+                    Tok::Number(NumKind::Imaginary, _) => Ok(Value::Complex),
                     _ => Err(Bail::NonLiteral),
                 };
             }
             _ => {}
         }
         match self.bump() {
-            Tok::Number(NumKind::Int) => Ok(Value::Int),
-            Tok::Number(NumKind::Float) => Ok(Value::Float),
-            Tok::Number(NumKind::Imaginary) => Ok(Value::Complex),
+            Tok::Number(NumKind::Int, text) => Ok(Value::Int(int_value(text))),
+            Tok::Number(NumKind::Float, _) => Ok(Value::Float),
+            Tok::Number(NumKind::Imaginary, _) => Ok(Value::Complex),
             Tok::Name("True" | "False") => Ok(Value::Bool),
             Tok::Name("None") => Ok(Value::None),
             Tok::Op("...") => Ok(Value::Ellipsis),

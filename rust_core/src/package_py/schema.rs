@@ -237,7 +237,14 @@ fn check_value(m: &Module<'_>, key: &str, v: &Value<'_>) -> Result<(), Bail> {
         }
         "config" => return Err(Bail::Unsupported(Construct::ConfigAssignment)),
         "tests" => return Err(Bail::Unsupported(Construct::Tests)),
-        "timestamp" => matches!(v, Value::Int | Value::Bool),
+        "timestamp" => match v {
+            Value::Int(Some(_)) => true,
+            // rez accepts them (a bool is an int); pyrer keeps 64-bit values
+            Value::Int(None) | Value::Bool => {
+                return Err(Bail::Unsupported(Construct::UnusualTimestamp))
+            }
+            _ => false,
+        },
         "release_message" => matches!(v, Value::Str(_) | Value::None),
         k if REX_KEYS.contains(&k) => is_str(v) || is_list_of_str(v),
         _ => true,
@@ -297,6 +304,9 @@ pub fn extract(module: &Module<'_>) -> Result<StaticPackage, Bail> {
     }
     if let Some(v) = variant_list {
         variants(module, v, &mut record)?;
+    }
+    if let Some(Value::Int(Some(t))) = value("timestamp") {
+        record.set_timestamp(*t);
     }
     Ok(record.build())
 }

@@ -10,7 +10,8 @@ pub enum Value<'a> {
     /// Borrowed from the source when the literal has no escapes.
     Str(Cow<'a, str>),
     Bytes,
-    Int,
+    /// The value, when it fits 64 bits.
+    Int(Option<i64>),
     Bool,
     Float,
     Complex,
@@ -35,4 +36,33 @@ pub enum Binding<'a> {
 pub struct Items {
     pub start: usize,
     pub len: usize,
+}
+
+/// The value of a Python integer literal (`1_000`, `0x1f`, `0o17`, `0b1`):
+/// None beyond 64 bits.
+pub fn int_value(text: &str) -> Option<i64> {
+    let digits: String = text.chars().filter(|&c| c != '_').collect();
+    let lower = digits.to_ascii_lowercase();
+    let (radix, body) = match lower.get(..2) {
+        Some("0x") => (16, &lower[2..]),
+        Some("0o") => (8, &lower[2..]),
+        Some("0b") => (2, &lower[2..]),
+        _ => (10, lower.as_str()),
+    };
+    i64::from_str_radix(body, radix).ok()
+}
+
+#[cfg(test)]
+mod int_tests {
+    use super::int_value;
+
+    #[test]
+    fn python_int_literals() {
+        assert_eq!(int_value("1_600_000"), Some(1_600_000));
+        assert_eq!(int_value("0x_ff"), Some(255));
+        assert_eq!(int_value("0O17"), Some(15));
+        assert_eq!(int_value("0b101"), Some(5));
+        assert_eq!(int_value("0"), Some(0));
+        assert_eq!(int_value("99999999999999999999"), None);
+    }
 }

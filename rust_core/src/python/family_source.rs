@@ -418,6 +418,14 @@ fn accepts_range(py: Python<'_>, callback: &Bound<'_, PyAny>) -> bool {
     check().unwrap_or(false)
 }
 
+/// Whether `e` is a `FallbackToRez` for `@late` requirements.
+fn is_late_bound(py: Python<'_>, e: &PyErr) -> bool {
+    e.value(py)
+        .getattr("reason")
+        .and_then(|r| r.extract::<String>())
+        .is_ok_and(|r| r == "late_bound")
+}
+
 /// What a chain learnt during its solves.
 #[derive(Default)]
 struct ChainState {
@@ -432,13 +440,24 @@ struct ChainState {
 pub struct PyFamilyChain {
     sources: Vec<Source>,
     state: Mutex<ChainState>,
+    /// `late_bound(index, name, version_range) -> list[PackageData]`: the
+    /// family, as rez's solver would read it, when source `index` (native)
+    /// finds a package of it whose requirements rez binds late.
+    late_bound: Option<Py<PyAny>>,
 }
 
 #[pymethods]
 impl PyFamilyChain {
     /// `sources`: `FamilySource`s and `load_family` callables, first wins.
+    /// `late_bound`: see the class; without it such a family stops the solve
+    /// (`failure` then says "late_bound").
     #[new]
-    fn py_new(py: Python<'_>, sources: &Bound<'_, PyAny>) -> PyResult<Self> {
+    #[pyo3(signature = (sources, *, late_bound = None))]
+    fn py_new(
+        py: Python<'_>,
+        sources: &Bound<'_, PyAny>,
+        late_bound: Option<Py<PyAny>>,
+    ) -> PyResult<Self> {
         let sources = sources
             .try_iter()?
             .map(|s| Source::of(py, &s?))
@@ -446,6 +465,7 @@ impl PyFamilyChain {
         Ok(PyFamilyChain {
             sources,
             state: Mutex::default(),
+            late_bound: late_bound.filter(|f| !f.is_none(py)),
         })
     }
 
@@ -474,6 +494,7 @@ impl PyFamilyChain {
 pub(crate) struct ChainLoader<'c> {
     sources: Vec<Source>,
     state: Option<&'c Mutex<ChainState>>,
+    late_bound: Option<&'c Py<PyAny>>,
     /// The exception that stopped the solve, raised again by `solve`.
     pub pending: Option<PyErr>,
     /// Time spent loading families.
@@ -487,6 +508,7 @@ impl<'c> ChainLoader<'c> {
         let mut loader = ChainLoader {
             sources: Vec::new(),
             state: None,
+            late_bound: None,
             pending: None,
             load_time: Duration::ZERO,
             last_signal_check: Instant::now(),
@@ -496,6 +518,7 @@ impl<'c> ChainLoader<'c> {
                 let chain: &'c PyFamilyChain = chain.get();
                 loader.sources = chain.sources.iter().map(Source::share).collect();
                 loader.state = Some(&chain.state);
+                loader.late_bound = chain.late_bound.as_ref();
             } else {
                 loader.sources.push(Source::of(py, obj)?);
             }
@@ -544,11 +567,25 @@ impl<'c> ChainLoader<'c> {
         match &self.sources[source] {
             Source::Native(native) => {
                 let native = native.clone();
-                let load = native.load_native(name, range)?;
+                let load = match native.load_native(name, range) {
+                    Err(LoadError::NeedsRez("late_bound", _)) if self.late_bound.is_some() => {
+                        return self.load_late_bound(source, name, range);
+                    }
+                    other => other?,
+                };
                 if load.notices.is_empty() && load.to_evaluate.is_empty() {
                     return Ok(load.packages); // the warm path: no Python at all
                 }
-                Python::attach(|py| native.finish(py, name, load))
+                match Python::attach(|py| native.finish(py, name, load)) {
+                    // rez's evaluator found `@late` requirements just now
+                    Err(LoadError::Raised(e))
+                        if self.late_bound.is_some()
+                            && Python::attach(|py| is_late_bound(py, &e)) =>
+                    {
+                        self.load_late_bound(source, name, range)
+                    }
+                    other => other,
+                }
             }
             Source::Python {
                 callback,
@@ -569,6 +606,27 @@ impl<'c> ChainLoader<'c> {
                 }
             }),
         }
+    }
+
+    /// A family with `@late` requirements, read through rez by the chain's
+    /// `late_bound` callback.
+    fn load_late_bound(
+        &self,
+        source: usize,
+        name: &str,
+        range: Option<&VersionRange>,
+    ) -> Result<Vec<Arc<Package>>, LoadError> {
+        let callback = self.late_bound.expect("checked by the caller");
+        Python::attach(|py| {
+            let result = callback
+                .bind(py)
+                .call1((source, name, range.map(|r| r.to_string())))
+                .map_err(LoadError::Raised)?;
+            match packages_of(&result) {
+                Ok(r) => r.map_err(LoadError::Message),
+                Err(e) => Err(LoadError::Raised(e)),
+            }
+        })
     }
 
     /// Every source's packages of `name`, the first source winning.

@@ -112,7 +112,7 @@ impl PyMemo {
     /// Records what rez's evaluator loaded for `path` as it was at `stamp`;
     /// `requires=None` records that rez binds `requires` late. Returns False
     /// when the file changed too recently to be remembered safely.
-    #[pyo3(signature = (path, stamp, requires, variants = None))]
+    #[pyo3(signature = (path, stamp, requires, variants = None, timestamp = 0))]
     fn remember(
         &self,
         py: Python<'_>,
@@ -120,8 +120,9 @@ impl PyMemo {
         stamp: Stamp,
         requires: Option<Vec<String>>,
         variants: Option<Vec<Vec<String>>>,
+        timestamp: i64,
     ) -> PyResult<bool> {
-        let fields = requires.map(|r| (r, variants.unwrap_or_default()));
+        let fields = requires.map(|r| (r, variants.unwrap_or_default(), timestamp));
         py.detach(|| memo::remember_evaluated(&self.store, &path, stamp_of(stamp), fields))
             .map_err(PyOSError::new_err)
     }

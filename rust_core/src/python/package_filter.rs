@@ -13,7 +13,7 @@ type RuleSpec = (String, Option<String>, String);
 
 /// rez's `PackageFilterList`: a list of filters, each `(excludes, includes)`
 /// lists of `(kind, family, text)` rules, `kind` one of `glob`, `regex`,
-/// `range`. A rule pyrer cannot apply exactly as rez does raises
+/// `range`, `before`, `after`. A rule pyrer cannot apply exactly as rez does raises
 /// `ValueError` (the caller then lets rez's solver run).
 #[pyclass(name = "PackageFilter", module = "pyrer", frozen)]
 pub struct PyPackageFilter {
@@ -42,11 +42,13 @@ impl PyPackageFilter {
         })
     }
 
-    /// Whether the filter hides package `name`-`version`.
-    fn excludes(&self, name: &str, version: &str) -> PyResult<bool> {
+    /// Whether the filter hides package `name`-`version`, released at
+    /// `timestamp` (0: unknown).
+    #[pyo3(signature = (name, version, timestamp = 0))]
+    fn excludes(&self, name: &str, version: &str, timestamp: i64) -> PyResult<bool> {
         let version = crate::algebra::version::Version::parse(version)
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
-        Ok(self.inner.excludes(name, &version))
+        Ok(self.inner.excludes(name, &version, timestamp))
     }
 
     fn __bool__(&self) -> bool {

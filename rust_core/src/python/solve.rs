@@ -114,19 +114,23 @@ fn str_list(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
 #[pymethods]
 impl PyPackageData {
     #[new]
-    #[pyo3(signature = (name, version, requires = None, variants = None))]
+    #[pyo3(signature = (name, version, requires = None, variants = None, *, timestamp = 0))]
     fn py_new(
         name: String,
         version: &Bound<'_, PyAny>,
         requires: Option<&Bound<'_, PyAny>>,
         variants: Option<&Bound<'_, PyAny>>,
+        timestamp: i64,
     ) -> PyResult<Self> {
-        Ok(PyPackageData::new_from(PackageData::new(
-            &name,
-            &to_str(version)?,
-            string_list(requires, "requires")?,
-            variant_lists(variants)?,
-        )))
+        Ok(PyPackageData::new_from(
+            PackageData::new(
+                &name,
+                &to_str(version)?,
+                string_list(requires, "requires")?,
+                variant_lists(variants)?,
+            )
+            .with_timestamp(timestamp),
+        ))
     }
 
     /// Same as the constructor, under a name that says what it takes.
@@ -138,13 +142,19 @@ impl PyPackageData {
         requires: Option<&Bound<'_, PyAny>>,
         variants: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        Self::py_new(name, version, requires, variants)
+        Self::py_new(name, version, requires, variants, 0)
     }
 
     /// From a rez `Package` (or anything with `name`, `version`, `requires`
-    /// and `variants`), stringifying each requirement as rez prints it.
+    /// and `variants`, and maybe `timestamp`), stringifying each requirement
+    /// as rez prints it.
     #[staticmethod]
     fn from_rez(pkg: &Bound<'_, PyAny>) -> PyResult<Self> {
+        // rez's `timestamp` is None or an int; both None and 0 mean none
+        let timestamp = match pkg.getattr_opt("timestamp")? {
+            Some(t) if !t.is_none() => t.extract::<i64>()?,
+            _ => 0,
+        };
         let variants = pkg.getattr("variants")?;
         let variants: Vec<Vec<String>> = if variants.is_none() {
             Vec::new()
@@ -154,12 +164,21 @@ impl PyPackageData {
                 .map(|v| str_list(&v?))
                 .collect::<PyResult<_>>()?
         };
-        Ok(PyPackageData::new_from(PackageData::new(
-            &to_str(&pkg.getattr("name")?)?,
-            &to_str(&pkg.getattr("version")?)?,
-            str_list(&pkg.getattr("requires")?)?,
-            variants,
-        )))
+        Ok(PyPackageData::new_from(
+            PackageData::new(
+                &to_str(&pkg.getattr("name")?)?,
+                &to_str(&pkg.getattr("version")?)?,
+                str_list(&pkg.getattr("requires")?)?,
+                variants,
+            )
+            .with_timestamp(timestamp),
+        ))
+    }
+
+    /// rez's `timestamp` (release time, epoch seconds); 0 for none.
+    #[getter]
+    fn timestamp(&self) -> i64 {
+        self.data.timestamp()
     }
 
     #[getter]

@@ -201,8 +201,11 @@ impl<'a> FamilyStore<'a> {
                 &self.families[name].packages
             }
         };
-        let visible =
-            |p: &&Arc<Package>| !self.filter.is_some_and(|f| f.excludes(&p.name, &p.version));
+        let visible = |p: &&Arc<Package>| {
+            !self
+                .filter
+                .is_some_and(|f| f.excludes(&p.name, &p.version, p.data.timestamp()))
+        };
         Ok(in_range(packages, |p| &p.version, range)
             .filter(visible)
             .cloned()
