@@ -215,6 +215,7 @@ def run_rez(
     variant_select_mode: str = "version_priority",
     error_on_missing_variant_requires: bool = True,
     package_filter: Any = None,
+    package_orderers: Any = None,
 ) -> RezRun:
     """Solve ``requests`` with rez's own solver, as ``ResolvedContext`` would.
 
@@ -242,7 +243,11 @@ def run_rez(
                 package_filter=(
                     PackageFilterList.singleton if package_filter is None else package_filter
                 ),
-                package_orderers=PackageOrderList(PackageOrderList.singleton),
+                package_orderers=(
+                    PackageOrderList(PackageOrderList.singleton)
+                    if package_orderers is None
+                    else package_orderers
+                ),
                 building=False,
                 prune_unfailed=config.prune_failed_graph,
             )
@@ -349,12 +354,15 @@ def run_pyrer(
     variant_select_mode: str = "version_priority",
     load_family: Any = None,
     package_filter: Any = None,
+    package_orderers: Any = None,
 ) -> Outcome:
     kwargs: dict[str, Any] = {"variant_select_mode": variant_select_mode}
     if load_family is not None:
         kwargs["load_family"] = load_family
     if package_filter is not None:
         kwargs["package_filter"] = package_filter
+    if package_orderers is not None:
+        kwargs["package_orderers"] = package_orderers
     result = pyrer.solve(list(requests), packages, **kwargs)
     return pyrer_outcome(result)
 

@@ -1,4 +1,5 @@
-"""Randomized differential test: package filters, pyrer against rez's own solver.
+"""Randomized differential test: package filters, ``--time`` and package orderers,
+pyrer against rez's own solver.
 
 Each case is a random repository and request from ``test_solver_random_diff``
 with random release timestamps (none, 0, or one of a few times), plus a
@@ -9,18 +10,25 @@ refuses), regex rules (anchored and not, alternations, classes, and some
 look-arounds pyrer refuses), range rules (plain, conflict ``!`` and weak
 ``~`` requirements) and timestamp rules (``before`` / ``after``, global or
 ``family:time``, as ``rez env --time`` adds them), family-specific or not as
-rez files them.
+rez files them; and random package orderers (none, or one to three of
+``sorted`` ascending or descending, ``version_split`` at a version of the
+repository, ``soft_timestamp`` with a rank of 0 to 3, ``per_family`` over
+those, ``no_order`` which the shim leaves to rez), for some families or all.
 
-rez's ``Solver`` resolves the case with that filter. pyrer resolves it with
-the filter as the solver shim hands it over (``rezplugins.solver_shim.filters
-.native_filter``, which reads rez's rule objects), the packages given as a
+rez's ``Solver`` resolves the case with that filter and those orderers
+(``packages_path`` set to the case's repository, where ``soft_timestamp``
+looks its families up). pyrer resolves it with
+the filter and the orderers as the solver shim hands them over
+(``rezplugins.solver_shim.filters.native_filter``, which reads rez's rule
+objects, and ``orderers.native_orderers``), the packages given as a
 list or through a ``load_family`` callback. Status, resolved
 ``(name, version, variant_index)`` and ephemerals must be identical. A
-filter the shim declines (it then runs rez's solver) is counted and skipped;
+filter or orderer the shim declines (it then runs rez's solver) is skipped;
 the cover test checks that such cases stay a minority and that filters
 really hide packages in most cases.
 
-Number of cases: 2,000 under ``CI=true``, 200 otherwise,
+Number of cases: 3,000 under ``CI=true`` (about 2,000 served by pyrer and
+compared), 300 otherwise,
 ``PYRER_FILTER_DIFF_CASES=N`` to choose; ``python
 tests/test_package_filter_random_diff.py SEED`` replays one case.
 """
@@ -30,8 +38,8 @@ from __future__ import annotations
 import random
 import re
 import sys
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Union
 
 import pyrer
 import pytest
@@ -40,8 +48,9 @@ from solver_harness import NO_VERSION, Outcome
 from test_solver_random_diff import Case, _pyrer_loader, generate_case
 
 from rezplugins.solver_shim.filters import native_filter
+from rezplugins.solver_shim.orderers import NEEDS_REZ, native_orderers
 
-N_CASES = harness.case_count("PYRER_FILTER_DIFF_CASES", ci=2000, local=200)
+N_CASES = harness.case_count("PYRER_FILTER_DIFF_CASES", ci=3000, local=300)
 SEED_BASE = 7_000_000
 
 # (kind, text): kind is glob, regex, range, before or after (text: the timestamp)
@@ -52,13 +61,18 @@ RuleSpec = tuple[str, str]
 TIMES = [None, None, 0, 1000, 1500, 2000, 2500, 3000]
 
 
+# (kind, families or None for all, parameter)
+OrderSpec = tuple[str, Union[list[str], None], Any]
+
+
 @dataclass
 class FilterCase:
     case: Case
     filters: list[tuple[list[RuleSpec], list[RuleSpec]]]
+    orderers: list[OrderSpec] = field(default_factory=list)
 
     def describe(self) -> str:
-        return f"filters: {self.filters}\n{self.case.describe()}"
+        return f"filters: {self.filters}\norderers: {self.orderers}\n{self.case.describe()}"
 
 
 def _names_and_versions(case: Case) -> list[tuple[str, str]]:
@@ -134,11 +148,66 @@ def generate_filter_case(seed: int) -> FilterCase:
             pkg["timestamp"] = when
     known = _names_and_versions(case)
     filters = []
-    for _ in range(rng.choice([1, 1, 2])):
+    for _ in range(rng.choice([0, 1, 1, 2])):
         excludes = [_random_rule(rng, known) for _ in range(rng.choice([1, 1, 2, 3]))]
         includes = [_random_rule(rng, known) for _ in range(rng.choice([0, 0, 1, 2]))]
         filters.append((excludes, includes))
-    return FilterCase(case, filters)
+    orderers = [_random_orderer(rng, known) for _ in range(rng.choice([0, 1, 1, 2, 3]))]
+    return FilterCase(case, filters, orderers)
+
+
+def _random_orderer(rng: random.Random, known: list[tuple[str, str]]) -> OrderSpec:
+    names = sorted({n for n, _ in known})
+    families = None if rng.random() < 0.3 else rng.sample(names, rng.randint(1, len(names)))
+    kind = rng.choices(
+        ["sorted", "version_split", "soft_timestamp", "per_family", "no_order"],
+        weights=(0.3, 0.3, 0.2, 0.15, 0.05),
+    )[0]
+    if kind == "sorted":
+        return kind, families, rng.random() < 0.5
+    if kind == "version_split":
+        versions = [v for _, v in known if v] or ["1"]
+        return kind, families, rng.choice(versions)
+    if kind == "soft_timestamp":
+        # mostly the forms the shim serves (rank 0, named families)
+        if families is None and rng.random() < 0.7:
+            families = rng.sample(names, rng.randint(1, len(names)))
+        rank = rng.choice([0, 0, 0, 0, 1, 3])
+        return kind, families, (rng.choice([999, 1500, 2000, 2750]), rank)
+    if kind == "per_family":
+        per = {
+            n: _random_orderer(rng, known)
+            for n in rng.sample(names, rng.randint(1, len(names)))
+        }
+        per = {n: o for n, o in per.items() if o[0] != "per_family"}
+        return kind, None, per or {names[0]: ("sorted", None, False)}
+    return kind, families, None
+
+
+def rez_orderers(specs: list[OrderSpec]) -> Any:
+    from rez.package_order import (
+        NullPackageOrder,
+        PackageOrderList,
+        PerFamilyOrder,
+        SortedOrder,
+        TimestampPackageOrder,
+        VersionSplitPackageOrder,
+    )
+    from rez.version import Version
+
+    def make(spec: OrderSpec) -> Any:
+        kind, families, param = spec
+        if kind == "sorted":
+            return SortedOrder(param, packages=families)
+        if kind == "version_split":
+            return VersionSplitPackageOrder(Version(param), packages=families)
+        if kind == "soft_timestamp":
+            return TimestampPackageOrder(param[0], rank=param[1], packages=families)
+        if kind == "per_family":
+            return PerFamilyOrder({n: make(o) for n, o in param.items()})
+        return NullPackageOrder(packages=families)
+
+    return PackageOrderList(make(s) for s in specs)
 
 
 def rez_filter(filters: list[tuple[list[RuleSpec], list[RuleSpec]]]) -> Any:
@@ -186,28 +255,37 @@ def run_case(fc: FilterCase) -> tuple[Outcome, Outcome | None, int]:
             _FakePackage(pkg["name"], pkg.get("version", ""), pkg.get("timestamp"))
         )
     )
+    from rez.config import config
+
     path = harness.memory_repo_path(case.repo)
+    # soft_timestamp orderers look families up on packages_path
+    config.override("packages_path", [path])
     try:
         rez = harness.run_rez(
             case.request,
             [path],
             variant_select_mode=case.variant_select_mode,
             package_filter=flist,
+            package_orderers=rez_orderers(fc.orderers),
         ).outcome
+        native = native_filter(flist)
+        orderers = native_orderers(rez_orderers(fc.orderers))
+        if isinstance(native, str) or isinstance(orderers, str):
+            return rez, None, hidden
+        packages, load_family = _pyrer_loader(case)
+        with harness.rez_settings(case.variant_select_mode):
+            ours = harness.run_pyrer(
+                pyrer,
+                case.request,
+                packages,
+                variant_select_mode=case.variant_select_mode,
+                load_family=load_family,
+                package_filter=native,
+                package_orderers=orderers,
+            )
     finally:
+        config.remove_override("packages_path")
         harness.forget_repo(path)
-    native = native_filter(flist)
-    if isinstance(native, str):
-        return rez, None, hidden
-    packages, load_family = _pyrer_loader(case)
-    ours = harness.run_pyrer(
-        pyrer,
-        case.request,
-        packages,
-        variant_select_mode=case.variant_select_mode,
-        load_family=load_family,
-        package_filter=native,
-    )
     return rez, ours, hidden
 
 
@@ -230,8 +308,15 @@ SEEDS = [SEED_BASE + i for i in range(N_CASES)]
 def test_random_filter_case(seed: int) -> None:
     fc = generate_filter_case(seed)
     rez, ours, _ = run_case(fc)
-    if ours is None:
-        pytest.skip("the shim leaves this filter to rez's solver")
+    if ours is None or NEEDS_REZ in ours.description:
+        pytest.skip("the shim leaves this resolve to rez's solver")
+    if rez.description.startswith(harness.REZ_CRASH) and ours.status != "error":
+        # rez 3.4's variant sort raises TypeError when it meets a rangeless
+        # weak requirement (`~foo`) and a ranged one on a requested family;
+        # whether it meets them depends on the order its repository lists
+        # versions in (it sorts the first listed entry's variants), which
+        # pyrer does not follow. Known, rare, left as is (see the note).
+        pytest.skip("rez crashed on an order-dependent TypeError")
     problems = harness.diff_outcomes(rez, ours)
     assert not problems, (
         "\n".join(problems)
@@ -248,9 +333,9 @@ def test_random_filters_cover_what_matters() -> None:
     for fc in sample:
         rez, ours, hidden = run_case(fc)
         statuses.add(rez.status)
-        served += ours is not None
+        served += ours is not None and NEEDS_REZ not in ours.description
         hiding += hidden > 0
-    assert served >= 0.7 * len(sample), served
+    assert served >= 0.65 * len(sample), served
     assert hiding >= 0.5 * len(sample), hiding
     assert statuses >= {"solved", "failed", "error"}, statuses
 

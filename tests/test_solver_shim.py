@@ -24,7 +24,13 @@ import solver_harness as harness
 from rez.config import config
 from rez.exceptions import PackageNotFoundError
 from rez.package_filter import PackageFilterList, Rule
-from rez.package_order import VersionSplitPackageOrder
+from rez.package_order import (
+    NullPackageOrder,
+    PerFamilyOrder,
+    SortedOrder,
+    TimestampPackageOrder,
+    VersionSplitPackageOrder,
+)
 from rez.resolved_context import ResolvedContext
 from rez.resolver import Resolver, ResolverStatus
 from rez.version import Version
@@ -312,8 +318,27 @@ def test_timestamp_served(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
         assert [str(v.version) for v in ctx.resolved_packages] == [version]
 
 
+def test_package_orderers_served(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
+    """Orderers change which version and which variant rez tries first: pyrer asks rez's."""
+    cases = [
+        [VersionSplitPackageOrder(Version("3.0"), packages=["python"])],
+        [VersionSplitPackageOrder(Version("3.0"))],
+        [SortedOrder(descending=False, packages=["python", "cmake"])],
+        [PerFamilyOrder({"python": SortedOrder(descending=False)})],
+        [TimestampPackageOrder(1500, packages=["old"])],
+    ]
+    for orderers in cases:
+        for request in (["foo"], ["bar"], ["old"], ["foo", "cmake"]):
+            assert_same(
+                monkeypatch, "hit",
+                package_requests=request, package_paths=[f"pyrer@{repo}"],
+                package_orderers=orderers,
+            )  # fmt: skip
+
+
 def test_fallback_package_orderers(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
-    orderers = [VersionSplitPackageOrder(Version("3.0"), packages=["python"])]
+    """no_order keeps rez's repository listing order: rez's solver orders."""
+    orderers = [NullPackageOrder(packages=["python"])]
     assert_same(
         monkeypatch, "fallback.package_orderers",
         package_requests=["foo"], package_paths=[f"pyrer@{repo}"], package_orderers=orderers,

@@ -231,6 +231,22 @@ class PackageFilter:
     def excludes(self, name: str, version: str, timestamp: int = 0) -> bool: ...
     def __bool__(self) -> bool: ...
 
+class PackageOrderers:
+    """rez's package orderers for `solve`: the families some orderer applies
+    to (``"*"``: all), ``order_versions(family, versions) -> list[int]``
+    (versions descending; their positions in the order rez tries them) and
+    ``order_variants(requests, variants, indexed, mode) -> list[int]`` (each
+    variant its merged requirement strings; positions in rez's preference
+    order). Families no orderer applies to keep rez's default order, computed
+    natively. An exception in a callback makes the solve an error."""
+
+    def __init__(
+        self,
+        families: list[str],
+        order_versions: Callable[[str, list[str]], list[int]],
+        order_variants: Callable[[list[str], list[list[str]], bool, str], list[int]],
+    ) -> None: ...
+
 def solve(
     package_requests: Iterable[str],
     packages: list[PackageData] | Repository | None = None,
@@ -238,6 +254,7 @@ def solve(
     load_family: FamilySource | FamilyChain | LoadFamily | None = None,
     variant_select_mode: str = "version_priority",
     package_filter: PackageFilter | None = None,
+    package_orderers: PackageOrderers | None = None,
 ) -> SolveResult: ...
 def parse_static_package_py(source: str) -> PackageData | None:
     """Reads name, version, requires and variants from package.py source without

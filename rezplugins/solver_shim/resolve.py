@@ -15,6 +15,7 @@ from rez.solver import SolverStatus
 from . import metrics
 from .filters import native_filter
 from .loader import FamilyLoader
+from .orderers import native_orderers
 from .result import PyrerSolver, ResolvedVariant
 
 _logger = logging.getLogger("pyrer.shim")
@@ -58,8 +59,6 @@ def shim_solve(resolver: Any, original: SolveFn) -> Any:
 
 def fallback_reason(resolver: Any) -> str | None:
     """Why rez's own solver must run for this resolver, before trying pyrer; None if it need not."""
-    if resolver.package_orderers:
-        return "package_orderers"
     if resolver.verbosity or resolver.print_stats:
         return "verbosity"  # rez's solver prints its steps and stats
     callback = resolver.callback
@@ -82,6 +81,9 @@ def attempt(resolver: Any) -> Outcome:
     package_filter = native_filter(resolver.package_filter)
     if isinstance(package_filter, str):
         return package_filter
+    package_orderers = native_orderers(resolver.package_orderers)
+    if isinstance(package_orderers, str):
+        return package_orderers
     t0 = time.time()
     paths = list(resolver.package_paths or config.packages_path)
     loader = FamilyLoader(
@@ -101,6 +103,7 @@ def attempt(resolver: Any) -> Outcome:
             load_family=loader.chain,
             variant_select_mode=str(config.variant_select_mode),
             package_filter=package_filter,
+            package_orderers=package_orderers,
         )
     finally:
         if gc_enabled:

@@ -7,6 +7,7 @@ mod errors;
 mod family_source;
 mod memo;
 mod package_filter;
+mod package_order;
 mod package_py;
 mod solve;
 mod version_algebra;
@@ -22,5 +23,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     memo::register(m)?;
     family_source::register(m)?;
     package_filter::register(m)?;
+    package_order::register(m)?;
     Ok(())
 }

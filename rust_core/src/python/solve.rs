@@ -14,8 +14,10 @@ use pyo3::types::{PyList, PyTuple};
 
 use super::family_source::ChainLoader;
 use super::package_filter::PyPackageFilter;
+use super::package_order::PyPackageOrderers;
 use crate::package::repository::Repository;
 use crate::package::{Package, PackageData};
+use crate::solver::order::PackageOrder;
 use crate::solver::{self, SolveOutcome, SolveStatus, VariantSelectMode};
 
 /// One package version: name, version, requirement strings, variants.
@@ -422,7 +424,7 @@ fn error_result(message: String) -> PySolveResult {
 
 /// Resolves `package_requests` as rez 3.4 would.
 #[pyfunction]
-#[pyo3(signature = (package_requests, packages = None, *, load_family = None, variant_select_mode = "version_priority", package_filter = None))]
+#[pyo3(signature = (package_requests, packages = None, *, load_family = None, variant_select_mode = "version_priority", package_filter = None, package_orderers = None))]
 pub fn solve(
     py: Python<'_>,
     package_requests: &Bound<'_, PyAny>,
@@ -430,6 +432,7 @@ pub fn solve(
     load_family: Option<&Bound<'_, PyAny>>,
     variant_select_mode: &str,
     package_filter: Option<PyRef<'_, PyPackageFilter>>,
+    package_orderers: Option<Py<PyPackageOrderers>>,
 ) -> PyResult<PySolveResult> {
     // The packages: a Repository (no conversion), or a list of PackageData.
     let mut owned_repo: Option<Repository> = None;
@@ -478,8 +481,17 @@ pub fn solve(
     let families: &HashMap<String, Vec<Arc<Package>>> = repo.families();
     let start = Instant::now();
     let filter = package_filter.map(|f| f.inner.clone());
+    let orderers = package_orderers.as_ref().map(|o| o.get());
     let outcome = py.detach(|| {
-        solver::solve_filtered(&requests, families, &mut loader, mode, filter.as_deref())
+        let orderers = orderers.map(|o| o as &dyn PackageOrder);
+        solver::solve_filtered(
+            &requests,
+            families,
+            &mut loader,
+            mode,
+            filter.as_deref(),
+            orderers,
+        )
     });
     let elapsed = start.elapsed().as_secs_f64() * 1e3;
     if let Some(e) = loader.pending.take() {

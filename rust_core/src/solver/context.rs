@@ -8,6 +8,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use super::family::FamilyStore;
+use super::order::{checked_permutation, PackageOrder};
 use crate::algebra::range::VersionRange;
 use crate::algebra::requirement::RequirementList;
 use crate::package::names::FamId;
@@ -48,6 +49,8 @@ pub struct Context<'a> {
     marks: RefCell<(Vec<u32>, u32)>,
     /// Requirement key -> its range as rez's union re-normalises it.
     normalised: RefCell<HashMap<u32, VersionRange>>,
+    /// rez's package orderers, when the resolve has any.
+    orderers: Option<&'a dyn PackageOrder>,
 }
 
 /// rez sorts on `orderer.sort_key(name, range)`: with the default orderer
@@ -81,6 +84,7 @@ impl<'a> Context<'a> {
         request_list: RequirementList,
         mode: VariantSelectMode,
         families: FamilyStore<'a>,
+        orderers: Option<&'a dyn PackageOrder>,
     ) -> Context<'a> {
         Context {
             request_fams: request_list
@@ -94,6 +98,23 @@ impl<'a> Context<'a> {
             variant_order: RefCell::new(HashMap::default()),
             normalised: RefCell::new(HashMap::default()),
             marks: RefCell::new((Vec::new(), 0)),
+            orderers,
+        }
+    }
+
+    /// The order in which rez tries the versions `versions` (descending) of
+    /// `family`: None for rez's default (descending), else positions.
+    pub fn version_order(
+        &self,
+        family: &str,
+        versions: &[&str],
+    ) -> Result<Option<Vec<usize>>, SolveError> {
+        match self.orderers {
+            Some(o) if o.orders(family) => {
+                let order = o.order_versions(family, versions)?;
+                checked_permutation(order, versions.len()).map(Some)
+            }
+            _ => Ok(None),
         }
     }
 
@@ -154,6 +175,9 @@ impl<'a> Context<'a> {
             pkg.requires_of(0)?;
             return Ok(vec![0]);
         }
+        if let Some(order) = self.orderer_variant_order(pkg)? {
+            return Ok(order);
+        }
         let mut keys = Vec::with_capacity(n);
         for slot in 0..n {
             let reqs = pkg.requires_of(slot)?;
@@ -192,6 +216,37 @@ impl<'a> Context<'a> {
             return Err("'<' not supported between instances of 'int' and 'tuple'".to_string());
         }
         Ok(keys.into_iter().map(|k| k.slot).collect())
+    }
+}
+
+impl Context<'_> {
+    /// rez's variant order through the orderers, when one applies to a
+    /// family the package's variants require or the request names.
+    fn orderer_variant_order(&self, pkg: &Package) -> Result<Option<Vec<usize>>, SolveError> {
+        let Some(orderers) = self.orderers else {
+            return Ok(None);
+        };
+        let n = pkg.num_variants();
+        let mut lists = Vec::with_capacity(n);
+        let mut ordered = false;
+        for slot in 0..n {
+            let reqs = pkg.requires_of(slot)?.list.requirements();
+            ordered |= reqs
+                .iter()
+                .any(|r| !r.conflict() && orderers.orders(r.name()));
+            lists.push(reqs.iter().map(|r| r.to_string()).collect::<Vec<_>>());
+        }
+        if !ordered {
+            return Ok(None);
+        }
+        let requests: Vec<String> = self
+            .request_list
+            .requirements()
+            .iter()
+            .map(|r| r.to_string())
+            .collect();
+        let order = orderers.order_variants(&requests, &lists, pkg.has_variants(), self.mode)?;
+        checked_permutation(order, n).map(Some)
     }
 }
 

@@ -6,6 +6,7 @@ mod context;
 mod failure;
 pub mod family;
 mod graph;
+pub mod order;
 mod phase;
 mod request;
 mod scope;
@@ -14,7 +15,7 @@ mod slice;
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
-pub use context::VariantSelectMode;
+pub use context::{SolveError, VariantSelectMode};
 pub use family::{FamilyLoader, NoLoader};
 
 use context::Context;
@@ -148,18 +149,19 @@ pub fn solve(
     loader: &mut dyn FamilyLoader,
     mode: VariantSelectMode,
 ) -> SolveOutcome {
-    solve_filtered(requests, seed, loader, mode, None)
+    solve_filtered(requests, seed, loader, mode, None, None)
 }
 
-/// [`solve`] with rez's package filter: the packages it excludes are
-/// invisible to the resolve (as rez applies it, when a family's versions
-/// are intersected with a range).
+/// [`solve`] with rez's package filter (the packages it excludes are
+/// invisible to the resolve, as rez applies it when a family's versions are
+/// intersected with a range) and package orderers (see [`order`]).
 pub fn solve_filtered(
     requests: &[String],
     seed: &HashMap<String, Vec<Arc<Package>>>,
     loader: &mut dyn FamilyLoader,
     mode: VariantSelectMode,
     filter: Option<&PackageFilterList>,
+    orderers: Option<&dyn order::PackageOrder>,
 ) -> SolveOutcome {
     let mut reqs = Vec::with_capacity(requests.len());
     for r in requests {
@@ -187,7 +189,12 @@ pub fn solve_filtered(
             extractions: Vec::new(),
         };
     }
-    let ctx = Context::new(request_list, mode, FamilyStore::new(seed, loader, filter));
+    let ctx = Context::new(
+        request_list,
+        mode,
+        FamilyStore::new(seed, loader, filter),
+        orderers,
+    );
     let mut run = Run {
         ctx: &ctx,
         stack: Vec::new(),

@@ -515,10 +515,24 @@ impl Slice {
 
     /// rez's `split`: the preferred part (sharing a dependency) and the rest.
     pub fn split(&self, ctx: &Context) -> Result<(Slice, Slice), SolveError> {
+        // rez sorts the entries here (`sort_versions`): descending, as they
+        // are kept, unless an orderer applies to the family.
+        let versions: Vec<&str> = self
+            .entries
+            .iter()
+            .map(|e| e.pkg.version.as_str())
+            .collect();
+        let order = ctx.version_order(&self.name, &versions)?;
+        let entries: Vec<&Entry> = match &order {
+            Some(order) => order.iter().map(|&i| &self.entries[i]).collect(),
+            None => self.entries.iter().collect(),
+        };
         let mut fams: Option<BTreeSet<FamId>> = None;
         if self.len > 2 {
-            let (pkg, slot) = self.first_variant(ctx)?;
-            let f: BTreeSet<FamId> = pkg
+            let first = entries[0];
+            let slot = first.sorted_slots(ctx)?[0];
+            let f: BTreeSet<FamId> = first
+                .pkg
                 .requires_of(slot)?
                 .request_fams
                 .iter()
@@ -528,16 +542,16 @@ impl Slice {
             fams = Some(f);
         }
         let Some(mut fams) = fams.filter(|f| !f.is_empty()) else {
-            return self.split_at(ctx, 0, 1);
+            return self.split_at(ctx, &entries, 0, 1);
         };
         let mut prev: Option<(usize, usize)> = None;
-        for (i, e) in self.entries.iter().enumerate() {
+        for (i, e) in entries.iter().enumerate() {
             for (j, s) in e.sorted_slots(ctx)?.into_iter().enumerate() {
                 let r = e.requires(s)?;
                 fams.retain(|&f| r.has_request_fam(f));
                 if fams.is_empty() {
                     let (pi, pj) = prev.expect("first variant shares its own families");
-                    return self.split_at(ctx, pi, pj);
+                    return self.split_at(ctx, &entries, pi, pj);
                 }
                 prev = Some((i, j + 1));
             }
@@ -548,10 +562,17 @@ impl Slice {
         ))
     }
 
-    /// Splits after `n` variants of entry `i` (variants in preference order).
-    fn split_at(&self, ctx: &Context, i: usize, n: usize) -> Result<(Slice, Slice), SolveError> {
-        let e = &self.entries[i];
-        let mut first: Vec<Entry> = self.entries[..i].to_vec();
+    /// Splits after `n` variants of entry `i` of `entries` (this slice's
+    /// entries in rez's order; variants in preference order).
+    fn split_at(
+        &self,
+        ctx: &Context,
+        entries: &[&Entry],
+        i: usize,
+        n: usize,
+    ) -> Result<(Slice, Slice), SolveError> {
+        let e = entries[i];
+        let mut first: Vec<Entry> = entries[..i].iter().map(|&e| e.clone()).collect();
         let mut rest: Vec<Entry> = Vec::new();
         if n < e.slots.len() {
             let sorted = e.sorted_slots(ctx)?;
@@ -570,7 +591,12 @@ impl Slice {
         } else {
             first.push(e.clone());
         }
-        rest.extend(self.entries[i + 1..].iter().cloned());
+        rest.extend(entries[i + 1..].iter().map(|&e| e.clone()));
+        // slices keep their entries descending (an orderer's order is
+        // applied again at each split)
+        for part in [&mut first, &mut rest] {
+            part.sort_by(|a, b| b.pkg.version.cmp(&a.pkg.version));
+        }
         Ok((self.copy_with(first), self.copy_with(rest)))
     }
 }
