@@ -1,5 +1,7 @@
 """Deployment: the rezconfig activation snippet the README shows is safe on a
-host whose rez has no pyrer (a render node, an older deployment)."""
+host whose rez has no pyrer (a render node, an older deployment); pyrer
+installed apart from rez works on the oldest and newest rez 3, and a pyrer
+that cannot load never breaks rez; contexts saved with pyrer load without it."""
 
 from __future__ import annotations
 
@@ -10,17 +12,19 @@ import subprocess
 import sys
 import textwrap
 import venv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 REZ_VERSION = "3.4.0"
+OLDEST_REZ = "3.0.0"
 
 SNIPPET = """\
 # pyrer: where it is installed, resolve with pyrer.solve and serve the
 # repositories through its memo; plain rez everywhere else
 try:
+    import pyrer  # noqa: F401  (missing, or unable to load on this host)
     import rezplugins.solver_shim  # noqa: F401
     packages_path = ["pyrer@{repo}"]
 except ImportError:
@@ -28,21 +32,38 @@ except ImportError:
 """
 
 
-@pytest.fixture(scope="module")
-def stock_rez(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A virtualenv with rez from PyPI and no pyrer; its ``rez`` command."""
-    root = tmp_path_factory.mktemp("stock-rez")
+def make_rez_venv(root: Path, version: str) -> Path:
+    """A virtualenv with rez `version` from PyPI and no pyrer; its ``rez`` command."""
     venv.create(root, with_pip=True)
-    python = root / "bin" / "python"
     install = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         f"rez=={REZ_VERSION}"],
+        [str(root / "bin" / "python"), "-m", "pip", "install", "--quiet",
+         "--disable-pip-version-check", f"rez=={version}"],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     if install.returncode != 0:
-        pytest.skip(f"cannot install rez from PyPI here: {install.stderr[-300:]}")
-    yield root / "bin" / "rez"
-    shutil.rmtree(root, ignore_errors=True)
+        pytest.skip(f"cannot install rez {version} from PyPI here: {install.stderr[-300:]}")
+    return root / "bin" / "rez"
+
+
+@pytest.fixture(scope="module")
+def rez_venvs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], Path]]:
+    """``rez_venvs(version)``: the ``rez`` of a stock venv of that rez (made once)."""
+    made: dict[str, Path] = {}
+
+    def get(version: str) -> Path:
+        if version not in made:
+            made[version] = make_rez_venv(tmp_path_factory.mktemp(f"rez-{version}"), version)
+        return made[version]
+
+    yield get
+    for rez in made.values():
+        shutil.rmtree(rez.parent.parent, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def stock_rez(rez_venvs: Callable[[str], Path]) -> Path:
+    """The ``rez`` of a virtualenv with rez 3.4 from PyPI and no pyrer."""
+    return rez_venvs(REZ_VERSION)
 
 
 def rez_env(rez: Path, rezconfig: Path, tmp: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -89,31 +110,100 @@ def built_wheel() -> Path | None:
     return wheels[-1] if wheels else None
 
 
-@pytest.mark.skipif(shutil.which("bash") is None, reason="rez env needs a shell")
-@pytest.mark.skipif(built_wheel() is None, reason="no built wheel in target/wheels")
-def test_installed_apart_from_rez(tmp_path: Path, stock_rez: Path) -> None:
-    """``pip install --target DIR`` + ``PYTHONPATH=DIR``: rez's own
-    ``rezplugins`` package does not see pyrer's files there, but the entry
-    point names a module of pyrer's own package, so ``pyrer@`` works."""
-    target = tmp_path / "site"
-    python = stock_rez.parent / "python"
+def install_target(rez: Path, target: Path) -> None:
+    """``pip install --target`` of the built wheel (and tqdm), with `rez`'s Python."""
     install = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "--no-deps", "--target", str(target), str(built_wheel())],
+        [str(rez.parent / "python"), "-m", "pip", "install", "--quiet",
+         "--disable-pip-version-check", "--target", str(target), str(built_wheel())],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert install.returncode == 0, install.stderr
-    repo = tmp_path / "repo"
+
+
+def write_small_repo(repo: Path) -> None:
     for family, version, body in (("dep", "1.0", ""), ("tool", "1.0", "requires = ['dep']\n")):
         folder = repo / family / version
         folder.mkdir(parents=True)
         (folder / "package.py").write_text(f"name = {family!r}\nversion = {version!r}\n{body}")
+
+
+def warnings_in(stderr: str) -> list[str]:
+    """rez's warnings, without its note about pip installations."""
+    return [line for line in stderr.splitlines()
+            if "WARNING" in line.upper() and "Pip-based rez" not in line]  # fmt: skip
+
+
+needs_wheel = pytest.mark.skipif(built_wheel() is None, reason="no built wheel in target/wheels")
+needs_shell = pytest.mark.skipif(shutil.which("bash") is None, reason="rez env needs a shell")
+
+
+@needs_shell
+@needs_wheel
+@pytest.mark.parametrize("rez_version", [OLDEST_REZ, REZ_VERSION])
+def test_installed_apart_from_rez(
+    tmp_path: Path, rez_venvs: Callable[[str], Path], rez_version: str
+) -> None:
+    """``pip install --target DIR`` + ``PYTHONPATH=DIR``: rez's own
+    ``rezplugins`` package does not see pyrer's files there, but rez's scan
+    of ``sys.path`` finds ``pyrer/rezplugins``: ``pyrer@`` and
+    ``rez pyrer-index`` work, with no warning."""
+    rez = rez_venvs(rez_version)
+    target = tmp_path / "site"
+    install_target(rez, target)
+    repo = tmp_path / "repo"
+    write_small_repo(repo)
     rezconfig = tmp_path / "rezconfig.py"
     rezconfig.write_text(f"packages_path = [{f'pyrer@{repo}'!r}]\n")
-    out = rez_env(stock_rez, rezconfig, tmp_path, PYTHONPATH=str(target))
+    out = rez_env(rez, rezconfig, tmp_path, PYTHONPATH=str(target))
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "1.0"
-    assert "Traceback" not in out.stderr
+    assert "Traceback" not in out.stderr and not warnings_in(out.stderr), out.stderr
+
+    index = subprocess.run(
+        [str(rez), "pyrer-index", str(repo)],
+        env={**os.environ, "REZ_CONFIG_FILE": str(rezconfig), "PYTHONPATH": str(target),
+             "PYRER_MEMO_DIR": str(tmp_path / "memo-index")},
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert index.returncode == 0, index.stderr
+    assert "(2 entries)" in index.stdout + index.stderr
+
+
+@needs_shell
+@needs_wheel
+@pytest.mark.parametrize("rez_version", [OLDEST_REZ, REZ_VERSION])
+def test_pyrer_that_cannot_load_never_breaks_rez(
+    tmp_path: Path, rez_venvs: Callable[[str], Path], rez_version: str
+) -> None:
+    """pyrer on ``sys.path`` whose native module cannot load (built for
+    another host): rez commands work, with one warning that says why;
+    ``pyrer@`` paths are an unknown repository type (rez's own error, no
+    traceback); the guarded snippet falls back to plain paths."""
+    rez = rez_venvs(rez_version)
+    target = tmp_path / "site"
+    install_target(rez, target)
+    (native,) = (target / "pyrer").glob("_native*.so")
+    native.write_bytes(b"not a shared object")
+    repo = tmp_path / "repo"
+    write_small_repo(repo)
+    plain = tmp_path / "plain.py"
+    plain.write_text(f"packages_path = [{str(repo)!r}]\n")
+    snippet = tmp_path / "snippet.py"
+    snippet.write_text(textwrap.dedent(SNIPPET.format(repo=repo)))
+    for rezconfig in (plain, snippet):
+        out = rez_env(rez, rezconfig, tmp_path, PYTHONPATH=str(target))
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.strip() == "1.0"
+        assert "Traceback" not in out.stderr, out.stderr
+        (warning,) = warnings_in(out.stderr)
+        assert "pyrer@ package repository is unavailable" in warning
+
+    ours = tmp_path / "ours.py"
+    ours.write_text(f"packages_path = [{f'pyrer@{repo}'!r}]\n")
+    out = rez_env(rez, ours, tmp_path, PYTHONPATH=str(target))
+    assert out.returncode != 0
+    assert "Traceback" not in out.stderr, out.stderr
+    assert "Unrecognised package repository plugin: 'pyrer'" in out.stderr, out.stderr
 
 
 # what differs between two saves of one resolve: when and how long, how many

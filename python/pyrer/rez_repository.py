@@ -1,8 +1,7 @@
 """rez package repository plugin ``pyrer``: ``packages_path = ["pyrer@/sw/pkg"]``.
 
-rez finds it through the ``rez.plugins.package_repository`` entry point (rez
-3.3+) and through ``rezplugins/package_repository/pyrer.py`` (every rez 3.x,
-when pyrer is installed beside rez).
+rez finds it through `pyrer.rezplugins.package_repository.pyrer` (rez's plugin
+scan, every rez 3.x, wherever pyrer is on ``sys.path``).
 
 The repository lays packages out exactly as rez's filesystem repository
 does and inherits all of its behaviour (search, view, build, release,
@@ -37,6 +36,7 @@ from rez.packages import Package
 from rez.utils.filesystem import canonical_path
 from rez.utils.platform_ import platform_
 from rez.utils.resources import ResourceHandle
+from rezplugins.package_repository import filesystem
 from rezplugins.package_repository.filesystem import (
     FileSystemPackageRepository,
     FileSystemPackageResource,
@@ -45,7 +45,6 @@ from rezplugins.package_repository.filesystem import (
 from pyrer import FamilySource, PackageData, rez_context
 from pyrer.memo import explain, memo_dir, open_memo
 from pyrer.rez_package import FallbackToRez, late_bound_fields
-from rezplugins.package_repository import filesystem
 
 log = logging.getLogger("pyrer.repository")
 
