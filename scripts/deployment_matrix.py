@@ -9,8 +9,9 @@ the built wheel (``target/wheels``; `scripts/build_portable_wheel.sh`):
     where stock rez fails is reported as such; its other checks are skipped.
 ``target``
     pyrer installed apart from rez (``pip install --target DIR`` +
-    ``PYTHONPATH=DIR``): ``pyrer@`` resolves the same packages, no warning,
-    no traceback.
+    ``PYTHONPATH=DIR``): ``pyrer@`` resolves the same packages, and so does
+    the shim (``import pyrer.solver_shim``; its counters), no warning, no
+    traceback.
 ``plugin``
     pyrer installed beside rez (``pip install`` into the venv): ``pyrer@``
     resolves the same packages, no warning, no traceback.
@@ -150,6 +151,7 @@ def check_cell(python: str, rez_version: str, wheel: Path, work: Path) -> Cell:
         "plain": f"packages_path = [{str(repo)!r}]\n",
         "pyrer": f"packages_path = [{f'pyrer@{repo}'!r}]\n",
         "shim": f"import rezplugins.solver_shim\npackages_path = [{f'pyrer@{repo}'!r}]\n",
+        "anyshim": f"import pyrer.solver_shim\npackages_path = [{f'pyrer@{repo}'!r}]\n",
     }
     for name, text in configs.items():
         (work / f"{name}.py").write_text(text)
@@ -192,6 +194,12 @@ def check_cell(python: str, rez_version: str, wheel: Path, work: Path) -> Cell:
              "--disable-pip-version-check", "--target", str(site), str(wheel)])  # fmt: skip
         got = run([rez, *resolve], cfg("pyrer", PYTHONPATH=str(site))).strip()
         assert got == expected["resolve"], f"pyrer@ resolved {got!r}, rez {expected['resolve']!r}"
+        metrics = work / "target-metrics.jsonl"
+        got = run([rez, *resolve], cfg("anyshim", PYTHONPATH=str(site),
+                                       PYRER_SHIM_METRICS=str(metrics))).strip()  # fmt: skip
+        assert got == expected["resolve"], f"the shim resolved {got!r}, rez {expected['resolve']!r}"
+        counters = [json.loads(line)["counters"] for line in metrics.read_text().splitlines()]
+        assert [c.get("pyrer_solves") for c in counters] == [1], f"shim counters {counters}"
 
     def plugin() -> None:
         run([str(bin_ / "python"), "-m", "pip", "install", "--quiet",

@@ -24,8 +24,7 @@ SNIPPET = """\
 # pyrer: where it is installed, resolve with pyrer.solve and serve the
 # repositories through its memo; plain rez everywhere else
 try:
-    import pyrer  # noqa: F401  (missing, or unable to load on this host)
-    import rezplugins.solver_shim  # noqa: F401
+    import pyrer.solver_shim  # noqa: F401  (ImportError: no pyrer, or it cannot load here)
     packages_path = ["pyrer@{repo}"]
 except ImportError:
     packages_path = ["{repo}"]
@@ -145,8 +144,9 @@ def test_installed_apart_from_rez(
 ) -> None:
     """``pip install --target DIR`` + ``PYTHONPATH=DIR``: rez's own
     ``rezplugins`` package does not see pyrer's files there, but rez's scan
-    of ``sys.path`` finds ``pyrer/rezplugins``: ``pyrer@`` and
-    ``rez pyrer-index`` work, with no warning."""
+    of ``sys.path`` finds ``pyrer/rezplugins``: ``pyrer@``, the shim of the
+    guarded snippet (``import pyrer.solver_shim``) and ``rez pyrer-index``
+    work, with no warning."""
     rez = rez_venvs(rez_version)
     target = tmp_path / "site"
     install_target(rez, target)
@@ -158,6 +158,17 @@ def test_installed_apart_from_rez(
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "1.0"
     assert "Traceback" not in out.stderr and not warnings_in(out.stderr), out.stderr
+
+    # the guarded snippet: the shim resolves, through pyrer@
+    snippet = tmp_path / "snippet.py"
+    snippet.write_text(textwrap.dedent(SNIPPET.format(repo=repo)))
+    metrics = tmp_path / "metrics.jsonl"
+    out = rez_env(rez, snippet, tmp_path, PYTHONPATH=str(target), PYRER_SHIM_METRICS=str(metrics))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "1.0"
+    assert "Traceback" not in out.stderr and not warnings_in(out.stderr), out.stderr
+    counters = [json.loads(line)["counters"] for line in metrics.read_text().splitlines()]
+    assert counters == [{"pyrer_solves": 1, "hit": 1}]
 
     index = subprocess.run(
         [str(rez), "pyrer-index", str(repo)],
