@@ -19,13 +19,13 @@ step "install Python tools into $VENV"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
     "maturin>=1.5,<2" "pytest>=7" "hypothesis>=6" "rez==3.4.0" "ruff" "tqdm>=4.60"
 
-# Build a release wheel and install it the way a studio would (pip), so the
+# Build the release wheel and install it the way a studio would (pip), so the
 # rez plugin files land beside rez's own rezplugins and entry points register.
+# It is the portable wheel a release ships (zig-linked against glibc 2.17,
+# tagged manylinux2014), so the tests check the module a studio would install.
 build_pyrer() {
     local wheels="$PWD/target/wheels"
-    rm -f "$wheels"/pyrer-*.whl
-    (unset CONDA_PREFIX; VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" \
-        "$VENV/bin/maturin" build --release --quiet --interpreter "$VENV/bin/python" -o "$wheels")
+    PYRER_VENV="$VENV" bash scripts/build_portable_wheel.sh --quiet -o "$wheels"
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
         --force-reinstall --no-deps "$wheels"/pyrer-*.whl
 }

@@ -1,7 +1,7 @@
 """Fill pyrer's package memo ahead of time (same as the pyrer-index command)."""
 
-# A rez command plugin, registered through the entry point group
-# ``rez.plugins.command`` as ``rez pyrer-index``. rez imports every command
+# The rez command plugin ``rez pyrer-index``, found by rez's plugin scan as
+# `pyrer.rezplugins.command` ``pyrer-index.py``. rez imports every command
 # plugin on each ``rez`` call, so this module imports nothing heavy itself.
 
 from __future__ import annotations

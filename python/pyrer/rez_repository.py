@@ -1,8 +1,7 @@
 """rez package repository plugin ``pyrer``: ``packages_path = ["pyrer@/sw/pkg"]``.
 
-rez finds it through the ``rez.plugins.package_repository`` entry point (rez
-3.3+) and through ``rezplugins/package_repository/pyrer.py`` (every rez 3.x,
-when pyrer is installed beside rez).
+rez finds it through `pyrer.rezplugins.package_repository.pyrer` (rez's plugin
+scan, every rez 3.x, wherever pyrer is on ``sys.path``).
 
 The repository lays packages out exactly as rez's filesystem repository
 does and inherits all of its behaviour (search, view, build, release,
@@ -14,6 +13,15 @@ the parser declines are loaded by rez's own evaluator on every load, as stock
 rez does, unless rez itself caches evaluated files (``cache_package_files``
 with a ``memcached_uri``) or the studio opts in (see `serve_evaluated`);
 ``@late``-bound requires send the resolve to rez's own solver.
+
+``pyrer@`` is a way of reading a filesystem repository, not a repository of
+its own kind: the resources it hands out are rez's filesystem resources with
+handles that name rez's ``filesystem`` repository at the same location, and
+its uid is the filesystem repository's. So what rez records of a resolve (the
+variant handles of a saved context, the memcached resolve cache's keys) is
+what stock rez records: a context saved through ``pyrer@`` loads in a rez
+without pyrer, and the package paths a context records are written in rez's
+plain form (`pyrer.rez_context`).
 """
 
 from __future__ import annotations
@@ -23,18 +31,25 @@ import os
 from collections import Counter
 from typing import Any
 
+from rez.exceptions import ResourceError
 from rez.packages import Package
+from rez.utils.filesystem import canonical_path
+from rez.utils.platform_ import platform_
+from rez.utils.resources import ResourceHandle
+from rezplugins.package_repository import filesystem
 from rezplugins.package_repository.filesystem import (
     FileSystemPackageRepository,
     FileSystemPackageResource,
 )
 
-from pyrer import FamilySource, PackageData
+from pyrer import FamilySource, PackageData, rez_context
 from pyrer.memo import explain, memo_dir, open_memo
 from pyrer.rez_package import FallbackToRez, late_bound_fields
-from rezplugins.package_repository import filesystem
 
 log = logging.getLogger("pyrer.repository")
+
+# the repository type the handles of pyrer's resources name
+FILESYSTEM: str = FileSystemPackageRepository.name()
 
 
 class PyrerPackageRepository(FileSystemPackageRepository):
@@ -50,6 +65,7 @@ class PyrerPackageRepository(FileSystemPackageRepository):
 
     def __init__(self, location: str, resource_pool: Any, **kwargs: Any) -> None:
         super().__init__(location, resource_pool, **kwargs)
+        rez_context.install()  # contexts record this repository as its plain path
         self._memo = open_memo(memo_dir(_plugin_setting("memo_dir")))
         self._memo_pid = os.getpid()
         self.serve_evaluated = serve_evaluated()
@@ -68,11 +84,41 @@ class PyrerPackageRepository(FileSystemPackageRepository):
             **self.layout_settings(),
         )
 
-    def _uid(self) -> tuple:
-        uid = ["pyrer", self.location]
-        if os.path.exists(self.location):
-            uid.append(int(os.stat(self.location).st_ino))
-        return tuple(uid)
+    def make_resource_handle(self, resource_key: str, **variables: Any) -> ResourceHandle:
+        """rez's handle for a resource of this repository, naming rez's
+        ``filesystem`` repository type (the layout is the same), so that a
+        saved context or a cached resolve loads in any rez."""
+        kind = variables.pop("repository_type", FILESYSTEM)
+        if kind not in (FILESYSTEM, self.name()):
+            raise ResourceError(
+                f"repository_type mismatch - requested {kind!r}, repository_type is {FILESYSTEM!r}"
+            )
+        handle = super().make_resource_handle(resource_key, **variables)
+        return ResourceHandle(handle.key, {**handle.variables, "repository_type": FILESYSTEM})
+
+    def get_resource_from_handle(self, resource_handle: Any, verify_repo: bool = True) -> Any:
+        """The resource of a handle naming this location as a ``filesystem``
+        repository, or as a ``pyrer`` one (contexts saved by pyrers before
+        handles named the filesystem type: their variants load as filesystem
+        variants, as if stock rez had saved them)."""
+        variables = dict(resource_handle.variables)
+        kind = variables.get("repository_type")
+        if verify_repo:
+            if kind not in (FILESYSTEM, self.name()):
+                raise ResourceError(
+                    f"repository_type mismatch - requested {kind!r}, "
+                    f"repository_type is {FILESYSTEM!r}"
+                )
+            location = variables.get("location")
+            if location != self.location and canonical_path(location, platform_) != self.location:
+                raise ResourceError(
+                    f"location mismatch - requested {location!r}, "
+                    f"repository location is {self.location!r}"
+                )
+        if kind != FILESYSTEM:
+            variables["repository_type"] = FILESYSTEM
+            resource_handle = ResourceHandle(resource_handle.key, variables)
+        return super().get_resource_from_handle(resource_handle, verify_repo=False)
 
     @property
     def memo(self) -> Any:

@@ -1,0 +1,1 @@
+"""pyrer's command plugin (``rez pyrer-index``), for rez's plugin scan."""

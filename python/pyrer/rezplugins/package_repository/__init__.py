@@ -1,0 +1,1 @@
+"""pyrer's package_repository plugin (``pyrer@``), for rez's plugin scan."""

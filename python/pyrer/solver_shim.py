@@ -1,0 +1,24 @@
+"""``import pyrer.solver_shim`` in a rezconfig.py: the solver shim
+(`rezplugins.solver_shim`), wherever pyrer is installed.
+
+The shim's package sits in the wheel's top-level ``rezplugins`` folder. Beside
+rez that folder is rez's own ``rezplugins`` package; installed apart from rez
+(``pip install --target DIR`` + ``PYTHONPATH=DIR``, a rez package of its own)
+it is another folder, which this module adds to the search path of rez's
+``rezplugins`` package (the wheel adds no other module there), so that
+``rezplugins.solver_shim`` imports and activates either way.
+"""
+
+from __future__ import annotations
+
+import os
+
+import rezplugins
+
+_here = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "rezplugins")
+if os.path.isdir(os.path.join(_here, "solver_shim")) and _here not in list(rezplugins.__path__):
+    rezplugins.__path__.append(_here)
+
+from rezplugins.solver_shim import activate, deactivate, is_active, metrics  # noqa: E402
+
+__all__ = ["activate", "deactivate", "is_active", "metrics"]
