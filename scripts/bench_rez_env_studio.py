@@ -12,11 +12,12 @@ benchmark requests (every k-th of the 188), each request runs as
   priming pass first).
 
 Reported, per form (without / with ``--time``): totals, medians, stock / pyrer, how many
-resolves the shim served (``PYRER_SHIM_METRICS``; issue 13's target: every one), and
+resolves the shim served (``PYRER_SHIM_METRICS``; issue 13's target: every one; a resolve
+pyrer finds failed or in error is answered by rez's solver, for rez's messages), and
 whether the ``REZ_*`` environments are identical (issue 13's target: yes), compared
 through ``rez env ... -- python -c <dump REZ_* as JSON>`` once per request and form.
 
-    .venv/bin/python scripts/bench_rez_env_studio.py [--sample 12] [--time 1600130800]
+    .venv/bin/python scripts/bench_rez_env_studio.py [--sample 12] [--time T ...]
 """
 
 from __future__ import annotations
@@ -54,8 +55,15 @@ DUMP = (
     "import json, os; "
     "print(json.dumps({k: v for k, v in os.environ.items() if k.startswith('REZ_')}))"
 )
-# differ between any two runs of the same request (files, clock)
-VOLATILE = {"REZ_CONTEXT_FILE", "REZ_RXT_FILE", "REZ_USED_TIMESTAMP"}
+# differ between any two runs of the same request (files, clock, the config file the
+# set-up uses)
+VOLATILE = {
+    "REZ_CONTEXT_FILE",
+    "REZ_RXT_FILE",
+    "REZ_USED_TIMESTAMP",
+    "REZ_SHELL_INIT_TIMESTAMP",
+    "REZ_CONFIG_FILE",
+}
 
 
 def sample(requests: list[list[str]], n: int) -> list[list[str]]:
@@ -75,8 +83,9 @@ def rez_env_vars(cmd: list[str], env: dict[str, str]) -> dict[str, str] | str:
     proc = subprocess.run(
         [*cmd, "--", sys.executable, "-c", DUMP], env=env, capture_output=True, text=True
     )
-    if proc.returncode != 0:
-        return f"exit {proc.returncode}: {proc.stderr.strip().splitlines()[-1:]}"
+    if proc.returncode != 0:  # rez's error line, less its time of day
+        last = (proc.stderr.strip().splitlines() or [""])[-1]
+        return f"exit {proc.returncode}: {last.split(' ', 1)[-1]}"
     data = json.loads(proc.stdout.strip().splitlines()[-1])
     return {k: v for k, v in data.items() if k not in VOLATILE}
 
@@ -84,7 +93,13 @@ def rez_env_vars(cmd: list[str], env: dict[str, str]) -> dict[str, str] | str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", type=int, default=12, help="requests (0: all 188)")
-    parser.add_argument("--time", type=int, default=1600130800, help="the --time value")
+    parser.add_argument(
+        "--time",
+        type=int,
+        action="append",
+        help="a --time value (repeatable; default: 1600131000, after the newest release of"
+        " the benchmark repository, and 1600130920, which hides the last releases)",
+    )
     parser.add_argument("--json", type=Path, help="write the raw timings here")
     args = parser.parse_args()
 
@@ -108,7 +123,8 @@ def main() -> int:
             PYRER_MEMO_DIR=str(work / "memo"),
         ),
     }
-    forms = {"no --time": [], f"--time {args.time}": ["--time", str(args.time)]}
+    times_ = args.time or [1600131000, 1600130920]
+    forms = {"no --time": [], **{f"--time {t}": ["--time", str(t)] for t in times_}}
     rez_env = [str(BIN / "rez"), "env"]
 
     for request in requests:  # prime the memo
@@ -133,9 +149,11 @@ def main() -> int:
             else:
                 differing.append(" ".join(request))
         served = sum(c.get("hit", 0) for c in hits)
-        fallbacks = {
-            k: v for c in hits for k, v in c.items() if k.startswith(("fallback.", "miss."))
-        }
+        fallbacks: dict[str, int] = {}
+        for c in hits:
+            for k, v in c.items():
+                if k.startswith(("fallback", "miss")):
+                    fallbacks[k] = fallbacks.get(k, 0) + v
         stock, ours_t = sum(times["stock"]), sum(times["pyrer"])
         print(f"\n{len(requests)} requests, `rez env <request> {' '.join(extra)} -- true`")
         for name, ts in times.items():
