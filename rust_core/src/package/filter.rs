@@ -88,10 +88,10 @@ impl Rule {
     }
 
     fn matches(&self, p: &Candidate<'_>) -> bool {
-        let (name, version, qualified) = (p.name, p.version, p.qualified.as_str());
+        let (name, version) = (p.name, p.version);
         match &self.matcher {
-            Matcher::Glob(parts) => glob_matches(parts, qualified),
-            Matcher::Regex(re) => re.is_match(qualified),
+            Matcher::Glob(parts) => glob_matches(parts, p.qualified()),
+            Matcher::Regex(re) => re.is_match(p.qualified()),
             Matcher::Range(req) => {
                 let object = VersionedObject {
                     name: name.to_string(),
@@ -118,9 +118,20 @@ impl Rule {
 struct Candidate<'p> {
     name: &'p str,
     version: &'p Version,
-    /// rez's `qualified_name`: just the name for the empty version.
-    qualified: String,
+    /// rez's `qualified_name`, built if a glob or regex rule reads it.
+    qualified: std::cell::OnceCell<String>,
     timestamp: i64,
+}
+
+impl Candidate<'_> {
+    /// rez's `qualified_name`: just the name for the empty version.
+    fn qualified(&self) -> &str {
+        self.qualified
+            .get_or_init(|| match self.version.is_truthy() {
+                true => format!("{}-{}", self.name, self.version),
+                false => self.name.to_string(),
+            })
+    }
 }
 
 /// `fnmatch`'s pattern: `*`, `?` and literal characters. A `[` set is
@@ -244,10 +255,7 @@ impl PackageFilterList {
         let candidate = Candidate {
             name,
             version,
-            qualified: match version.is_truthy() {
-                true => format!("{name}-{version}"),
-                false => name.to_string(),
-            },
+            qualified: std::cell::OnceCell::new(),
             timestamp,
         };
         self.filters.iter().any(|f| f.excludes(&candidate))
