@@ -295,6 +295,30 @@ def test_package_filter_served(monkeypatch: pytest.MonkeyPatch, repo: Path) -> N
             assert_same(monkeypatch, "hit" if solved else "miss", **kwargs)
 
 
+def test_timestamp_from_old_release_metadata(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A package.py without `timestamp` beside pre-2.0 release metadata: rez
+    takes the release time from `.metadata/release_time.txt` (or
+    release.yaml), so `--time` sees it; pyrer leaves such a file to rez's
+    loader and sees the same."""
+    root = write_repo(
+        tmp_path / "old-formats",
+        {"tool/1.0.0": "requires = []", "tool/2.0.0": "requires = []", "tool/3.0.0": ""},
+    )
+    for version, released in (("1.0.0", 1000), ("2.0.0", 3000)):
+        meta = root / "tool" / version / ".metadata"
+        meta.mkdir()
+        (meta / "release_time.txt").write_text(f"{released}\n")
+    (root / "tool" / "3.0.0" / "release.yaml").write_text("timestamp: 5000\n")
+    for when, version in ((2000, "1.0.0"), (4000, "2.0.0"), (6000, "3.0.0")):
+        ctx = assert_same(
+            monkeypatch, "hit",
+            package_requests=["tool"], package_paths=[f"pyrer@{root}"], timestamp=when,
+        )  # fmt: skip
+        assert [str(v.version) for v in ctx.resolved_packages] == [version]
+
+
 def test_fallback_package_filter_rule(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
     flt = PackageFilterList()
     flt.add_exclusion(Rule.parse_rule("glob(python-3.[1]*)"))  # a character set

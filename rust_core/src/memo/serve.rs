@@ -128,6 +128,21 @@ fn valid_record<'v>(
     Some(rec)
 }
 
+/// Why a file without a `timestamp` is left to rez's evaluator.
+const OLD_RELEASE_METADATA: &str =
+    "no timestamp, and old release metadata beside it (rez reads release.yaml or .metadata)";
+
+/// Whether rez would read a pre-2.0 release record for the package whose
+/// definition file is `path` (rez's `_load_old_formats`, for a file without
+/// a `timestamp`): `release.yaml`, or a `.metadata` folder, beside it. Those
+/// can set the timestamp, or any other field, which only rez's loader reads.
+fn has_old_release_metadata(path: &Path) -> bool {
+    let Some(dir) = path.parent() else {
+        return false;
+    };
+    dir.join("release.yaml").is_file() || dir.join(".metadata").is_dir()
+}
+
 /// Reads a file, returning its text only if it did not change while read
 /// (same stamp before and after, equal to the stamp the layout saw).
 fn read_stable(path: &Path, expected: &FileStamp) -> Result<Option<String>, String> {
@@ -208,6 +223,13 @@ pub fn serve_files(
                 "changed while read, or not UTF-8".into(),
             )),
             Ok(Some(text)) => parse_static_package(&text)
+                .map_err(|bail| Outcome::NeedsEvaluation(bail.reason()))
+                .and_then(
+                    |p| match p.timestamp() == 0 && has_old_release_metadata(&ff.file.path) {
+                        true => Err(Outcome::NeedsEvaluation(OLD_RELEASE_METADATA.into())),
+                        false => Ok(p),
+                    },
+                )
                 .map(|p| {
                     let requires = p.requires().map(String::from).collect();
                     let variants = p
@@ -215,8 +237,7 @@ pub fn serve_files(
                         .map(|v| v.map(String::from).collect())
                         .collect();
                     (requires, variants, p.timestamp())
-                })
-                .map_err(|bail| Outcome::NeedsEvaluation(bail.reason())),
+                }),
         };
         (*i, result)
     };
