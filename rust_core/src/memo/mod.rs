@@ -96,8 +96,9 @@ pub fn load_families(
             Ok(FamilyLayout::Absent) => load.absent.push(name.clone()),
             Ok(FamilyLayout::NeedsRez(why)) => load.needs_rez(name, NeedsRez::Layout, why),
             Ok(FamilyLayout::Packages(found)) => {
+                let family: std::sync::Arc<str> = name.as_str().into();
                 files.extend(found.into_iter().map(|file| FamilyFile {
-                    family: name.clone(),
+                    family: family.clone(),
                     file,
                 }))
             }

@@ -25,7 +25,8 @@ pub const EVALUATED_EACH_TIME: &str = "dynamic: rez evaluates it on every load";
 /// One file of a family, and the family it belongs to.
 #[derive(Clone, Debug)]
 pub struct FamilyFile {
-    pub family: String,
+    /// Shared by the family's files.
+    pub family: std::sync::Arc<str>,
     pub file: PackageFile,
 }
 
@@ -170,11 +171,12 @@ pub fn serve_files(
 ) -> (Vec<Outcome>, Counters, Vec<String>) {
     let mut counters = Counters::default();
     let mut notices = Vec::new();
-    let paths: Vec<String> = files
+    // borrowed where the path is UTF-8 (no copy per file on a warm load)
+    let paths: Vec<std::borrow::Cow<'_, str>> = files
         .iter()
-        .map(|f| f.file.path.to_string_lossy().into_owned())
+        .map(|f| f.file.path.to_string_lossy())
         .collect();
-    let keys: Vec<(Vec<u8>, bool)> = paths.iter().map(|p| key_of(p)).collect();
+    let keys: Vec<_> = paths.iter().map(|p| key_of(p)).collect();
 
     // Hits are decoded inside the read transaction, straight from the map.
     let hit = |i: usize, value: &[u8]| -> Option<Outcome> {
@@ -193,7 +195,7 @@ pub fn serve_files(
     let mut outcomes: Vec<Option<Outcome>> = match store {
         None => (0..files.len()).map(|_| None).collect(),
         Some(store) => {
-            let raw_keys: Vec<&[u8]> = keys.iter().map(|(k, _)| k.as_slice()).collect();
+            let raw_keys: Vec<&[u8]> = keys.iter().map(|(k, _)| k.as_ref()).collect();
             store.read_many(&raw_keys, hit).unwrap_or_else(|e| {
                 notices.push(e.0);
                 (0..files.len()).map(|_| None).collect()
@@ -260,10 +262,10 @@ pub fn serve_files(
                     timestamp,
                     requires,
                     variants,
-                    path: keys[i].1.then(|| paths[i].clone()),
+                    path: keys[i].1.then(|| paths[i].to_string()),
                 };
                 if rec.stamp.is_settled(now) {
-                    writes.push((keys[i].0.clone(), Some(rec.encode())));
+                    writes.push((keys[i].0.to_vec(), Some(rec.encode())));
                 } else {
                     counters.not_settled += 1;
                 }
@@ -331,5 +333,7 @@ pub fn remember_evaluated(
         variants,
         path: shortened.then(|| path.to_string()),
     };
-    store.write(&[(key, Some(rec.encode()))]).map_err(|e| e.0)
+    store
+        .write(&[(key.into_owned(), Some(rec.encode()))])
+        .map_err(|e| e.0)
 }

@@ -72,10 +72,11 @@ pub struct Store {
     pub notices: Vec<String>,
 }
 
-/// The memo key of a file path.
-pub fn key_of(path: &str) -> (Vec<u8>, bool) {
+/// The memo key of a file path: the path itself (borrowed), or a shortened
+/// key for a path too long for LMDB (true).
+pub fn key_of(path: &str) -> (std::borrow::Cow<'_, [u8]>, bool) {
     if path.len() <= MAX_KEY {
-        return (path.as_bytes().to_vec(), false);
+        return (path.as_bytes().into(), false);
     }
     // A shortened key keeps a readable prefix; the record holds the full
     // path and a mismatch reads as a miss.
@@ -84,7 +85,7 @@ pub fn key_of(path: &str) -> (Vec<u8>, bool) {
     let mut key = path.as_bytes()[..SHORT_KEY_PREFIX].to_vec();
     key.push(0);
     key.extend_from_slice(format!("{:016x}", std::hash::Hasher::finish(&h)).as_bytes());
-    (key, true)
+    (key.into(), true)
 }
 
 impl Drop for Store {
@@ -604,6 +605,6 @@ mod tests {
         let (ka, sa) = key_of(&a);
         let (kb, _) = key_of(&b);
         assert!(sa && ka.len() <= MAX_KEY && ka != kb);
-        assert_eq!(key_of("/short").0, b"/short".to_vec());
+        assert_eq!(key_of("/short").0.as_ref(), b"/short");
     }
 }

@@ -18,7 +18,7 @@ impl Repository {
         let mut families: HashMap<String, Vec<Arc<Package>>> = HashMap::default();
         let mut len = 0;
         for p in packages {
-            families.entry(p.name.clone()).or_default().push(p);
+            families.entry(p.name.to_string()).or_default().push(p);
             len += 1;
         }
         for (name, pkgs) in families.iter_mut() {

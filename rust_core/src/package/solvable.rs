@@ -149,7 +149,8 @@ fn source_name(text: &str) -> &str {
 /// One package (family + version) ready for solving.
 #[derive(Debug)]
 pub struct Package {
-    pub name: String,
+    /// Shared by the packages of a family loaded together.
+    pub name: Arc<str>,
     pub version: Version,
     pub data: PackageData,
     /// Whether every requirement string parses (else the first error);
@@ -203,19 +204,28 @@ impl Package {
     pub fn new(data: PackageData) -> Result<Package, String> {
         let version =
             Version::parse(data.version()).map_err(|e| format!("package {}: {e}", data.name()))?;
-        Ok(Package::build(data, version))
+        let name = data.name().into();
+        Ok(Package::build(data, version, name))
     }
 
     /// A package whose version string was already parsed into `version`.
     pub fn with_version(data: PackageData, version: Version) -> Package {
         debug_assert_eq!(version.as_str(), data.version());
-        Package::build(data, version)
+        let name = data.name().into();
+        Package::build(data, version, name)
     }
 
-    fn build(data: PackageData, version: Version) -> Package {
+    /// [`Package::with_version`], its name shared with its family's others.
+    pub fn with_shared_name(data: PackageData, version: Version, name: Arc<str>) -> Package {
+        debug_assert_eq!(&*name, data.name());
+        debug_assert_eq!(version.as_str(), data.version());
+        Package::build(data, version, name)
+    }
+
+    fn build(data: PackageData, version: Version, name: Arc<str>) -> Package {
         let slots = data.num_variants().max(1);
         Package {
-            name: data.name().to_string(),
+            name,
             version,
             data,
             valid: OnceLock::new(),
@@ -307,7 +317,7 @@ impl Package {
         if self.version.is_truthy() {
             format!("{}-{}", self.name, self.version)
         } else {
-            self.name.clone()
+            self.name.to_string()
         }
     }
 }

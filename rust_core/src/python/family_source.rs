@@ -141,11 +141,12 @@ impl NativeSource {
         if let Some((_, kind, why)) = load.needs_rez.into_iter().next() {
             return Err(LoadError::NeedsRez(kind.as_str(), why));
         }
+        let shared: Arc<str> = name.into();
         let packages = load
             .packages
             .into_iter()
             .map(|(data, version)| match version {
-                Some(v) => Ok(Arc::new(Package::with_version(data, v))),
+                Some(v) => Ok(Arc::new(Package::with_shared_name(data, v, shared.clone()))),
                 None => Package::new(data).map(Arc::new),
             })
             .collect::<Result<Vec<_>, String>>()
@@ -660,7 +661,7 @@ impl<'c> ChainLoader<'c> {
             for p in packages {
                 // A source may return more than the hint asks; a version out
                 // of range now could shadow a later call's first source.
-                if p.name != name || range.is_some_and(|r| !r.contains_version(&p.version)) {
+                if &*p.name != name || range.is_some_and(|r| !r.contains_version(&p.version)) {
                     continue;
                 }
                 if seen.insert(p.version.clone()) {

@@ -138,7 +138,7 @@ impl PyMemo {
     ) -> PyResult<Option<(&'static str, Stamp, Vec<String>, Vec<Vec<String>>)>> {
         let (key, shortened) = memo::key_of(&path);
         let value = py
-            .detach(|| self.store.get_many(&[key]))
+            .detach(|| self.store.get_many(&[key.into_owned()]))
             .map_err(|e| PyOSError::new_err(e.0))?
             .pop()
             .flatten();
@@ -171,7 +171,10 @@ impl PyMemo {
     /// Drops the entries of `paths`; returns how many were asked for.
     /// Raises OSError when the memo takes no writes.
     fn forget(&self, py: Python<'_>, paths: Vec<String>) -> PyResult<usize> {
-        let items: Vec<_> = paths.iter().map(|p| (memo::key_of(p).0, None)).collect();
+        let items: Vec<_> = paths
+            .iter()
+            .map(|p| (memo::key_of(p).0.into_owned(), None))
+            .collect();
         match py.detach(|| self.store.write(&items)) {
             Ok(true) => Ok(items.len()),
             Ok(false) => Err(PyOSError::new_err(format!(
@@ -392,7 +395,7 @@ fn index_families<'py>(
         .into_iter()
         .map(|(ff, why)| {
             let (version, path, stamp, why) = pending_tuple(ff.file, why);
-            (ff.family, version, path, stamp, why)
+            (ff.family.to_string(), version, path, stamp, why)
         })
         .collect();
     Ok((

@@ -320,7 +320,7 @@ impl PyResolvedVariant {
         let idx = index.map(|i| i.to_string()).unwrap_or_default();
         PyResolvedVariant {
             uri: format!("{}/{}/package.py[{idx}]", pkg.name, pkg.data.version()),
-            name: pkg.name.clone(),
+            name: pkg.name.to_string(),
             version: pkg.data.version().to_string(),
             variant_index: index,
             requires,

@@ -92,7 +92,7 @@ fn merge_packages(
     packages: &mut Vec<Arc<Package>>,
     mut new: Vec<Arc<Package>>,
 ) -> Result<(), String> {
-    new.retain(|p| p.name == name);
+    new.retain(|p| &*p.name == name);
     new.sort_by(|a, b| b.version.cmp(&a.version));
     if let Some(w) = new.windows(2).find(|w| w[0].version == w[1].version) {
         return Err(format!("duplicate package: {}-{}", name, w[1].version));
