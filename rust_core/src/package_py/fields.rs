@@ -47,6 +47,11 @@ const SCHEMA_KEYS: [&str; 32] = [
     "format_version",
 ];
 
+/// Whether rez's package schema gives `name` a meaning.
+pub fn is_schema_key(name: &str) -> bool {
+    SCHEMA_KEYS.contains(&name)
+}
+
 /// Whether `def name():` would change the loaded data in a way we do not
 /// model: rez drops plain functions, so a `def requires():` silently removes
 /// `requires`. Functions named after rex keys become commands, which is fine.

@@ -73,6 +73,7 @@ pub fn parse_module(src: &str) -> Result<Module<'_>, Bail> {
         },
         pending: Vec::with_capacity(8),
         alias: None,
+        scope_rebound: false,
     };
     p.cur = p.lex();
     let result = p.module();
@@ -92,6 +93,8 @@ struct Parser<'a> {
     alias: Option<&'a str>,
     /// Items of the list literals still open, innermost last.
     pending: Vec<Value<'a>>,
+    /// `scope` was imported from `rez.utils.lint_helper` (so it is None).
+    scope_rebound: bool,
 }
 
 /// Whether `name = ...` may be modelled as a plain binding.
@@ -182,7 +185,8 @@ impl<'a> Parser<'a> {
                     let name = self.with_scope()?;
                     self.module.scopes.push(name);
                 }
-                Tok::Name("import" | "from") => return Err(Bail::Import),
+                Tok::Name("from") => self.lint_helper_import()?,
+                Tok::Name("import") => return Err(Bail::Import),
                 Tok::Name(
                     "if" | "elif" | "else" | "for" | "while" | "try" | "except" | "finally"
                     | "class" | "async" | "return" | "raise" | "assert" | "del" | "global"
@@ -364,9 +368,66 @@ impl<'a> Parser<'a> {
     /// rez's `_Scope.__exit__` moves every name bound in the block into the
     /// scope's dict and restores the module globals, so the block's own
     /// assignments never reach the top level.
+    /// `from rez.utils.lint_helper import a, b as c`: that module lets any
+    /// name be imported and binds it to None (it only keeps linters quiet).
+    /// Other imports, `*`, and names whose rebinding would change the
+    /// package (schema fields, loader names other than `scope`) decline.
+    fn lint_helper_import(&mut self) -> Result<(), Bail> {
+        self.bump(); // from
+        for part in ["rez", ".", "utils", ".", "lint_helper", "import"] {
+            let matches = match self.bump() {
+                Tok::Name(n) => n == part,
+                Tok::Op(op) => op == part,
+                _ => false,
+            };
+            if !matches {
+                return Err(Bail::Import);
+            }
+        }
+        let parenthesized = self.peek() == Tok::Op("(");
+        if parenthesized {
+            self.bump();
+        }
+        loop {
+            let imported = match self.bump() {
+                Tok::Name(n) if !is_keyword(n) => n,
+                _ => return Err(Bail::Import), // `*`, or not a name
+            };
+            let bound = if self.peek() == Tok::Name("as") {
+                self.bump();
+                self.identifier()?
+            } else {
+                imported
+            };
+            if bound == "__debug__" {
+                return Err(Bail::Syntax);
+            }
+            match bound {
+                // `with scope(...)` after this fails in rez: declined there
+                "scope" => self.scope_rebound = true,
+                n if is_loader_name(n) || fields::is_schema_key(n) => return Err(Bail::Import),
+                n => self.module.bind(n, Binding::Value(Value::None)),
+            }
+            match self.bump() {
+                Tok::Op(",") if parenthesized && self.peek() == Tok::Op(")") => {
+                    self.bump();
+                    break;
+                }
+                Tok::Op(",") => continue,
+                Tok::Op(")") if parenthesized => break,
+                Tok::Newline if !parenthesized => return Ok(()),
+                _ => return Err(Bail::Import),
+            }
+        }
+        match self.bump() {
+            Tok::Newline => Ok(()),
+            _ => Err(Bail::Import),
+        }
+    }
+
     fn with_scope(&mut self) -> Result<String, Bail> {
         self.bump(); // with
-        if self.bump() != Tok::Name("scope") {
+        if self.bump() != Tok::Name("scope") || self.scope_rebound {
             return Err(Bail::Unsupported(Construct::WithStatement));
         }
         self.expect(Tok::Op("("), Bail::Unsupported(Construct::WithStatement))?;

@@ -82,6 +82,38 @@ fn scope_blocks_do_not_leak_names() {
 }
 
 #[test]
+fn lint_helper_imports_bind_none() {
+    let p = ok("from rez.utils.lint_helper import env, building, scope\n\
+                name = 'a'\nversion = '1'\nrequires = ['b-2']\n\
+                def commands():\n    env.X = '1'\n");
+    assert_eq!(p.requires().collect::<Vec<_>>(), ["b-2"]);
+    let p = ok(
+        "from rez.utils.lint_helper import (\n    env as e,\n    this,\n)\n\
+                name = 'a'\nversion = '1'\n",
+    );
+    assert_eq!(p.name(), "a");
+    let base = "name = 'a'\nversion = '1'\n";
+    for (src, bail) in [
+        ("from rez.utils.lint_helper import *\n", Bail::Import),
+        ("from rez.utils.lint_helpers import env\n", Bail::Import),
+        ("from rez.utils import lint_helper\n", Bail::Import),
+        ("from rez.utils.lint_helper import requires\n", Bail::Import),
+        ("from rez.utils.lint_helper import late\n", Bail::Import),
+        (
+            "from rez.utils.lint_helper import env; x = 1\n",
+            Bail::Import,
+        ),
+        (
+            "from rez.utils.lint_helper import scope\nwith scope('config'):\n    a = 1\n",
+            Bail::Unsupported(Construct::WithStatement),
+        ),
+    ] {
+        let full = format!("{base}{src}");
+        assert_eq!(parse_static_package(&full).map(|_| ()), Err(bail), "{src}");
+    }
+}
+
+#[test]
 fn dynamic_files_bail() {
     let base = "name = 'a'\nversion = '1'\n";
     let cases: &[(&str, Bail)] = &[

@@ -1,0 +1,3 @@
+from rez.utils.lint_helper import *
+name = 'star'
+version = '1.0.0'
