@@ -29,12 +29,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import rez
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from bench_rez_env import run, sample  # noqa: E402
+
 BENCH = Path(rez.__file__).parent / "data" / "benchmarking"
 BIN = Path(sys.executable).parent
 SHIM_LINE = "import rezplugins.solver_shim  # pyrer: resolve with pyrer.solve\n"
@@ -66,19 +68,6 @@ VOLATILE = {
 }
 
 
-def sample(requests: list[list[str]], n: int) -> list[list[str]]:
-    if n <= 0 or n >= len(requests):
-        return requests
-    step = len(requests) / n
-    return [requests[int(i * step)] for i in range(n)]
-
-
-def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t0, proc.returncode
-
-
 def rez_env_vars(cmd: list[str], env: dict[str, str]) -> dict[str, str] | str:
     proc = subprocess.run(
         [*cmd, "--", sys.executable, "-c", DUMP], env=env, capture_output=True, text=True
@@ -103,7 +92,6 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write the raw timings here")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT / "scripts"))
     from demo import unpack
 
     repo = unpack(ROOT / ".demo-data").resolve()

@@ -17,6 +17,11 @@ from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+# families with variants and commands, so a context records variant indices and
+# an environment has something to show (the matrix script uses the same)
+from deployment_matrix import write_repo as write_variant_repo  # noqa: E402
+
 REZ_VERSION = "3.4.0"
 OLDEST_REZ = "3.0.0"
 
@@ -223,23 +228,6 @@ VOLATILE_RXT_FIELDS = {"timestamp", "created", "solve_time", "load_time",
                        "num_loaded_packages", "rez_path"}  # fmt: skip
 # and of two loads: when, a temp file per shell, and the saving rez (its rez_path)
 VOLATILE_ENV = {"REZ_USED_TIMESTAMP", "REZ_SHELL_INIT_TIMESTAMP", "REZ_CONTEXT_FILE", "REZ_USED"}
-
-
-def write_variant_repo(repo: Path) -> None:
-    """Families with variants and commands, so a context records variant
-    indices and an environment has something to show."""
-    for family, version, body in (
-        ("py", "3.9", ""),
-        ("py", "3.11", ""),
-        ("dep", "1.0", ""),
-        ("dep", "2.0", "commands = 'env.DEP_HOME = \"{root}\"'\n"),
-        ("tool", "1.0",
-         "requires = ['dep-2']\nvariants = [['py-3.9'], ['py-3.11']]\n"
-         "commands = 'env.PATH.append(\"{root}/bin\")'\n"),
-    ):  # fmt: skip
-        folder = repo / family / version
-        folder.mkdir(parents=True)
-        (folder / "package.py").write_text(f"name = {family!r}\nversion = {version!r}\n{body}")
 
 
 def run_rez(rez: Path, rezconfig: Path, tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:

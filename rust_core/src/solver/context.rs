@@ -102,6 +102,11 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// Whether an orderer applies to `family` (else rez's default order).
+    pub fn has_orderer(&self, family: &str) -> bool {
+        self.orderers.is_some_and(|o| o.orders(family))
+    }
+
     /// The order in which rez tries the versions `versions` (descending) of
     /// `family`: None for rez's default (descending), else positions.
     pub fn version_order(

@@ -517,12 +517,17 @@ impl Slice {
     pub fn split(&self, ctx: &Context) -> Result<(Slice, Slice), SolveError> {
         // rez sorts the entries here (`sort_versions`): descending, as they
         // are kept, unless an orderer applies to the family.
-        let versions: Vec<&str> = self
-            .entries
-            .iter()
-            .map(|e| e.pkg.version.as_str())
-            .collect();
-        let order = ctx.version_order(&self.name, &versions)?;
+        let order = match ctx.has_orderer(&self.name) {
+            true => {
+                let versions: Vec<&str> = self
+                    .entries
+                    .iter()
+                    .map(|e| e.pkg.version.as_str())
+                    .collect();
+                ctx.version_order(&self.name, &versions)?
+            }
+            false => None,
+        };
         let entries: Vec<&Entry> = match &order {
             Some(order) => order.iter().map(|&i| &self.entries[i]).collect(),
             None => self.entries.iter().collect(),
@@ -542,7 +547,7 @@ impl Slice {
             fams = Some(f);
         }
         let Some(mut fams) = fams.filter(|f| !f.is_empty()) else {
-            return self.split_at(ctx, &entries, 0, 1);
+            return self.split_at(ctx, &entries, order.is_some(), 0, 1);
         };
         let mut prev: Option<(usize, usize)> = None;
         for (i, e) in entries.iter().enumerate() {
@@ -551,7 +556,7 @@ impl Slice {
                 fams.retain(|&f| r.has_request_fam(f));
                 if fams.is_empty() {
                     let (pi, pj) = prev.expect("first variant shares its own families");
-                    return self.split_at(ctx, &entries, pi, pj);
+                    return self.split_at(ctx, &entries, order.is_some(), pi, pj);
                 }
                 prev = Some((i, j + 1));
             }
@@ -563,11 +568,13 @@ impl Slice {
     }
 
     /// Splits after `n` variants of entry `i` of `entries` (this slice's
-    /// entries in rez's order; variants in preference order).
+    /// entries in rez's order, `reordered` if an orderer changed it;
+    /// variants in preference order).
     fn split_at(
         &self,
         ctx: &Context,
         entries: &[&Entry],
+        reordered: bool,
         i: usize,
         n: usize,
     ) -> Result<(Slice, Slice), SolveError> {
@@ -594,8 +601,10 @@ impl Slice {
         rest.extend(entries[i + 1..].iter().map(|&e| e.clone()));
         // slices keep their entries descending (an orderer's order is
         // applied again at each split)
-        for part in [&mut first, &mut rest] {
-            part.sort_by(|a, b| b.pkg.version.cmp(&a.pkg.version));
+        if reordered {
+            for part in [&mut first, &mut rest] {
+                part.sort_by(|a, b| b.pkg.version.cmp(&a.pkg.version));
+            }
         }
         Ok((self.copy_with(first), self.copy_with(rest)))
     }
