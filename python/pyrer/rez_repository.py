@@ -42,7 +42,7 @@ from rezplugins.package_repository.filesystem import (
     FileSystemPackageResource,
 )
 
-from pyrer import FamilySource, PackageData, rez_context
+from pyrer import FamilySource, PackageData, rez_context, rez_definitions
 from pyrer.memo import explain, memo_dir, open_memo
 from pyrer.rez_package import FallbackToRez, late_bound_fields
 
@@ -66,7 +66,9 @@ class PyrerPackageRepository(FileSystemPackageRepository):
     def __init__(self, location: str, resource_pool: Any, **kwargs: Any) -> None:
         super().__init__(location, resource_pool, **kwargs)
         rez_context.install()  # contexts record this repository as its plain path
-        self._memo = open_memo(memo_dir(_plugin_setting("memo_dir")))
+        rez_definitions.serve_location(self.location)  # whole definitions from the memo
+        rez_definitions.install()
+        self._memo = open_memo(memo_dir(plugin_setting("memo_dir")))
         self._memo_pid = os.getpid()
         self.serve_evaluated = serve_evaluated()
         # `load_family(name, version_range=None) -> list[PackageData]`, run in
@@ -231,7 +233,7 @@ def serve_evaluated() -> bool:
     env = os.environ.get("PYRER_MEMO_EVALUATED", "").strip().lower()
     if env:
         return env in ("1", "true", "on", "yes")
-    setting = _plugin_setting("remember_evaluated")
+    setting = plugin_setting("remember_evaluated")
     if setting is not None:
         return bool(setting)
     config = _config()
@@ -244,7 +246,7 @@ def _config() -> Any:
     return config
 
 
-def _plugin_setting(key: str) -> Any:
+def plugin_setting(key: str) -> Any:
     """A setting under ``plugins.package_repository.pyrer`` in rezconfig, if set."""
     try:
         section = _config().plugins.package_repository.pyrer

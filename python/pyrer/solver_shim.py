@@ -6,7 +6,9 @@ rez that folder is rez's own ``rezplugins`` package; installed apart from rez
 (``pip install --target DIR`` + ``PYTHONPATH=DIR``, a rez package of its own)
 it is another folder, which this module adds to the search path of rez's
 ``rezplugins`` package (the wheel adds no other module there), so that
-``rezplugins.solver_shim`` imports and activates either way.
+``rezplugins.solver_shim`` imports and activates either way. It also routes
+package definitions of ``pyrer@`` locations through the memo
+(`pyrer.rez_definitions`), for contexts loaded without a resolve too.
 """
 
 from __future__ import annotations
@@ -20,5 +22,11 @@ if os.path.isdir(os.path.join(_here, "solver_shim")) and _here not in list(rezpl
     rezplugins.__path__.append(_here)
 
 from rezplugins.solver_shim import activate, deactivate, is_active, metrics  # noqa: E402
+
+from pyrer import rez_definitions  # noqa: E402
+from pyrer.import_patch import patch_on_import  # noqa: E402
+
+# contexts loaded in this process read definitions of pyrer@ locations from the memo
+patch_on_import(rez_definitions.FILESYSTEM_PLUGIN, rez_definitions.install_into)
 
 __all__ = ["activate", "deactivate", "is_active", "metrics"]

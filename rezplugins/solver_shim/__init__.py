@@ -21,11 +21,11 @@ runs both solvers and logs divergences (logger ``pyrer.shim``, level WARNING),
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.machinery
 import sys
 from types import ModuleType
 from typing import Any
+
+from pyrer.import_patch import cancel, patch_on_import
 
 from . import metrics
 
@@ -44,17 +44,13 @@ def is_active() -> bool:
 
 def activate() -> None:
     """Patch `Resolver._solve` now, or as soon as `rez.resolver` is imported."""
-    mod = sys.modules.get(_TARGET)
-    if mod is not None and hasattr(mod, "Resolver"):
-        _patch(mod)
-    elif not any(isinstance(f, _PatchOnImport) for f in sys.meta_path):
-        sys.meta_path.insert(0, _PatchOnImport())
+    patch_on_import(_TARGET, _patch)
 
 
 def deactivate() -> None:
     """Restore rez's own `Resolver._solve`."""
     global _original_solve
-    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _PatchOnImport)]
+    cancel(_TARGET)
     mod = sys.modules.get(_TARGET)
     if mod is not None and _original_solve is not None:
         mod.Resolver._solve = _original_solve
@@ -77,35 +73,6 @@ def _patch(mod: ModuleType) -> None:
     _solve.__doc__ = original.__doc__
     _original_solve = original
     resolver_cls._solve = _solve
-
-
-class _PatchOnImport(importlib.abc.MetaPathFinder):
-    """Finds `rez.resolver` like the normal path finder, and patches it once it has run."""
-
-    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
-        if fullname != _TARGET:
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        if spec is None or spec.loader is None:
-            return None
-        spec.loader = _PatchingLoader(spec.loader)
-        return spec
-
-
-class _PatchingLoader(importlib.abc.Loader):
-    def __init__(self, loader: Any) -> None:
-        self._loader = loader
-
-    def create_module(self, spec: Any) -> Any:
-        return self._loader.create_module(spec)
-
-    def exec_module(self, module: ModuleType) -> None:
-        self._loader.exec_module(module)
-        sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _PatchOnImport)]
-        _patch(module)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._loader, name)
 
 
 activate()

@@ -5,6 +5,7 @@
 
 mod check;
 mod crash_guard;
+mod definition;
 mod layout;
 mod quarantine;
 mod record;
@@ -13,6 +14,7 @@ mod store;
 
 use std::path::Path;
 
+pub use definition::{definition_key, lookup_definition, remember_definition};
 pub use layout::{
     family_layout, family_names, FamilyLayout, FileFormat, LayoutSettings, PackageFile,
 };

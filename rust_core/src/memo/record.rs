@@ -204,7 +204,7 @@ impl<'a> RecordRef<'a> {
 }
 
 /// FNV-1a, 64 bits: enough to catch torn or flipped bytes in a value.
-fn checksum(bytes: &[u8]) -> u64 {
+pub(super) fn checksum(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in bytes {
         h ^= b as u64;
@@ -213,7 +213,7 @@ fn checksum(bytes: &[u8]) -> u64 {
     h
 }
 
-fn put_len(out: &mut Vec<u8>, mut n: usize) {
+pub(super) fn put_len(out: &mut Vec<u8>, mut n: usize) {
     loop {
         let byte = (n & 0x7f) as u8;
         n >>= 7;
@@ -225,7 +225,7 @@ fn put_len(out: &mut Vec<u8>, mut n: usize) {
     }
 }
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
+pub(super) fn put_str(out: &mut Vec<u8>, s: &str) {
     put_len(out, s.len());
     out.extend_from_slice(s.as_bytes());
 }
@@ -237,12 +237,12 @@ fn put_strings(out: &mut Vec<u8>, items: &[String]) {
     }
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
+pub(super) struct Reader<'a> {
+    pub(super) bytes: &'a [u8],
 }
 
 impl<'a> Reader<'a> {
-    fn len(&mut self) -> Option<usize> {
+    pub(super) fn len(&mut self) -> Option<usize> {
         let mut n: usize = 0;
         for shift in (0..64).step_by(7) {
             let (&byte, rest) = self.bytes.split_first()?;
@@ -255,7 +255,7 @@ impl<'a> Reader<'a> {
         None
     }
 
-    fn string(&mut self) -> Option<&'a str> {
+    pub(super) fn string(&mut self) -> Option<&'a str> {
         let n = self.len()?;
         if n > self.bytes.len() {
             return None;

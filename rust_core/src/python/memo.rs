@@ -155,6 +155,45 @@ impl PyMemo {
             }))
     }
 
+    /// The whole definition remembered for the file at `path` (what rez's
+    /// loader returned, in `pyrer.definitions`' encoding), if the file still
+    /// has the stamp it had then; None otherwise (absent, stale, damaged,
+    /// older format, or the file cannot be stat'ed).
+    fn definition<'py>(
+        &self,
+        py: Python<'py>,
+        path: String,
+    ) -> PyResult<Option<Bound<'py, pyo3::types::PyBytes>>> {
+        let found = py.detach(|| {
+            let Ok(meta) = std::fs::metadata(&path) else {
+                return Ok(None);
+            };
+            memo::lookup_definition(&self.store, &path, &FileStamp::of(&meta))
+        });
+        let found = found.map_err(|e| PyOSError::new_err(e.0))?;
+        Ok(found.map(|bytes| pyo3::types::PyBytes::new(py, &bytes)))
+    }
+
+    /// Queues `payload` as the definition of `path`, whose stamp was `stamp`
+    /// before rez loaded it. Returns False (nothing written) when the file
+    /// has changed since, or too recently to be remembered safely.
+    fn remember_definition(
+        &self,
+        py: Python<'_>,
+        path: String,
+        stamp: Stamp,
+        payload: Vec<u8>,
+    ) -> PyResult<bool> {
+        py.detach(|| {
+            let Ok(meta) = std::fs::metadata(&path) else {
+                return Ok(false);
+            };
+            let current = FileStamp::of(&meta);
+            memo::remember_definition(&self.store, &path, &stamp_of(stamp), &current, &payload)
+        })
+        .map_err(|e| PyOSError::new_err(e.0))
+    }
+
     /// Commits writes queued by `load_family`; returns how many. Also done
     /// when the queue is long and when the memo is dropped.
     fn flush(&self, py: Python<'_>) -> PyResult<usize> {
@@ -171,12 +210,14 @@ impl PyMemo {
     /// Drops the entries of `paths`; returns how many were asked for.
     /// Raises OSError when the memo takes no writes.
     fn forget(&self, py: Python<'_>, paths: Vec<String>) -> PyResult<usize> {
+        // a file's solver entry and its whole definition go together
         let items: Vec<_> = paths
             .iter()
-            .map(|p| (memo::key_of(p).0.into_owned(), None))
+            .flat_map(|p| [memo::key_of(p).0.into_owned(), memo::definition_key(p).0])
+            .map(|key| (key, None))
             .collect();
         match py.detach(|| self.store.write(&items)) {
-            Ok(true) => Ok(items.len()),
+            Ok(true) => Ok(paths.len()),
             Ok(false) => Err(PyOSError::new_err(format!(
                 "memo {} takes no writes in this process",
                 self.store.dir().display()
