@@ -88,6 +88,7 @@ def _write_repo(root: Path) -> Path:
                 body += f'variants = [["platform-linux"], ["{name}_extra-{v}"]]\n'
             body += "description = " + repr("x" * rng.randrange(20, 400)) + "\n"
             (folder / "package.py").write_text(body)
+    time.sleep(0.1)  # the memo only remembers files older than a timestamp tick
     return root
 
 

@@ -21,6 +21,7 @@ from pyrer._native import (
     __version__,
     parse_static_package_py,
     parse_static_packages_py,
+    runs_statically,
     solve,
 )
 from pyrer.rez_package import FallbackToRez
@@ -45,4 +46,5 @@ __all__ = [
     "solve",
     "parse_static_package_py",
     "parse_static_packages_py",
+    "runs_statically",
 ]

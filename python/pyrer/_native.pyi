@@ -256,6 +256,8 @@ def solve(
     package_filter: PackageFilter | None = None,
     package_orderers: PackageOrderers | None = None,
 ) -> SolveResult: ...
+def runs_statically(source: str) -> bool:
+    """Whether rez's loader gives the same data for `source` in every process."""
 def parse_static_package_py(source: str) -> PackageData | None:
     """Reads name, version, requires and variants from package.py source without
     running it; None when the file is dynamic or rez would reject it. Never raises."""

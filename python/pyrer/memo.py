@@ -20,7 +20,8 @@ from pyrer._native import Memo
 
 log = logging.getLogger("pyrer.memo")
 
-_opened: dict[str, Memo | None] = {}
+# directory -> (the process that opened it, the memo or None when unusable)
+_opened: dict[str, tuple[int, Memo | None]] = {}
 
 
 def default_memo_dir() -> Path:
@@ -45,12 +46,15 @@ def map_size() -> int:
 
 
 def open_memo(directory: Path | None) -> Memo | None:
-    """The process-wide memo for `directory`; None (warned once) if unusable."""
+    """The process-wide memo for `directory`; None (warned once) if unusable,
+    and in a forked child of the process that opened it (LMDB handles must
+    not cross fork(); the child reads package files directly)."""
     if directory is None:
         return None
     key = os.path.abspath(directory)
     if key in _opened:
-        return _opened[key]
+        pid, opened = _opened[key]
+        return opened if pid == os.getpid() else None
     try:
         memo: Memo | None = Memo(key, map_size())
     except OSError as e:
@@ -60,7 +64,7 @@ def open_memo(directory: Path | None) -> Memo | None:
         for notice in memo.notices:
             log.warning("pyrer: %s", notice)
         atexit.register(_flush, memo)
-    _opened[key] = memo
+    _opened[key] = (os.getpid(), memo)
     return memo
 
 

@@ -13,9 +13,11 @@ is the one rez's own load gives, and an edit is seen at once.
 
 What is remembered, so that serving it never differs from stock rez:
 
-* files pyrer's static parser accepts: their evaluation depends on nothing
-  but the file's bytes (literals and ``def``s only; no imports, ``@early``
-  functions or other code that runs at load time);
+* files pyrer's static parser runs (`pyrer.runs_statically`): their
+  evaluation depends on nothing but the file's bytes (literal assignments,
+  ``def``s, ``with scope`` blocks; no imports, ``@early`` functions or other
+  code that runs at load time), including those whose schema the parser
+  leaves to rez (``tests``, ``config``);
 * YAML definitions (plain data);
 * files rez has to evaluate (imports, ``@early``, ...) only where rez itself
   would reuse an evaluation across processes (``cache_package_files`` with a
@@ -43,7 +45,7 @@ from collections import Counter
 from typing import Any, Callable
 
 from pyrer import definition_codec
-from pyrer._native import parse_static_package_py
+from pyrer._native import runs_statically
 
 log = logging.getLogger("pyrer.definitions")
 
@@ -91,21 +93,12 @@ def _served(filepath: str) -> bool:
     return any(parent.startswith(loc + os.sep) for loc in _locations())
 
 
-_memo_pid: int | None = None
-
-
 def _memo() -> Any:
     """The process's memo (None when off, unusable, or inherited over fork)."""
     from pyrer.memo import memo_dir, open_memo
     from pyrer.rez_repository import plugin_setting
 
-    global _memo_pid
-    memo = open_memo(memo_dir(plugin_setting("memo_dir")))
-    if memo is None:
-        return None
-    if _memo_pid is None:
-        _memo_pid = os.getpid()
-    return memo if _memo_pid == os.getpid() else None
+    return open_memo(memo_dir(plugin_setting("memo_dir")))
 
 
 def _stamp(path: str) -> tuple[int, int, int, int] | None:
@@ -117,8 +110,8 @@ def _stamp(path: str) -> tuple[int, int, int, int] | None:
 
 
 def _is_static(memo: Any, path: str, stamp: tuple[int, int, int, int]) -> bool:
-    """Whether pyrer's static parser accepts the file as it is at `stamp`:
-    the memo's solver entry says so, or the parser is asked."""
+    """Whether the file, as it is at `stamp`, runs statically: the memo's
+    solver entry says the parser read it, or the parser is asked."""
     try:
         entry = memo.lookup(path)
     except OSError:
@@ -128,7 +121,7 @@ def _is_static(memo: Any, path: str, stamp: tuple[int, int, int, int]) -> bool:
     try:
         with open(path, "rb") as f:
             text = f.read().decode("utf-8")
-        return parse_static_package_py(text) is not None
+        return runs_statically(text)
     except (OSError, UnicodeDecodeError, ValueError):
         return False
 

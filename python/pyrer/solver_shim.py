@@ -21,10 +21,9 @@ _here = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if os.path.isdir(os.path.join(_here, "solver_shim")) and _here not in list(rezplugins.__path__):
     rezplugins.__path__.append(_here)
 
-from rezplugins.solver_shim import activate, deactivate, is_active, metrics  # noqa: E402
-
 from pyrer import rez_definitions  # noqa: E402
 from pyrer.import_patch import patch_on_import  # noqa: E402
+from rezplugins.solver_shim import activate, deactivate, is_active, metrics  # noqa: E402
 
 # contexts loaded in this process read definitions of pyrer@ locations from the memo
 patch_on_import(rez_definitions.FILESYSTEM_PLUGIN, rez_definitions.install_into)

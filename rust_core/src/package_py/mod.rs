@@ -48,6 +48,15 @@ pub fn parse_static_package(source: &str) -> Result<StaticPackage, Bail> {
     }
 }
 
+/// Whether executing `source` depends on nothing but its text: every
+/// statement is one the static parser runs itself (literal assignments,
+/// `def`s, `with scope(...)` blocks, lint-helper imports). rez's loader then
+/// returns the same data for the same bytes in every process, whatever the
+/// schema makes of it later.
+pub fn runs_statically(source: &str) -> bool {
+    encoding::python_source(source).is_ok_and(|text| parser::parse_module(text).is_ok())
+}
+
 /// Reads and parses one file.
 pub fn parse_static_package_file(path: &Path) -> Result<StaticPackage, Bail> {
     if path.extension().and_then(|e| e.to_str()) != Some("py") {

@@ -251,3 +251,25 @@ fn mutated_corpus_never_panics() {
         }
     }
 }
+
+#[test]
+fn runs_statically_follows_the_module_not_the_schema() {
+    use super::runs_statically;
+    // the schema of `tests` and `config` is left to rez, yet the module is static
+    assert!(runs_statically(
+        "name = 'a'\nversion = '1'\ntests = {'unit': 'pytest'}\nconfig = {'x': 1}\n"
+    ));
+    assert!(runs_statically(
+        "def commands():\n    env.PATH.append('{root}')\n"
+    ));
+    assert!(runs_statically("name = 'a'\n")); // no version: the schema's business
+    assert!(!runs_statically("import os\nname = os.environ['X']\n"));
+    assert!(!runs_statically(
+        "@early()\ndef description():\n    return 'x'\n"
+    ));
+    assert!(!runs_statically("name = 'a' + suffix\n"));
+    assert!(!runs_statically(
+        "def commands(x=open('/etc/passwd')):\n    pass\n"
+    ));
+    assert!(!runs_statically("if True:\n    name = 'a'\n"));
+}

@@ -8,7 +8,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
 
 use super::solve::PyPackageData;
-use crate::package_py::{parse_static_package, parse_static_package_files, Bail, StaticPackage};
+use crate::package_py::{
+    parse_static_package, parse_static_package_files, runs_statically, Bail, StaticPackage,
+};
 
 /// The single conversion of a parsed package to its Python value.
 pub(crate) fn to_python(py: Python<'_>, pkg: StaticPackage) -> PyResult<Py<PyAny>> {
@@ -69,6 +71,17 @@ fn parse_static_package_py(
         Ok(pkg) => to_python(py, pkg).map(Some),
         Err(_) => Ok(None),
     }
+}
+
+/// Whether rez's loader gives the same data for `source` in every process:
+/// the whole module runs statically (pyrer's parser runs each statement),
+/// even where the parser leaves the package's schema to rez.
+#[pyfunction(name = "runs_statically")]
+fn py_runs_statically(source: &Bound<'_, PyAny>) -> bool {
+    let Ok(source) = source.cast::<PyString>() else {
+        return false;
+    };
+    utf8_of(source).is_some_and(runs_statically)
 }
 
 /// Reads and parses files in parallel with the GIL released; items that
@@ -135,6 +148,7 @@ fn _survey_static_packages_py<'py>(
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_static_package_py, m)?)?;
+    m.add_function(wrap_pyfunction!(py_runs_statically, m)?)?;
     m.add_function(wrap_pyfunction!(parse_static_packages_py, m)?)?;
     m.add_function(wrap_pyfunction!(_survey_static_packages_py, m)?)?;
     Ok(())
