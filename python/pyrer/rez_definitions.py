@@ -42,6 +42,7 @@ import functools
 import logging
 import os
 from collections import Counter
+from pathlib import Path
 from typing import Any, Callable
 
 from pyrer import definition_codec
@@ -56,25 +57,28 @@ PREFIX = "pyrer@"
 # files were not remembered (not_static, unencodable, changed, ...).
 counters: Counter[str] = Counter()
 
-_served_locations: set[str] = set()
+# location -> memo directory of the pyrer@ repository created for it (None:
+# its memo is off)
+_served_locations: dict[str, Path | None] = {}
 _configured: tuple[tuple[str, ...], frozenset[str]] = ((), frozenset())
 
 
-def serve_location(location: str) -> None:
-    """Definitions of files under `location` (canonical) come from the memo."""
-    _served_locations.add(location.rstrip(os.sep))
+def serve_location(location: str, memo_directory: Path | None) -> None:
+    """Definitions of files under `location` (canonical) come from the memo
+    in `memo_directory` (the repository's; None when it has none)."""
+    _served_locations[location.rstrip(os.sep)] = memo_directory
 
 
-def _locations() -> set[str] | frozenset[str]:
-    """Locations of ``pyrer@`` repositories created here or listed in
-    ``packages_path`` (re-read when the setting changes)."""
+def _listed_locations() -> frozenset[str]:
+    """Locations listed as ``pyrer@LOCATION`` in ``packages_path`` (re-read
+    when the setting changes)."""
     global _configured
     try:
         from rez.config import config
 
         paths = tuple(str(p) for p in config.packages_path)
     except Exception:  # no usable config: only repositories created here
-        return _served_locations
+        return frozenset()
     if paths != _configured[0]:
         from rez.utils.filesystem import canonical_path
         from rez.utils.platform_ import platform_
@@ -85,20 +89,24 @@ def _locations() -> set[str] | frozenset[str]:
             if p.startswith(PREFIX)
         )
         _configured = (paths, listed)
-    return _served_locations | _configured[1]
+    return _configured[1]
 
 
-def _served(filepath: str) -> bool:
-    parent = os.path.dirname(filepath)
-    return any(parent.startswith(loc + os.sep) for loc in _locations())
+def _memo_for(filepath: str) -> Any:
+    """The memo serving `filepath`'s definition, or None: not under a
+    ``pyrer@`` location, memo off or unusable, or a forked child."""
+    from pyrer.memo import open_memo
 
+    # package files sit at LOCATION/family/version/file
+    location = os.path.dirname(os.path.dirname(os.path.dirname(filepath)))
+    if location in _served_locations:
+        return open_memo(_served_locations[location])
+    if location in _listed_locations():  # no repository of it in this process yet
+        from pyrer.memo import memo_dir
+        from pyrer.rez_repository import plugin_setting
 
-def _memo() -> Any:
-    """The process's memo (None when off, unusable, or inherited over fork)."""
-    from pyrer.memo import memo_dir, open_memo
-    from pyrer.rez_repository import plugin_setting
-
-    return open_memo(memo_dir(plugin_setting("memo_dir")))
+        return open_memo(memo_dir(plugin_setting("memo_dir")))
+    return None
 
 
 def _stamp(path: str) -> tuple[int, int, int, int] | None:
@@ -150,40 +158,41 @@ def load_definition(
     def rez_load() -> Any:
         return original(filepath, format_, disable_memcache=disable_memcache)
 
-    memo = _memo()
-    real = os.path.realpath(filepath)
-    if memo is None or real in file_cache:
+    memo = _memo_for(filepath)
+    # a file this process wrote (rez build / release) is read by rez from its
+    # local copy (`rez.serialise.file_cache`, keyed on real paths)
+    if memo is None or (file_cache and os.path.realpath(filepath) in file_cache):
         return rez_load()
     try:
-        payload = memo.definition(real)
+        payload = memo.definition(filepath)
     except OSError as e:
-        log.debug("pyrer: memo read failed for %s: %s", real, e)
+        log.debug("pyrer: memo read failed for %s: %s", filepath, e)
         payload = None
     if payload is not None:
         try:
             data = definition_codec.decode(payload)
         except definition_codec.UndecodablePayload as e:
-            log.debug("pyrer: memo definition of %s unreadable (%s); loading it", real, e)
+            log.debug("pyrer: memo definition of %s unreadable (%s); loading it", filepath, e)
         else:
             counters["served"] += 1
             return data
-    stamp = _stamp(real)
+    stamp = _stamp(filepath)
     data = rez_load()
     counters["loaded"] += 1
     if stamp is None:
         return data
-    why = _rememberable(memo, real, format_, stamp)
+    why = _rememberable(memo, filepath, format_, stamp)
     if not why:
         try:
             encoded = definition_codec.encode(data)
         except definition_codec.Unencodable as e:
             why = "unencodable"
-            log.debug("pyrer: %s not remembered: %s", real, e)
+            log.debug("pyrer: %s not remembered: %s", filepath, e)
         else:
             try:
-                remembered = memo.remember_definition(real, stamp, encoded)
+                remembered = memo.remember_definition(filepath, stamp, encoded)
             except OSError as e:  # a lost write only costs a load later
-                log.debug("pyrer: memo write failed for %s: %s", real, e)
+                log.debug("pyrer: memo write failed for %s: %s", filepath, e)
                 remembered = False
             why = "" if remembered else "changed"
     counters[f"not_remembered.{why}" if why else "remembered"] += 1
@@ -202,7 +211,7 @@ def _wrap(original: Callable[..., Any]) -> Callable[..., Any]:
             from rez.serialise import FileFormat
 
             format_ = FileFormat.py
-        if update_data_callback is not None or not _served(filepath):
+        if update_data_callback is not None:
             return original(filepath, format_, update_data_callback, disable_memcache)
         return load_definition(original, filepath, format_, disable_memcache)
 

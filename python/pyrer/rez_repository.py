@@ -66,9 +66,10 @@ class PyrerPackageRepository(FileSystemPackageRepository):
     def __init__(self, location: str, resource_pool: Any, **kwargs: Any) -> None:
         super().__init__(location, resource_pool, **kwargs)
         rez_context.install()  # contexts record this repository as its plain path
-        rez_definitions.serve_location(self.location)  # whole definitions from the memo
+        directory = memo_dir(plugin_setting("memo_dir"))
+        self._memo = open_memo(directory)
+        rez_definitions.serve_location(self.location, directory)  # whole definitions
         rez_definitions.install()
-        self._memo = open_memo(memo_dir(plugin_setting("memo_dir")))
         self._memo_pid = os.getpid()
         self.serve_evaluated = serve_evaluated()
         # `load_family(name, version_range=None) -> list[PackageData]`, run in

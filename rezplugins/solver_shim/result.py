@@ -23,10 +23,9 @@ class ResolvedVariant:
     def __init__(self, variant: Variant, requires: list[str]) -> None:
         self.variant = variant
         self.requires = requires
-
-    @property
-    def name(self) -> str:
-        return str(self.variant.name)
+        # read thousands of times while the graph is drawn; rez forwards each
+        # read through its resource wrappers
+        self.name = str(variant.name)
 
     @property
     def version(self) -> Version:
