@@ -488,3 +488,108 @@ def test_warm_rez_env_opens_no_definition_file(tmp_path: Path) -> None:
         saved = _definition_opens([*rez_env, "--input", str(rxt), "--", "true"], env,
                                   tmp_path / "input.txt")
         assert (warm, saved) == (0, 0), f"request {i}: {warm} / {saved} opens"
+
+
+# -- rez's own commands over served definitions ---------------------------------
+
+
+def _rez(args: list[str], env: dict[str, str], cwd: Path | None = None) -> str:
+    proc = subprocess.run([str(BIN / "rez"), *args], env=env, cwd=cwd, capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, f"rez {' '.join(args)}: {proc.stderr[-2000:]}"
+    return proc.stdout
+
+
+@pytest.fixture()
+def studio_configs(tmp_path: Path) -> dict[str, dict[str, str]]:
+    """Stock rez and rez + pyrer (shim, pyrer@ path, warm memo) over a copy of
+    the studio corpus; builds install into a local repository of each."""
+    studio = tmp_path / "studio"
+    shutil.copytree(STUDIO, studio)
+    time.sleep(0.1)
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("REZ_", "PYRER_"))}
+    # rez prints some attributes in set order: the same hash seed for both
+    base["PYTHONHASHSEED"] = "0"
+    envs = {}
+    for name, path, shim in (("stock", str(studio), ""), ("pyrer", f"pyrer@{studio}", "1")):
+        local = tmp_path / f"local-{name}"
+        local.mkdir()
+        config = tmp_path / f"{name}.py"
+        config.write_text(
+            ("import pyrer.solver_shim\n" if shim else "")
+            + f"packages_path = [{str(local)!r}, {path!r}]\n"
+            + f"local_packages_path = {str(local)!r}\n"
+        )
+        envs[name] = dict(base, REZ_CONFIG_FILE=str(config),
+                          PYRER_MEMO_DIR=str(tmp_path / "memo"))
+    for request in STUDIO_REQUESTS:  # warm the memo: solver fields and definitions
+        _rez(["env", *request, "--", "true"], envs["pyrer"])
+    return envs
+
+
+def test_rez_view_search_and_context_behave_as_stock(
+    studio_configs: dict[str, dict[str, str]], tmp_path: Path
+) -> None:
+    for args in (["view", "maya-2024.2"], ["view", "studio_pipeline"], ["view", "-a", "mtoa"],
+                 ["search", "studio*"], ["search", "--type", "package", "-f",
+                                        "{qualified_name} {description} {tools}", "maya*"]):
+        assert _rez(args, studio_configs["pyrer"]) == _rez(args, studio_configs["stock"]), args
+    rxt = tmp_path / "ctx.rxt"
+    _rez(["env", "maya-2024", "studio_maya_tools", "--output", str(rxt)], studio_configs["pyrer"])
+    for args in (["context", str(rxt)], ["context", "--tools", str(rxt)], ["context", "--show-uris", str(rxt)],
+                 ["context", "--print-graph", str(rxt)],
+                 ["context", "--interpret", "--format", "dict", str(rxt)]):
+        assert _rez(args, studio_configs["pyrer"]) == _rez(args, studio_configs["stock"]), args
+
+
+DEV_PACKAGE = """\
+name = "shot_tool"
+version = "0.3.0"
+requires = ["python-3.11", "studio_pipeline"]
+build_requires = ["cmake"]
+private_build_requires = ["pytest"]
+build_command = False
+tools = ["shot_tool"]
+
+def commands():
+    env.PATH.append("{root}/bin")
+"""
+
+
+def test_rez_build_resolves_build_requires_as_stock(
+    studio_configs: dict[str, dict[str, str]], tmp_path: Path
+) -> None:
+    installed = {}
+    for name in ("stock", "pyrer"):
+        src = tmp_path / f"src-{name}"
+        src.mkdir()
+        (src / "package.py").write_text(DEV_PACKAGE)
+        _rez(["build", "--install"], studio_configs[name], cwd=src)
+        build_ctx = subprocess.run(
+            [str(BIN / "rez"), "context", "--format", "dict", "--interpret",
+             str(src / "build" / "build.rxt")],
+            env=studio_configs[name], capture_output=True, text=True,
+        )
+        local = Path(studio_configs[name]["REZ_CONFIG_FILE"]).parent / f"local-{name}"
+        payload = (local / "shot_tool" / "0.3.0" / "package.py").read_text()
+        installed[name] = (build_ctx.returncode, _resolved_names(src / "build" / "build.rxt"),
+                           payload.replace(str(local), "LOCAL"))
+    assert installed["pyrer"] == installed["stock"]
+    if _strace_works():  # the build's resolve read the repository's definitions from the memo
+        log = tmp_path / "build-strace.txt"
+        subprocess.run(
+            ["strace", "-f", "-e", "trace=open,openat", "-o", str(log), str(BIN / "rez"),
+             "build"], env=studio_configs["pyrer"], cwd=tmp_path / "src-pyrer",
+            capture_output=True, check=True,
+        )
+        studio = str(tmp_path / "studio")
+        opened = [line for line in log.read_text().splitlines()
+                  if studio in line and "package.py" in line and "ENOENT" not in line]
+        assert not opened, opened[:3]
+
+
+def _resolved_names(rxt: Path) -> list[str]:
+    data = json.loads(rxt.read_text())
+    return sorted(
+        f"{v['variables']['name']}-{v['variables']['version']}" for v in data["resolved_packages"]
+    )
