@@ -536,8 +536,8 @@ def test_rez_view_search_and_context_behave_as_stock(
         assert _rez(args, studio_configs["pyrer"]) == _rez(args, studio_configs["stock"]), args
     rxt = tmp_path / "ctx.rxt"
     _rez(["env", "maya-2024", "studio_maya_tools", "--output", str(rxt)], studio_configs["pyrer"])
-    for args in (["context", str(rxt)], ["context", "--tools", str(rxt)], ["context", "--show-uris", str(rxt)],
-                 ["context", "--print-graph", str(rxt)],
+    for args in (["context", str(rxt)], ["context", "--tools", str(rxt)],
+                 ["context", "--show-uris", str(rxt)], ["context", "--print-graph", str(rxt)],
                  ["context", "--interpret", "--format", "dict", str(rxt)]):
         assert _rez(args, studio_configs["pyrer"]) == _rez(args, studio_configs["stock"]), args
 
