@@ -13,7 +13,8 @@ benchmark requests (every k-th of the 188), each request runs as
 
 Reported, per form (without / with ``--time``): totals, medians, stock / pyrer, how many
 resolves the shim served (``PYRER_SHIM_METRICS``; issue 13's target: every one; a resolve
-pyrer finds failed or in error is answered by rez's solver, for rez's messages), and
+pyrer finds failed is answered by rez's solver, for rez's messages; a requested range with
+no package raises rez's PackageNotFoundError from the shim itself), and
 whether the ``REZ_*`` environments are identical (issue 13's target: yes), compared
 through ``rez env ... -- python -c <dump REZ_* as JSON>`` once per request and form.
 

@@ -398,12 +398,30 @@ def test_failed_resolve_shows_rez_message(monkeypatch: pytest.MonkeyPatch, repo:
 
 
 def test_error_raises_rez_error(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:
-    with pytest.raises(PackageNotFoundError) as ours:
-        shimmed(package_requests=["foo-9"], package_paths=[f"pyrer@{repo}"])
-    assert shim.metrics.snapshot()["miss.error"] == 1
-    with pytest.raises(PackageNotFoundError) as theirs:
-        stock(monkeypatch, package_requests=["foo-9"], package_paths=[f"pyrer@{repo}"])
-    assert str(ours.value) == str(theirs.value)
+    """A requested range with no package: through pyrer@ alone the shim raises
+    rez's PackageNotFoundError itself; with a repository read through rez in the
+    chain, rez's solver runs and raises it."""
+    for paths, counter in (([f"pyrer@{repo}"], "hit.error"), ([str(repo)], "miss.error")):
+        before = shim.metrics.snapshot().get(counter, 0)
+        with pytest.raises(PackageNotFoundError) as ours:
+            shimmed(package_requests=["foo-9"], package_paths=paths)
+        assert shim.metrics.snapshot()[counter] == before + 1
+        with pytest.raises(PackageNotFoundError) as theirs:
+            stock(monkeypatch, package_requests=["foo-9"], package_paths=paths)
+        assert str(ours.value) == str(theirs.value)
+
+
+def test_served_error_is_validated_against_rez(
+    monkeypatch: pytest.MonkeyPatch, repo: Path
+) -> None:
+    monkeypatch.setenv("PYRER_SHIM_VALIDATE", "1")
+    before = shim.metrics.snapshot()
+    for request in (["foo-9"], ["~bar", "foo-9+<10"], ["bar", "foo>99"]):
+        with pytest.raises(PackageNotFoundError):
+            shimmed(package_requests=request, package_paths=[f"pyrer@{repo}"])
+    after = shim.metrics.snapshot()
+    assert after.get("divergences", 0) == before.get("divergences", 0)
+    assert after["validated"] == before.get("validated", 0) + 3
 
 
 def test_switched_off(monkeypatch: pytest.MonkeyPatch, repo: Path) -> None:

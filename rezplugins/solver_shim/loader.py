@@ -143,6 +143,12 @@ class FamilyLoader:
         return loader(name, version_range)
 
     @property
+    def all_native(self) -> bool:
+        """Whether every family of this resolve was read by pyrer's own
+        loaders (``pyrer@`` repositories, no ``@late`` family read through rez)."""
+        return not self.late_loaders and all(isinstance(s, FamilySource) for s in self.sources)
+
+    @property
     def failure(self) -> tuple[str, str] | None:
         """(reason, detail) of the load that stopped the solve, if any."""
         return self.chain.failure

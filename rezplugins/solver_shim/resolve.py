@@ -21,7 +21,20 @@ from .result import PyrerSolver, ResolvedVariant
 _logger = logging.getLogger("pyrer.shim")
 
 SolveFn = Callable[[Any], Any]
-Outcome = Union[PyrerSolver, str]  # a solved resolve, or the reason to run rez's solver
+
+# rez's `_PackageScope` message when no package of a requested family is in range
+NOT_FOUND = "Package could not be found: "
+
+
+class RezError:
+    """The error rez's solver raises for this resolve, which the shim raises itself."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+# a solved resolve, rez's error for it, or the reason to run rez's solver
+Outcome = Union[PyrerSolver, RezError, str]
 
 
 def enabled() -> bool:
@@ -54,6 +67,9 @@ def shim_solve(resolver: Any, original: SolveFn) -> Any:
     if validating():
         return _shadow(resolver, outcome, original)
     metrics.count("hit")
+    if isinstance(outcome, RezError):
+        metrics.count("hit.error")
+        raise outcome.error
     return outcome
 
 
@@ -121,6 +137,10 @@ def attempt(resolver: Any) -> Outcome:
         reason, detail = failure
         _logger.debug("pyrer shim: %s", detail)
         return reason
+    if result.status == "error":
+        error = rez_error(result.failure_description or "", loader)
+        if error is not None:
+            return error
     if result.status != "solved":
         return f"pyrer_{result.status}"
     resolved = [
@@ -138,21 +158,44 @@ def attempt(resolver: Any) -> Outcome:
     )
 
 
-def _shadow(resolver: Any, ours: PyrerSolver, original: SolveFn) -> Any:
+def rez_error(description: str, loader: FamilyLoader) -> RezError | None:
+    """The error rez's solver raises for pyrer's errored resolve, where pyrer
+    knows it exactly: a requested range with no package in it
+    (`PackageNotFoundError`, rez's message), with every family read by
+    pyrer's own loaders, so that the packages rez would have validated on
+    the way are the ones pyrer read (a package rez fails to load sends the
+    resolve to rez's solver before this). Others (a missing family, whose
+    message names the searched paths, say) are left to rez's solver."""
+    if not description.startswith(NOT_FOUND) or not loader.all_native:
+        return None
+    from rez.exceptions import PackageNotFoundError
+
+    return RezError(PackageNotFoundError(description))
+
+
+def _shadow(resolver: Any, ours: PyrerSolver | RezError, original: SolveFn) -> Any:
     """Run rez's solver as well; log any divergence; rez's answer is the one served."""
     metrics.count("validated")
     try:
         theirs = original(resolver)
     except Exception as e:
+        if isinstance(ours, RezError) and (type(e), str(e)) == (type(ours.error), str(ours.error)):
+            metrics.count("hit")
+            raise
         metrics.count("divergences")
         _logger.warning(
-            "pyrer shim DIVERGED for %s: pyrer solved %s, rez raised %s: %s",
+            "pyrer shim DIVERGED for %s: pyrer %s, rez raised %s: %s",
             _request_str(resolver),
-            _answer(ours),
+            f"raised {ours.error!r}" if isinstance(ours, RezError) else f"solved {_answer(ours)}",
             type(e).__name__,
             e,
         )
         raise
+    if isinstance(ours, RezError):
+        metrics.count("divergences")
+        _logger.warning("pyrer shim DIVERGED for %s: pyrer raised %s, rez %s",
+                        _request_str(resolver), ours.error, theirs.status.name)
+        return theirs
     mine, rez = _answer(ours), None
     if theirs.status == SolverStatus.solved:
         rez = [(v.name, str(v.version), v.index) for v in theirs.resolved_packages]
