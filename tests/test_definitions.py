@@ -15,6 +15,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -593,3 +594,39 @@ def _resolved_names(rxt: Path) -> list[str]:
     return sorted(
         f"{v['variables']['name']}-{v['variables']['version']}" for v in data["resolved_packages"]
     )
+
+
+def test_pyrer_index_fills_definitions(tmp_path: Path) -> None:
+    """``pyrer-index --definitions``: the very first rez env after indexing
+    opens no package definition file, and --verify checks each definition
+    against rez's own load."""
+    studio = tmp_path / "studio"
+    shutil.copytree(STUDIO, studio)
+    time.sleep(0.1)
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("REZ_", "PYRER_"))}
+    env = dict(base, PYRER_MEMO_DIR=str(tmp_path / "memo"))
+    index = subprocess.run([str(BIN / "pyrer-index"), "-q", "--definitions", "--verify",
+                            str(studio)], env=env, capture_output=True, text=True)
+    assert index.returncode == 0, index.stderr
+    files = len(_package_files(studio))
+
+    def tally(out: str) -> tuple[int, int, int]:
+        found = re.search(r"whole definitions: +(\d+) remembered, (\d+) unchanged, (\d+) not",
+                          out)
+        assert found, out
+        return int(found[1]), int(found[2]), int(found[3])
+
+    remembered, unchanged, left = tally(index.stdout)
+    assert (remembered + unchanged, left) == (files, 0), index.stdout
+    again = subprocess.run([str(BIN / "pyrer-index"), "-q", "--definitions", str(studio)],
+                           env=env, capture_output=True, text=True)
+    assert tally(again.stdout) == (0, files, 0), again.stdout
+    if not _strace_works():
+        return
+    config = tmp_path / "rezconfig.py"
+    config.write_text(f"import pyrer.solver_shim\npackages_path = [{f'pyrer@{studio}'!r}]\n")
+    env["REZ_CONFIG_FILE"] = str(config)
+    for request in STUDIO_REQUESTS:
+        opens = _definition_opens([str(BIN / "rez"), "env", *request, "--", "true"], env,
+                                  tmp_path / "strace.txt")
+        assert opens == 0, (request, opens)

@@ -292,6 +292,7 @@ class Memo:
         requires: list[str] | None,
         variants: list[list[str]] | None = None,
         timestamp: int = 0,
+        runs_statically: bool = False,
     ) -> bool: ...
     def lookup(self, path: str) -> _MemoEntry | None: ...
     def definition(self, path: str) -> bytes | None:

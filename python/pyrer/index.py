@@ -7,7 +7,9 @@ the LMDB memo so that ``rez env`` never opens those files again. Unchanged
 files are skipped. Files the parser declines are evaluated and remembered
 only where the repository serves evaluated results (see
 ``pyrer.rez_repository.serve_evaluated``): stock rez evaluates
-them again in every process. ``--prune`` drops entries of files that are gone;
+them again in every process. ``--definitions`` also remembers whole
+definitions (`pyrer.rez_definitions`) by loading each file once through rez.
+``--prune`` drops entries of files that are gone;
 ``--verify`` checks every entry the repository would serve against the file
 on disk and rez's own load and exits 1 on any mismatch. Exit status 2: the
 memo could not be used or written (a full disk, say).
@@ -89,7 +91,7 @@ def index_repository(location: str, memo: Memo, quiet: bool) -> tuple[Counter[st
             pending, unit="file", desc="rez evaluator", disable=quiet, leave=False
         ):
             reasons[reason] += 1
-            if not repo.remembers_evaluation(path):
+            if not (repo.remembers_evaluation(path) or repo.runs_statically(path, stamp)):
                 continue  # evaluated on every load, as stock rez does: nothing to keep
             try:
                 repo.evaluate_file(family, version, path, stamp, reason)
@@ -99,6 +101,42 @@ def index_repository(location: str, memo: Memo, quiet: bool) -> tuple[Counter[st
                 log.info("%s", e)
     tally["families"] += len(names)
     return tally, reasons
+
+
+def fill_definitions(location: str, memo: Memo, quiet: bool) -> Counter[str]:
+    """Loads every package file the repository at `location` serves, that
+    has no whole definition in the memo yet, through rez's loader, so that
+    `pyrer.rez_definitions` remembers what rez returns (where it may: see
+    there); returns tallies."""
+    from pyrer import rez_definitions
+
+    repo = _repository(location)  # routes rez's loads of `location` through the memo
+    settings = repo.layout_settings()
+    tally: Counter[str] = Counter()
+    memo.flush()  # what the evaluations above remembered counts as there
+    todo = []
+    for family in repository_families(location):
+        for version in sorted(_served_versions(location, family, settings) or ()):
+            if not version:
+                continue  # an unversioned package: its definition is rez's alone
+            resource = repo.package_resource(family, version)
+            if resource.filepath is None:
+                continue
+            if memo.definition(resource.filepath) is None:
+                todo.append(resource)
+            else:
+                tally["definitions_unchanged"] += 1
+    before = Counter(rez_definitions.counters)
+    for resource in tqdm(todo, unit="file", desc="definitions", disable=quiet):
+        try:
+            resource._data  # noqa: B018 (rez loads it through the hook)
+        except Exception as e:  # rez cannot load it: it says so itself when asked
+            tally["definitions_rez_fails"] += 1
+            log.info("%s: rez cannot load it: %s", resource.filepath, e)
+    for key, n in (rez_definitions.counters - before).items():
+        tally[f"definitions_{key}"] += n
+    memo.flush()
+    return tally
 
 
 def prune(location: str, memo: Memo) -> int:
@@ -172,8 +210,35 @@ def verify(location: str, memo: Memo, quiet: bool) -> tuple[list[str], Counter[s
                 if (want.requires, want.variants) != (requires, variants):
                     problems.append(f"{path}: memo {requires!r} {variants!r} != "
                                     f"rez {want.requires!r} {want.variants!r}")
+            problem = _verify_definition(memo, path)
+            if problem:
+                problems.append(problem)
     bar.close()
     return problems, skipped
+
+
+def _verify_definition(memo: Memo, path: str) -> str | None:
+    """A mismatch between the whole definition the memo serves for `path`
+    and rez's own load of the file, if any."""
+    from rez.serialise import FileFormat, load_from_file
+
+    from pyrer import definition_codec
+
+    payload = memo.definition(path)
+    if payload is None:
+        return None
+    try:
+        served = definition_codec.decode(payload)
+    except definition_codec.UndecodablePayload as e:
+        return f"{path}: unreadable definition ({e})"
+    fmt = FileFormat.yaml if path.endswith(".yaml") else FileFormat.py
+    try:
+        loaded = load_from_file(path, fmt, disable_memcache=True)
+    except Exception as e:
+        return f"{path}: a definition is served, but rez cannot load the file: {e}"
+    if not definition_codec.same(served, loaded):
+        return f"{path}: the served definition differs from rez's load"
+    return None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -182,6 +247,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--memo-dir", help=f"memo directory (default: $PYRER_MEMO_DIR or "
                         f"{default_memo_dir()})")
     parser.add_argument("--prune", action="store_true", help="drop entries of vanished files")
+    parser.add_argument("--definitions", action="store_true",
+                        help="also remember whole definitions (rez's load of each file), so "
+                        "that rez env opens no package.py from the first run")
     parser.add_argument("--verify", action="store_true",
                         help="check entries against disk and rez; exit 1 on a mismatch")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
@@ -226,6 +294,8 @@ def _run(args: argparse.Namespace, memo: Memo) -> int:
         tally, why = index_repository(location, memo, args.quiet)
         total.update(tally)
         reasons.update(why)
+        if args.definitions:
+            total.update(fill_definitions(location, memo, args.quiet))
         if args.prune:
             total["pruned"] += prune(location, memo)
         if args.verify:
@@ -255,6 +325,12 @@ def _run(args: argparse.Namespace, memo: Memo) -> int:
         print(f"    {n:6}  {reason}")
     print(f"  served by rez only:          {total['needs_rez'] + total['late_or_failed']}")
     print(f"  I/O errors:                  {total['io_errors']}")
+    if args.definitions:
+        print(f"  whole definitions:           {total['definitions_remembered']} remembered, "
+              f"{total['definitions_unchanged']} unchanged, "
+              f"{total['definitions_loaded'] - total['definitions_remembered']} not remembered "
+              f"(evaluated on every load, as stock rez), "
+              f"{total['definitions_rez_fails']} rez cannot load")
     if args.prune:
         print(f"  pruned:                      {total['pruned']}")
     if args.verify:

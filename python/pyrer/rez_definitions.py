@@ -117,7 +117,7 @@ def _stamp(path: str) -> tuple[int, int, int, int] | None:
     return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
 
 
-def _is_static(memo: Any, path: str, stamp: tuple[int, int, int, int]) -> bool:
+def is_static_file(memo: Any, path: str, stamp: tuple[int, int, int, int]) -> bool:
     """Whether the file, as it is at `stamp`, runs statically: the memo's
     solver entry says the parser read it, or the parser is asked."""
     try:
@@ -143,7 +143,7 @@ def _rememberable(memo: Any, path: str, format_: Any, stamp: tuple[int, int, int
         return ""
     if kind != "py":
         return "format"
-    return "" if _is_static(memo, path, stamp) else "evaluated"
+    return "" if is_static_file(memo, path, stamp) else "evaluated"
 
 
 def load_definition(

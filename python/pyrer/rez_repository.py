@@ -159,8 +159,9 @@ class PyrerPackageRepository(FileSystemPackageRepository):
         self, name: str, version: str, path: str, stamp: tuple, reason: str
     ) -> PackageData:
         """Loads one file with rez's evaluator; remembers the result where
-        that is faithful (`serve_evaluated`), and ``@late`` requires always
-        (they only ever send the resolve to rez's solver).
+        that is faithful (files that run statically, `serve_evaluated`), and
+        ``@late`` requires always (they only ever send the resolve to rez's
+        solver).
 
         Raises `FallbackToRez` for ``@late`` requires or a file rez cannot load.
         """
@@ -181,9 +182,17 @@ class PyrerPackageRepository(FileSystemPackageRepository):
             raise FallbackToRez(
                 f"{path}: rez cannot load it ({reason}): {e}", "rez_cannot_load"
             ) from e
-        if self.remembers_evaluation(path):
-            self._remember(path, stamp, data.requires, data.variants, data.timestamp)
+        static = self.runs_statically(path, stamp)
+        if static or self.remembers_evaluation(path):
+            self._remember(path, stamp, data.requires, data.variants, data.timestamp, static)
         return data
+
+    def runs_statically(self, path: str, stamp: tuple) -> bool:
+        """Whether rez's evaluation of `path` depends on nothing but its bytes
+        (the parser ran the module and left only its schema to rez, as for
+        ``tests`` or ``config``): remembered and served as a parsed file is."""
+        memo = self.memo
+        return memo is not None and rez_definitions.is_static_file(memo, path, stamp)
 
     def remembers_evaluation(self, path: str) -> bool:
         """Whether rez's evaluation of `path` is kept in (and served from) the
@@ -198,12 +207,13 @@ class PyrerPackageRepository(FileSystemPackageRepository):
         requires: list[str] | None,
         variants: list[list[str]] | None,
         timestamp: int,
+        runs_statically: bool = False,
     ) -> None:
         memo = self.memo
         if memo is None:
             return
         try:
-            memo.remember(path, stamp, requires, variants, timestamp)
+            memo.remember(path, stamp, requires, variants, timestamp, runs_statically)
         except OSError as e:  # a lost write only costs an evaluation later
             _warn_once(f"cannot write the package memo: {explain(str(e), memo.path)}")
 

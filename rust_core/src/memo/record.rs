@@ -86,7 +86,8 @@ pub fn now_ns() -> i64 {
 /// How the stored fields were obtained.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Origin {
-    /// pyrer's static parser read the file.
+    /// The file's module runs statically: pyrer's parser read it, or rez's
+    /// evaluator did where the parser leaves the schema to rez.
     Static = 1,
     /// rez's own evaluator loaded the file (`@early`, imports, ...).
     Evaluated = 2,

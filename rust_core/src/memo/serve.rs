@@ -313,15 +313,20 @@ pub fn serve_files(
 /// late-bound); returns whether it was recorded. An evaluation of a file that
 /// changed too recently is not (see `FileStamp::is_settled`); a late-bound
 /// mark always is: a stale one only sends a resolve to rez's own solver.
+/// `runs_statically`: the file's module depends on nothing but its bytes
+/// (the parser left only its schema to rez), so the entry is served like a
+/// parsed one, whether or not evaluations are.
 pub fn remember_evaluated(
     store: &Store,
     path: &str,
     stamp: FileStamp,
     fields: Option<Fields>,
+    runs_statically: bool,
 ) -> Result<bool, String> {
     let (key, shortened) = key_of(path);
     let (origin, (requires, variants, timestamp)) = match fields {
         Some(_) if !stamp.is_settled(now_ns()) => return Ok(false),
+        Some(f) if runs_statically => (Origin::Static, f),
         Some(f) => (Origin::Evaluated, f),
         None => (Origin::LateBound, (Vec::new(), Vec::new(), 0)),
     };

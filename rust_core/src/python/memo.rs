@@ -112,7 +112,10 @@ impl PyMemo {
     /// Records what rez's evaluator loaded for `path` as it was at `stamp`;
     /// `requires=None` records that rez binds `requires` late. Returns False
     /// when the file changed too recently to be remembered safely.
-    #[pyo3(signature = (path, stamp, requires, variants = None, timestamp = 0))]
+    /// `runs_statically=True`: the file's module depends on nothing but its
+    /// bytes (`pyrer.runs_statically`), so the entry is always served.
+    #[pyo3(signature = (path, stamp, requires, variants = None, timestamp = 0, runs_statically = false))]
+    #[allow(clippy::too_many_arguments)]
     fn remember(
         &self,
         py: Python<'_>,
@@ -121,10 +124,13 @@ impl PyMemo {
         requires: Option<Vec<String>>,
         variants: Option<Vec<Vec<String>>>,
         timestamp: i64,
+        runs_statically: bool,
     ) -> PyResult<bool> {
         let fields = requires.map(|r| (r, variants.unwrap_or_default(), timestamp));
-        py.detach(|| memo::remember_evaluated(&self.store, &path, stamp_of(stamp), fields))
-            .map_err(PyOSError::new_err)
+        py.detach(|| {
+            memo::remember_evaluated(&self.store, &path, stamp_of(stamp), fields, runs_statically)
+        })
+        .map_err(PyOSError::new_err)
     }
 
     /// The entry for `path`: `(origin, stamp, requires, variants)` with
