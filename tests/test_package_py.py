@@ -162,3 +162,26 @@ def test_rayon_pool_size_is_configurable(benchmark_repo: Path) -> None:
         [sys.executable, "-c", code, *paths], env=env, capture_output=True, text=True, check=True
     )
     assert int(out.stdout) == len(paths)
+
+
+CORPUS_REPO = Path(__file__).parent / "data" / "package_py_corpus_repo"
+
+
+def test_path_form_takes_missing_versions_from_directories() -> None:
+    """The path-based form fills a missing ``version`` from the directories,
+    as rez's filesystem repository does; rez (its repository) is the oracle."""
+    paths = find_package_files([str(CORPUS_REPO)])
+    s = survey(paths, diff=True)
+    assert s.mismatches == [], s.mismatches
+    parsed = dict(zip(paths, pyrer.parse_static_packages_py(paths)))
+    by_name = {os.path.relpath(p, CORPUS_REPO): pkg for p, pkg in parsed.items()}
+    assert by_name["lighting_tools/2.4.1/package.py"].version == "2.4.1"
+    assert by_name["lighting_tools/2.6.0.beta/package.py"].version == "2.6.0.beta"
+    assert by_name["comp_scripts/package.py"].version == ""
+    assert by_name["render_farm/3.1/package.py"].version == "3.2"  # the file's own
+    for declined in ("shader_lib/1.0/package.py", "usd_utils/0.9.0/package.py"):
+        assert by_name[declined] is None, declined
+    # the per-file form has no directories to go by
+    text = (CORPUS_REPO / "lighting_tools" / "2.4.1" / "package.py").read_text()
+    assert pyrer.parse_static_package_py(text) is None
+    assert s.accepted == 6, s.dynamic

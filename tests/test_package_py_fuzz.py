@@ -214,3 +214,48 @@ def test_generated_files_agree_with_rez(tmp_path_factory, source: str) -> None: 
     ours = pyrer.parse_static_packages_py([str(path)])[0]
     if ours is not None:
         assert fields(ours) == rez_fields(str(path)), source
+
+
+@st.composite
+def repository_file(draw: st.DrawFn) -> tuple[str, str, str | None]:
+    """(source, family folder, version folder or None for unversioned): mostly
+    files without ``version`` whose name is their folder's."""
+    family = draw(st.sampled_from(["foo", "bar"]))
+    name = draw(st.sampled_from([family, family, family, "baz", "Foo"]))
+    lines = ["name = " + py_literal(draw, name)]
+    if draw(st.integers(0, 3)) == 0:
+        lines.append("version = " + py_literal(draw, draw(st.sampled_from(["1.0", "3", "2.b"]))))
+    reqs = draw(st.lists(requirement(), max_size=4))
+    lines.append("requires = [" + ", ".join(py_literal(draw, r) for r in reqs) + "]")
+    if draw(st.booleans()):
+        variants = draw(st.lists(st.lists(requirement(), max_size=2), max_size=3))
+        lines.append("variants = [" + ", ".join(
+            "[" + ", ".join(py_literal(draw, r) for r in v) + "]" for v in variants) + "]")
+    extras = ["timestamp = 1600000000", "def commands():\n    env.PATH.append('{root}')",
+              "with scope('config') as c:\n    c.a = 1", "description = 'x'"]
+    for extra in draw(st.lists(st.sampled_from(extras), max_size=2)):
+        lines.insert(draw(st.integers(0, len(lines))), extra)
+    version = draw(st.sampled_from(["1.0", "2", "1.0.0-beta", "01.2", "v1_2", "1..2", None]))
+    return "\n".join(lines) + "\n", family, version
+
+
+@settings(
+    max_examples=300,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(repository_file())
+def test_generated_files_in_a_repository_agree_with_rez(  # type: ignore[no-untyped-def]
+    tmp_path_factory, case: tuple[str, str, str | None]
+) -> None:
+    """The path-based form, files laid out as rez's filesystem repository
+    lists them (version folder None: unversioned): a file without ``version``
+    takes it from its directories exactly as rez's repository does."""
+    source, family, version = case
+    root = tmp_path_factory.mktemp("repo")
+    folder = root / family if version is None else root / family / version
+    folder.mkdir(parents=True)
+    path = folder / "package.py"
+    path.write_bytes(source.encode("utf-8"))
+    ours = pyrer.parse_static_packages_py([str(path)])[0]
+    if ours is not None:
+        assert fields(ours) == rez_fields(str(path)), case

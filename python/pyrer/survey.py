@@ -51,6 +51,8 @@ def rez_fields(path: str) -> Fields | None:
     ``load_from_file``, drop ``format_version``, validate with
     ``package_pod_schema``. requires and variants are normalised through
     ``PackageRequest`` exactly as ``pkg.requires`` / ``pkg.variants`` are.
+    A file without ``version`` is looked up in rez's repository, which
+    takes the version from the directories.
     """
     from rez.package_resources import package_pod_schema
     from rez.serialise import FileFormat, load_from_file
@@ -63,14 +65,42 @@ def rez_fields(path: str) -> Fields | None:
     except Exception:
         return None
     requires = data.get("requires", [])
-    if isinstance(requires, SourceCode) or "version" not in data:
+    if isinstance(requires, SourceCode):
         return None
+    if "version" not in data:
+        return _listed_fields(path, data.get("name"))
     return (
         data["name"],
         str(data["version"]),
         [str(r) for r in requires],
         [[str(r) for r in v] for v in data.get("variants", [])],
     )
+
+
+def _listed_fields(path: str, name: object) -> Fields | None:
+    """A file without ``version``: what rez's filesystem repository makes of
+    it, as ``location/name/version/package.py`` or, unversioned, as
+    ``location/name/package.py`` (None when rez lists it as neither)."""
+    from rez.packages import iter_packages
+
+    if not isinstance(name, str):
+        return None
+    folder = os.path.dirname(path)
+    for location in (os.path.dirname(os.path.dirname(folder)), os.path.dirname(folder)):
+        try:
+            found = [p for p in iter_packages(name, paths=[location])
+                     if p.resource.filepath == path]
+        except Exception:
+            continue
+        if found:
+            pkg = found[0]
+            return (
+                pkg.name,
+                str(pkg.version),
+                [str(r) for r in pkg.requires or []],
+                [[str(r) for r in v] for v in pkg.variants or []],
+            )
+    return None
 
 
 @dataclass

@@ -10,7 +10,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::package::PackageData;
-use crate::package_py::parse_static_package;
+use crate::package_py::{parse_static_package_in, VersionFallback};
 
 /// `requires`, `variants` and `timestamp`.
 pub type Fields = (Vec<String>, Vec<Vec<String>>, i64);
@@ -224,22 +224,25 @@ pub fn serve_files(
             Ok(None) => Err(Outcome::NeedsEvaluation(
                 "changed while read, or not UTF-8".into(),
             )),
-            Ok(Some(text)) => parse_static_package(&text)
-                .map_err(|bail| Outcome::NeedsEvaluation(bail.reason()))
-                .and_then(
-                    |p| match p.timestamp() == 0 && has_old_release_metadata(&ff.file.path) {
-                        true => Err(Outcome::NeedsEvaluation(OLD_RELEASE_METADATA.into())),
-                        false => Ok(p),
-                    },
-                )
-                .map(|p| {
-                    let requires = p.requires().map(String::from).collect();
-                    let variants = p
-                        .variants()
-                        .map(|v| v.map(String::from).collect())
-                        .collect();
-                    (requires, variants, p.timestamp())
-                }),
+            // name and version come from the layout, whatever the file says
+            Ok(Some(text)) => {
+                parse_static_package_in(&text, VersionFallback::Known(&ff.file.version))
+                    .map_err(|bail| Outcome::NeedsEvaluation(bail.reason()))
+                    .and_then(|p| {
+                        match p.timestamp() == 0 && has_old_release_metadata(&ff.file.path) {
+                            true => Err(Outcome::NeedsEvaluation(OLD_RELEASE_METADATA.into())),
+                            false => Ok(p),
+                        }
+                    })
+                    .map(|p| {
+                        let requires = p.requires().map(String::from).collect();
+                        let variants = p
+                            .variants()
+                            .map(|v| v.map(String::from).collect())
+                            .collect();
+                        (requires, variants, p.timestamp())
+                    })
+            }
         };
         (*i, result)
     };

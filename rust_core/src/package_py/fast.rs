@@ -326,12 +326,12 @@ mod tests {
     /// What the full pipeline gives for `src`.
     fn full(src: &str) -> Result<crate::package::PackageData, super::super::Bail> {
         let text = encoding::python_source(src)?;
-        schema::extract(&parser::parse_module(text)?)
+        schema::extract(&parser::parse_module(text)?, schema::VersionFallback::None)
     }
 
     fn fast(src: &str) -> Option<Result<crate::package::PackageData, super::super::Bail>> {
         let text = encoding::python_source(src).ok()?;
-        parse_simple_module(text).map(|m| schema::extract(&m))
+        parse_simple_module(text).map(|m| schema::extract(&m, schema::VersionFallback::None))
     }
 
     #[test]

@@ -30,6 +30,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 pub use bail::{Bail, Construct, Violation};
+pub use schema::VersionFallback;
 
 /// The solver's fields of a package, exactly as rez loads them: `version` is
 /// `str(pkg.version)`, requirements are rez's normalised strings.
@@ -37,14 +38,38 @@ pub use crate::package::PackageData as StaticPackage;
 
 /// Parses the source of a `package.py`.
 pub fn parse_static_package(source: &str) -> Result<StaticPackage, Bail> {
+    parse_static_package_in(source, VersionFallback::None)
+}
+
+/// Parses the source of a `package.py` whose place in a repository gives
+/// the version when the file binds none (see [`VersionFallback`]).
+pub fn parse_static_package_in(
+    source: &str,
+    fallback: VersionFallback<'_>,
+) -> Result<StaticPackage, Bail> {
     let text = encoding::python_source(source)?;
     match fast::parse_simple_module(text) {
         Some(module) => {
-            let result = schema::extract(&module);
+            let result = schema::extract(&module, fallback);
             fast::recycle(module);
             result
         }
-        None => schema::extract(&parser::parse_module(text)?),
+        None => schema::extract(&parser::parse_module(text)?, fallback),
+    }
+}
+
+/// The version fallback of a file at `path`, from its directories.
+fn directories_of(path: &Path) -> VersionFallback<'_> {
+    fn name(p: Option<&Path>) -> Option<&str> {
+        p.and_then(Path::file_name).and_then(|n| n.to_str())
+    }
+    let parent = path.parent();
+    match (name(parent), name(parent.and_then(Path::parent))) {
+        (Some(parent), Some(grandparent)) => VersionFallback::Directories {
+            parent,
+            grandparent,
+        },
+        _ => VersionFallback::None,
     }
 }
 
@@ -57,7 +82,8 @@ pub fn runs_statically(source: &str) -> bool {
     encoding::python_source(source).is_ok_and(|text| parser::parse_module(text).is_ok())
 }
 
-/// Reads and parses one file.
+/// Reads and parses one file; a file without `version` takes it from its
+/// directories, as rez's filesystem repository does ([`VersionFallback`]).
 pub fn parse_static_package_file(path: &Path) -> Result<StaticPackage, Bail> {
     if path.extension().and_then(|e| e.to_str()) != Some("py") {
         return Err(Bail::NotPy);
@@ -65,7 +91,7 @@ pub fn parse_static_package_file(path: &Path) -> Result<StaticPackage, Bail> {
     READ_BUFFER.with_borrow_mut(|buf| {
         let len = read_into(path, buf).map_err(|_| Bail::Unreadable)?;
         let text = std::str::from_utf8(&buf[..len]).map_err(|_| Bail::NotUtf8)?;
-        let result = parse_static_package(text);
+        let result = parse_static_package_in(text, directories_of(path));
         if buf.len() > 16 * READ_CHUNK {
             // do not keep a buffer sized for one unusually large file
             *buf = Vec::new();

@@ -256,9 +256,27 @@ fn check_value(m: &Module<'_>, key: &str, v: &Value<'_>) -> Result<(), Bail> {
     }
 }
 
+/// Where a package's version comes from when its file binds none.
+#[derive(Clone, Copy, Debug)]
+pub enum VersionFallback<'p> {
+    /// The file alone (the per-file form): no `version`, no package.
+    None,
+    /// rez's filesystem repository names a package by its directories: a
+    /// file without `version` at `family/version/package.py` is that version,
+    /// one at `family/package.py` an unversioned package. The names of the
+    /// file's folder and of the folder above it.
+    Directories {
+        parent: &'p str,
+        grandparent: &'p str,
+    },
+    /// The repository layout already decided the version (the memo's
+    /// loader, which takes name and version from the directories anyway).
+    Known(&'p str),
+}
+
 /// Applies rez's post-processing and schema to the module's bindings and
 /// returns the solver's fields.
-pub fn extract(module: &Module<'_>) -> Result<StaticPackage, Bail> {
+pub fn extract(module: &Module<'_>, fallback: VersionFallback<'_>) -> Result<StaticPackage, Bail> {
     // `with scope("x")` blocks produce dicts that override top-level names.
     for scope in &module.scopes {
         if scope.starts_with("__") || scope == "format_version" {
@@ -291,9 +309,25 @@ pub fn extract(module: &Module<'_>) -> Result<StaticPackage, Bail> {
         Some(_) => return Err(Bail::Schema(Violation::WrongType)),
         None => return Err(Bail::MissingName),
     };
-    let version = match value("version") {
-        Some(v) => version(v)?,
-        None => return Err(Bail::MissingVersion),
+    let version = match (value("version"), fallback) {
+        (Some(v), _) => version(v)?,
+        (None, VersionFallback::Known(v)) => Cow::Borrowed(v),
+        (
+            None,
+            VersionFallback::Directories {
+                parent,
+                grandparent,
+            },
+        ) if name == grandparent => {
+            // rez's repository lists only directories that are versions as it
+            // writes them; any other spelling is left to rez
+            match normalise_version(parent)? {
+                Cow::Borrowed(v) => Cow::Borrowed(v),
+                Cow::Owned(_) => return Err(Bail::MissingVersion),
+            }
+        }
+        (None, VersionFallback::Directories { parent, .. }) if name == parent => Cow::Borrowed(""),
+        (None, _) => return Err(Bail::MissingVersion),
     };
     let requires = value("requires");
     let variant_list = value("variants");

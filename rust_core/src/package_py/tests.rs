@@ -273,3 +273,38 @@ fn runs_statically_follows_the_module_not_the_schema() {
     ));
     assert!(!runs_statically("if True:\n    name = 'a'\n"));
 }
+
+#[test]
+fn version_from_directories_as_rez_repository_lists_them() {
+    use super::{parse_static_package_in, VersionFallback};
+    let dirs = |parent, grandparent| VersionFallback::Directories {
+        parent,
+        grandparent,
+    };
+    let src = "name = 'tool'\nrequires = ['python-3']\n";
+    let versioned = parse_static_package_in(src, dirs("1.2.3", "tool")).unwrap();
+    assert_eq!(versioned.version(), "1.2.3");
+    let unversioned = parse_static_package_in(src, dirs("tool", "repo")).unwrap();
+    assert_eq!(unversioned.version(), "");
+    // a folder rez would not list as that version, or a name the folders
+    // do not give, is left to rez
+    assert!(parse_static_package_in(src, dirs("1..0", "tool")).is_err());
+    assert_eq!(
+        parse_static_package_in(src, dirs("1.0", "other")).unwrap_err(),
+        Bail::MissingVersion
+    );
+    assert_eq!(
+        parse_static_package_in(src, VersionFallback::None).unwrap_err(),
+        Bail::MissingVersion
+    );
+    // a version in the file is the file's, in every form
+    let own = "name = 'tool'\nversion = '2.0'\n";
+    assert_eq!(
+        parse_static_package_in(own, dirs("1.0", "tool"))
+            .unwrap()
+            .version(),
+        "2.0"
+    );
+    let known = parse_static_package_in(src, VersionFallback::Known("4.5")).unwrap();
+    assert_eq!(known.version(), "4.5");
+}

@@ -1,0 +1,3 @@
+name = "asset_db"
+requires = ["python-3"]
+tests = {"unit": "pytest"}

@@ -1,0 +1,3 @@
+# unversioned: rez lists it with an empty version
+name = "comp_scripts"
+requires = ["nuke"]

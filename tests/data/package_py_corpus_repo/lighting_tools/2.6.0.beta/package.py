@@ -1,0 +1,2 @@
+name = "lighting_tools"
+requires = ["python-3.11"]
