@@ -192,12 +192,18 @@ def package_source(draw: st.DrawFn) -> str:
         "description = '''x\n y'''",
         "def commands():\n    env.PATH.append('{root}/bin')",
         "with scope('config') as c:\n    c.a = 1",
+        "with scope('config') as c:\n    c.a.b = 1",
+        "with scope('config') as c:\n    c.a.b.c = [1]\n    c.a = 2",
+        "with scope('config') as c:\n    a = {}",
+        "with scope('config') as d:\n    d.plugins.x.y = True",
+        "with scope('config') as c:\n    c.copy.x = 1",
+        "with scope('config') as c:\n    with scope('plugins') as p:\n        p.a.b = 1",
         "requires = ['dup']",
         "authors = ['me']",
         "tools = 'x'",
         "x = 1; y = 2",
     ]
-    for extra in draw(st.lists(st.sampled_from(extras), max_size=3)):
+    for extra in draw(st.lists(st.sampled_from(extras), max_size=4)):
         lines.insert(draw(st.integers(0, len(lines))), extra)
     newline = draw(st.sampled_from(["\n", "\n", "\r\n"]))
     return newline.join(lines) + newline

@@ -73,6 +73,9 @@ pub fn parse_module(src: &str) -> Result<Module<'_>, Bail> {
         },
         pending: Vec::with_capacity(8),
         alias: None,
+        scope_path: Vec::new(),
+        block_names: Vec::new(),
+        set_paths: Vec::new(),
         scope_rebound: false,
     };
     p.cur = p.lex();
@@ -91,11 +94,48 @@ struct Parser<'a> {
     module: Module<'a>,
     /// The `as` name of the innermost enclosing scope block.
     alias: Option<&'a str>,
+    /// The names of the enclosing scope blocks, outermost first: rez keeps
+    /// one scope object per such path, shared by every block that opens it.
+    scope_path: Vec<String>,
+    /// Names bound plainly in the innermost block (rez moves them into the
+    /// scope's data when the block ends).
+    block_names: Vec<&'a str>,
+    /// (scope path, attribute path) set to a value so far: reading through
+    /// one later fails in rez (`c.a = 1` then `c.a.b = 2`).
+    set_paths: Vec<(Vec<String>, Vec<&'a str>)>,
     /// Items of the list literals still open, innermost last.
     pending: Vec<Value<'a>>,
     /// `scope` was imported from `rez.utils.lint_helper` (so it is None).
     scope_rebound: bool,
 }
+
+/// What a name read from rez's scope object (`rez.utils.scope._Scope`, a
+/// `RecursiveAttribute` and `UserDict`) finds before its attribute hook runs:
+/// its methods and its own state. Reading one in `c.x.y = ...` is not a child
+/// scope (rez 3.4; the module has not changed since rez 2).
+const SCOPE_ATTRIBUTES: [&str; 21] = [
+    "clear",
+    "context",
+    "copy",
+    "data",
+    "format",
+    "format_expand",
+    "format_pretty",
+    "fromkeys",
+    "get",
+    "items",
+    "keys",
+    "locals",
+    "name",
+    "pending",
+    "pop",
+    "popitem",
+    "read_only",
+    "setdefault",
+    "to_dict",
+    "update",
+    "values",
+];
 
 /// Whether `name = ...` may be modelled as a plain binding.
 pub(super) fn check_target(name: &str) -> Result<(), Bail> {
@@ -448,7 +488,15 @@ impl<'a> Parser<'a> {
         };
         self.expect(Tok::Op(":"), Bail::Unsupported(Construct::WithStatement))?;
         let saved = std::mem::replace(&mut self.alias, alias);
+        let saved_names = std::mem::take(&mut self.block_names);
+        self.scope_path.push(name.clone());
         let result = self.scope_suite();
+        // the block's plain names are now values of its scope
+        let names = std::mem::replace(&mut self.block_names, saved_names);
+        let scope = self.scope_path.clone();
+        self.set_paths
+            .extend(names.into_iter().map(|n| (scope.clone(), vec![n])));
+        self.scope_path.pop();
         self.alias = saved;
         result?;
         Ok(name)
@@ -477,7 +525,7 @@ impl<'a> Parser<'a> {
     }
 
     /// One statement inside a scope block: `pass`, a literal, `x = <literal>`
-    /// or `alias.attr = <literal>`.
+    /// or `alias.attr[.attr]* = <literal>`.
     fn scope_statement(&mut self) -> Result<(), Bail> {
         const OTHER: Bail = Bail::Unsupported(Construct::StatementInScopeBlock);
         match self.peek() {
@@ -492,20 +540,56 @@ impl<'a> Parser<'a> {
                         if is_loader_name(n) || Some(n) == self.alias || n == "__debug__" {
                             return Err(OTHER);
                         }
-                        self.expr_list().map(|_| ())
+                        self.expr_list()?;
+                        self.block_names.push(n);
+                        Ok(())
                     }
-                    Tok::Op(".") if Some(n) == self.alias => match (self.bump(), self.bump()) {
-                        (Tok::Name(attr), Tok::Op("=")) if !is_keyword(attr) => {
-                            self.expr_list().map(|_| ())
-                        }
-                        _ => Err(OTHER),
-                    },
+                    Tok::Op(".") if Some(n) == self.alias => {
+                        let path = self.attribute_path()?;
+                        self.expr_list().map(|_| ())?;
+                        self.set_paths.push((self.scope_path.clone(), path));
+                        Ok(())
+                    }
                     _ => Err(OTHER),
                 }
             }
             t if starts_literal(&t) => self.expr_list().map(|_| ()),
             _ => Err(OTHER),
         }
+    }
+
+    /// `attr[.attr]* =` after `alias.`, as rez's scope object takes it: each
+    /// name but the last is read (`RecursiveAttribute.__getattr__` makes a
+    /// child scope), the last is set. Declined where rez's load would fail or
+    /// read something else: a read of a name the scope object has as a real
+    /// attribute (a method, its own state), of a private or special name, or
+    /// of a path this block already set to a value (`c.a = 1; c.a.b = 2`).
+    fn attribute_path(&mut self) -> Result<Vec<&'a str>, Bail> {
+        const OTHER: Bail = Bail::Unsupported(Construct::StatementInScopeBlock);
+        let mut path = Vec::with_capacity(2);
+        loop {
+            match self.bump() {
+                Tok::Name(attr) if !is_keyword(attr) => path.push(attr),
+                _ => return Err(OTHER),
+            }
+            match self.bump() {
+                Tok::Op("=") => break,
+                Tok::Op(".") => {
+                    let read = path.last().copied().unwrap_or_default();
+                    if read.starts_with('_')
+                        || SCOPE_ATTRIBUTES.contains(&read)
+                        || self
+                            .set_paths
+                            .iter()
+                            .any(|(scope, p)| *scope == self.scope_path && p[..] == path[..])
+                    {
+                        return Err(OTHER);
+                    }
+                }
+                _ => return Err(OTHER),
+            }
+        }
+        Ok(path)
     }
 
     fn enter(&mut self) -> Result<(), Bail> {

@@ -308,3 +308,46 @@ fn version_from_directories_as_rez_repository_lists_them() {
     let known = parse_static_package_in(src, VersionFallback::Known("4.5")).unwrap();
     assert_eq!(known.version(), "4.5");
 }
+
+#[test]
+fn scope_attribute_paths_as_rez_scope_objects_take_them() {
+    let head = "name = 'a'\nversion = '1'\nwith scope('config') as c:\n";
+    for ok in [
+        "    c.plugins.release_vcs.git.allow_no_upstream = True\n",
+        "    c.a.b = 1\n    c.a.c = 2\n    c.x = [1]\n",
+        "    c.data = 5\n    c.items = 1\n", // set, not read: the scope's data
+        "    c.a.b = 1\n    c.a = 2\n",      // overwrite after the nested set
+    ] {
+        assert!(parse_static_package(&format!("{head}{ok}")).is_ok(), "{ok}");
+    }
+    for declined in [
+        "    c.a = 1\n    c.a.b = 2\n", // AttributeError in rez: an int
+        "    c.a.b = 1\n    c.a.b.c = 2\n",
+        "    c.copy.x = 1\n", // a method, not a child scope
+        "    c.name.x = 1\n", // the scope's own state
+        "    c._x.y = 1\n",
+        "    d.a = 1\n",
+    ] {
+        assert_eq!(
+            parse_static_package(&format!("{head}{declined}")).unwrap_err(),
+            Bail::Unsupported(Construct::StatementInScopeBlock),
+            "{declined}"
+        );
+    }
+    assert!(parse_static_package(&format!("{head}    c.a.b = c.x\n")).is_err());
+    // rez shares one scope object between blocks of the same name, and moves
+    // a block's plain names into it when the block ends
+    for declined in [
+        format!("{head}    c.a = 1\nwith scope('config') as c:\n    c.a.b = 2\n"),
+        format!("{head}    a = 1\nwith scope('config') as d:\n    d.a.b = 2\n"),
+    ] {
+        assert!(parse_static_package(&declined).is_err(), "{declined}");
+    }
+    for ok in [
+        format!("{head}    a = 1\n    c.a.b = 2\n"), // moved only at the end of the block
+        format!("{head}    c.a = 1\nwith scope('other') as c:\n    c.a.b = 2\n"),
+        format!("{head}    with scope('plugins') as p:\n        p.a = 1\n    c.a.b = 2\n"),
+    ] {
+        assert!(parse_static_package(&ok).is_ok(), "{ok}");
+    }
+}

@@ -1,0 +1,5 @@
+name = "corp"
+version = "1.0"
+with scope("config") as c:
+    c.a = 1
+    c.a.b = 2
