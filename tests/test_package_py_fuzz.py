@@ -265,3 +265,57 @@ def test_generated_files_in_a_repository_agree_with_rez(  # type: ignore[no-unty
     ours = pyrer.parse_static_packages_py([str(path)])[0]
     if ours is not None:
         assert fields(ours) == rez_fields(str(path)), case
+
+
+STRING_NAMES = {"pkg": '"foo"', "ver": '"1.2"', "n": "3", "flag": "True", "lst": '["x"]'}
+
+
+@st.composite
+def string_expr(draw: st.DrawFn, depth: int = 0) -> str:
+    """A top-level string-building expression as studio files write them
+    (and the ways they go wrong): `+`, `%`, `.format`, `str()` over literals
+    and names bound above (or not bound at all)."""
+    leaf = ["lit", "lit", "name"]
+    deeper = ["concat", "percent", "format", "str"] if depth < 3 else []
+    kind = draw(st.sampled_from(leaf + deeper))
+    fmt_text = st.text(alphabet="ab-.%s{}01 _", max_size=8)
+    if kind == "lit":
+        return repr(draw(st.text(alphabet="ab-.1_+<", max_size=6)))
+    if kind == "name":
+        return draw(st.sampled_from([*STRING_NAMES, "undefined", "str"]))
+    if kind == "concat":
+        return f"{draw(string_expr(depth + 1))} + {draw(string_expr(depth + 1))}"
+    if kind == "str":
+        return f"str({draw(string_expr(depth + 1))})"
+    args = draw(st.lists(string_expr(depth + 1), max_size=3))
+    if kind == "percent":
+        one = "," if len(args) == 1 else ""
+        rhs = args[0] if len(args) == 1 and draw(st.booleans()) else f"({', '.join(args)}{one})"
+        return f"({draw(fmt_text)!r} % {rhs})"
+    keywords = draw(st.lists(st.sampled_from(["a", "b", "version"]), max_size=2, unique=True))
+    call = ", ".join(args + [f"{k}={draw(string_expr(depth + 1))}" for k in keywords])
+    return f"{draw(fmt_text)!r}.format({call})"
+
+
+@settings(
+    max_examples=400,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(st.lists(string_expr(), min_size=1, max_size=3), st.booleans())
+def test_string_building_agrees_with_rez(  # type: ignore[no-untyped-def]
+    tmp_path_factory, exprs: list[str], in_version: bool
+) -> None:
+    """Strings built at top level are either declined or exactly what rez's
+    load makes of them (requires and version are compared; the file fails in
+    rez wherever Python raises)."""
+    lines = [f"{k} = {v}" for k, v in STRING_NAMES.items()]
+    lines.append('name = "gen"')
+    lines.append(f"version = {exprs[0]}" if in_version else 'version = "1.0"')
+    lines.append("requires = [" + ", ".join(exprs) + "]")
+    lines.append("description = " + exprs[-1])
+    source = "\n".join(lines) + "\n"
+    path = tmp_path_factory.mktemp("strings") / "package.py"
+    path.write_text(source)
+    ours = pyrer.parse_static_packages_py([str(path)])[0]
+    if ours is not None:
+        assert fields(ours) == rez_fields(str(path)), source

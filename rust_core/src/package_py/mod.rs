@@ -20,6 +20,7 @@ mod lexer;
 mod literal;
 mod parser;
 mod schema;
+mod strings;
 mod value;
 
 use std::cell::RefCell;

@@ -4,7 +4,8 @@
 //!
 //! Accepted statements: literal assignments (`a = b = <literal>`), literal
 //! expression statements (docstrings), `pass`, plain `def`s (body checked,
-//! not run) and `with scope("...") [as x]:` blocks of literal assignments.
+//! not run), `with scope("...") [as x]:` blocks of literal assignments, and
+//! string building at top level (`strings`).
 //! Everything else bails.
 
 use super::bail::{Bail, Construct};
@@ -12,6 +13,7 @@ use super::body::BodyCheck;
 use super::fields;
 use super::lexer::{is_keyword, Lexer, NumKind, Tok};
 use super::literal;
+use super::strings;
 use super::value::{int_value, Binding, Items, Value};
 
 /// Deeper literal nesting than this is declined (CPython allows up to ~200).
@@ -77,6 +79,7 @@ pub fn parse_module(src: &str) -> Result<Module<'_>, Bail> {
         block_names: Vec::new(),
         set_paths: Vec::new(),
         scope_rebound: false,
+        names_allowed: false,
     };
     p.cur = p.lex();
     let result = p.module();
@@ -107,6 +110,9 @@ struct Parser<'a> {
     pending: Vec<Value<'a>>,
     /// `scope` was imported from `rez.utils.lint_helper` (so it is None).
     scope_rebound: bool,
+    /// A top-level assignment's value is being read: names bound to strings
+    /// so far, and string building over them, are values (`strings`).
+    names_allowed: bool,
 }
 
 /// What a name read from rez's scope object (`rez.utils.scope._Scope`, a
@@ -286,19 +292,28 @@ impl<'a> Parser<'a> {
         self.bump(); // =
                      // chained targets are rare: only they pay for a Vec
         let mut more = Vec::new();
+        let mut leading_name = None;
         while let Tok::Name(n) = self.peek() {
             if matches!(n, "True" | "False" | "None") {
                 break; // the value
             }
             self.bump();
             if self.peek() != Tok::Op("=") {
-                return Err(Bail::NonLiteral); // a name is not a literal
+                leading_name = Some(n); // the value starts with a name
+                break;
             }
             check_target(n)?;
             more.push(n);
             self.bump();
         }
-        let value = self.expr_list()?;
+        // names are values only here: a scope block's names are not the module's
+        self.names_allowed = true;
+        let value = match leading_name {
+            None => self.expr_list(),
+            Some(n) => self.sum(Some(n)),
+        };
+        self.names_allowed = false;
+        let value = value?;
         // Python binds left to right
         if more.is_empty() {
             self.module.bind(first, Binding::Value(value));
@@ -637,10 +652,143 @@ impl<'a> Parser<'a> {
     }
 
     fn expr(&mut self) -> Result<Value<'a>, Bail> {
+        if self.names_allowed {
+            return self.sum(None);
+        }
         self.enter()?;
         let v = self.atom();
         self.depth -= 1;
         v
+    }
+
+    /// `term (+ term)*`; `first`: a name already read, the first operand's
+    /// start. Counts as a nesting level (string building nests too).
+    fn sum(&mut self, first: Option<&'a str>) -> Result<Value<'a>, Bail> {
+        self.enter()?;
+        let v = self.sum_inner(first);
+        self.depth -= 1;
+        v
+    }
+
+    fn sum_inner(&mut self, first: Option<&'a str>) -> Result<Value<'a>, Bail> {
+        let mut v = self.term(first)?;
+        while self.peek() == Tok::Op("+") {
+            self.bump();
+            let rhs = self.term(None)?;
+            v = strings::concat(v, &rhs)?;
+        }
+        Ok(v)
+    }
+
+    /// `postfix (% args)*`: Python's `%` binds tighter than `+`.
+    fn term(&mut self, first: Option<&'a str>) -> Result<Value<'a>, Bail> {
+        let mut v = self.postfix(first)?;
+        while self.peek() == Tok::Op("%") {
+            self.bump();
+            let args = self.percent_args()?;
+            v = strings::percent(&v, &args)?;
+        }
+        Ok(v)
+    }
+
+    /// The right-hand side of `%`: a parenthesised tuple's items, or one value.
+    fn percent_args(&mut self) -> Result<Vec<Value<'a>>, Bail> {
+        if self.peek() != Tok::Op("(") {
+            return Ok(vec![self.postfix(None)?]);
+        }
+        self.bump();
+        let mut items = Vec::new();
+        while self.peek() != Tok::Op(")") {
+            items.push(self.sum(None)?);
+            match self.peek() {
+                Tok::Op(",") => {
+                    self.bump();
+                }
+                Tok::Op(")") => {}
+                _ => return Err(Bail::NonLiteral),
+            }
+        }
+        self.bump();
+        // `(x)` is x itself and `(x,)` a tuple of it: one argument either way
+        Ok(items)
+    }
+
+    /// `primary (.format(args))*`.
+    fn postfix(&mut self, first: Option<&'a str>) -> Result<Value<'a>, Bail> {
+        let mut v = match first {
+            Some(n) => self.name_value(n)?,
+            None => match self.peek() {
+                Tok::Name(n) if !is_keyword(n) => {
+                    self.bump();
+                    self.name_value(n)?
+                }
+                _ => self.atom()?,
+            },
+        };
+        while self.peek() == Tok::Op(".") {
+            self.bump();
+            if self.bump() != Tok::Name("format") || self.bump() != Tok::Op("(") {
+                return Err(Bail::NonLiteral);
+            }
+            let mut positional = Vec::new();
+            let mut keywords: Vec<(&'a str, Value<'a>)> = Vec::new();
+            while self.peek() != Tok::Op(")") {
+                let value = match self.peek() {
+                    Tok::Name(k) if !is_keyword(k) => {
+                        self.bump();
+                        if self.peek() == Tok::Op("=") {
+                            self.bump();
+                            if keywords.iter().any(|(seen, _)| *seen == k) {
+                                return Err(Bail::Syntax); // repeated keyword
+                            }
+                            let value = self.sum(None)?;
+                            keywords.push((k, value));
+                            None
+                        } else {
+                            Some(self.sum(Some(k))?)
+                        }
+                    }
+                    _ => Some(self.sum(None)?),
+                };
+                if let Some(value) = value {
+                    if !keywords.is_empty() {
+                        return Err(Bail::Syntax); // positional after keyword
+                    }
+                    positional.push(value);
+                }
+                match self.peek() {
+                    Tok::Op(",") => {
+                        self.bump();
+                    }
+                    Tok::Op(")") => {}
+                    _ => return Err(Bail::NonLiteral),
+                }
+            }
+            self.bump();
+            v = strings::format(&v, &positional, &keywords)?;
+        }
+        Ok(v)
+    }
+
+    /// A name in a top-level value: a string bound above, or `str(x)` (the
+    /// builtin, when the file has not rebound it).
+    fn name_value(&mut self, name: &'a str) -> Result<Value<'a>, Bail> {
+        if !self.names_allowed {
+            return Err(Bail::NonLiteral);
+        }
+        if matches!(name, "True" | "False" | "None") {
+            return Err(Bail::NonLiteral);
+        }
+        if name == "str" && self.module.get("str").is_none() && self.peek() == Tok::Op("(") {
+            self.bump();
+            let v = self.sum(None)?;
+            self.expect(Tok::Op(")"), Bail::NonLiteral)?;
+            return strings::to_str(v);
+        }
+        match self.module.get(name) {
+            Some(Binding::Value(v @ (Value::Str(_) | Value::Int(Some(_))))) => Ok(v.clone()),
+            _ => Err(Bail::NonLiteral),
+        }
     }
 
     fn atom(&mut self) -> Result<Value<'a>, Bail> {

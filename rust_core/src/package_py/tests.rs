@@ -351,3 +351,37 @@ fn scope_attribute_paths_as_rez_scope_objects_take_them() {
         assert!(parse_static_package(&ok).is_ok(), "{ok}");
     }
 }
+
+#[test]
+fn strings_built_at_top_level() {
+    let pkg = ok("name = 'alembic'\n_py = '3.9'\nversion = '1.' + '8'\n\
+                  uuid = 'repository.%s' % name\n\
+                  requires = ['python-' + _py, 'imath-{}'.format(3), str(_py)]\n");
+    assert_eq!(pkg.version(), "1.8");
+    assert_eq!(
+        pkg.requires().collect::<Vec<_>>(),
+        ["python-3.9", "imath-3", "3.9"]
+    );
+    for bad in [
+        "name = 'a'\nversion = '1'\ndescription = '%s %s' % name\n",
+        "name = 'a'\nversion = '1'\ndescription = unbound + 'x'\n",
+        "name = 'a'\nversion = '1'\nn = 1\ndescription = 'x' + n\n",
+        "name = 'a'\nversion = '1'\nstr = 'x'\ndescription = str(name)\n",
+        "name = 'a'\nversion = '1'\ndescription = '{:>3}'.format(name)\n",
+        "name = 'a'\nversion = '1'\ndef f():\n    pass\ndescription = f + 'x'\n",
+    ] {
+        assert!(parse_static_package(bad).is_err(), "{bad}");
+    }
+    // scope blocks keep their names to themselves
+    assert!(parse_static_package(
+        "name = 'a'\nversion = '1'\nwith scope('config') as c:\n    x = name + 'y'\n"
+    )
+    .is_err());
+    // deeply nested string building is bounded like literals are
+    let deep = format!(
+        "name = 'a'\nversion = '1'\ndescription = {}'x'{}\n",
+        "str(".repeat(500),
+        ")".repeat(500)
+    );
+    assert!(parse_static_package(&deep).is_err());
+}

@@ -1,0 +1,4 @@
+name = "corp"
+version = "1.0"
+build = 3
+description = "build " + build

@@ -1,0 +1,3 @@
+name = "corp"
+version = "1.0"
+description = "{:>8}".format(name)

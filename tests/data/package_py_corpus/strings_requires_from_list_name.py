@@ -1,0 +1,4 @@
+name = "corp"
+version = "1.0"
+base = ["python-3"]
+requires = base

@@ -1,0 +1,4 @@
+name = "corp"
+version = "1.0"
+description = "x" + later
+later = "y"
