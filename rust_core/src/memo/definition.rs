@@ -12,7 +12,7 @@ const FORMAT: u8 = 1;
 /// Solver entries are keyed by absolute paths (starting with `/`), so this
 /// tag keeps definitions apart from them and from prefix scans of paths.
 const KEY_TAG: &[u8] = b"\0def\0";
-const HEADER: usize = 1 + 8 * 4;
+const HEADER: usize = 1 + FileStamp::ENCODED_LEN;
 const CHECKSUM: usize = 8;
 
 /// The memo key of `path`'s definition, and whether the path had to be
@@ -25,10 +25,7 @@ pub fn definition_key(path: &str) -> (Vec<u8>, bool) {
 fn encode(path: &str, shortened: bool, stamp: &FileStamp, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + payload.len() + 16);
     out.push(FORMAT);
-    out.extend_from_slice(&stamp.mtime_ns.to_le_bytes());
-    out.extend_from_slice(&stamp.ctime_ns.to_le_bytes());
-    out.extend_from_slice(&stamp.size.to_le_bytes());
-    out.extend_from_slice(&stamp.ino.to_le_bytes());
+    stamp.encode_into(&mut out);
     put_str(&mut out, if shortened { path } else { "" });
     put_len(&mut out, payload.len());
     out.extend_from_slice(payload);
@@ -46,14 +43,7 @@ fn decode<'a>(value: &'a [u8], path: &str, shortened: bool, stamp: &FileStamp) -
     if checksum(body).to_le_bytes() != sum {
         return None;
     }
-    let word = |i: usize| u64::from_le_bytes(body[1 + 8 * i..9 + 8 * i].try_into().unwrap());
-    let stored = FileStamp {
-        mtime_ns: word(0) as i64,
-        ctime_ns: word(1) as i64,
-        size: word(2),
-        ino: word(3),
-    };
-    if stored != *stamp {
+    if FileStamp::decode(&body[1..]) != *stamp {
         return None;
     }
     let mut r = Reader {

@@ -59,6 +59,29 @@ impl FileStamp {
 }
 
 impl FileStamp {
+    /// The length of a stamp in a memo value.
+    pub(super) const ENCODED_LEN: usize = 8 * 4;
+
+    /// Appends the stamp as four little-endian words.
+    pub(super) fn encode_into(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.mtime_ns.to_le_bytes());
+        out.extend_from_slice(&self.ctime_ns.to_le_bytes());
+        out.extend_from_slice(&self.size.to_le_bytes());
+        out.extend_from_slice(&self.ino.to_le_bytes());
+    }
+
+    /// The stamp `encode_into` wrote at the start of `bytes` (which holds
+    /// at least `ENCODED_LEN` bytes).
+    pub(super) fn decode(bytes: &[u8]) -> FileStamp {
+        let word = |i: usize| u64::from_le_bytes(bytes[8 * i..8 * i + 8].try_into().unwrap());
+        FileStamp {
+            mtime_ns: word(0) as i64,
+            ctime_ns: word(1) as i64,
+            size: word(2),
+            ino: word(3),
+        }
+    }
+
     /// Whether the file's timestamps are far enough behind `now_ns` that a
     /// later rewrite must change them. A file rewritten within the same
     /// timestamp tick as it was read keeps its stamp (git's "racily clean"
@@ -113,10 +136,7 @@ impl Record {
         let mut out = Vec::with_capacity(64 + 24 * self.requires.len());
         out.push(FORMAT);
         out.push(self.origin as u8);
-        out.extend_from_slice(&self.stamp.mtime_ns.to_le_bytes());
-        out.extend_from_slice(&self.stamp.ctime_ns.to_le_bytes());
-        out.extend_from_slice(&self.stamp.size.to_le_bytes());
-        out.extend_from_slice(&self.stamp.ino.to_le_bytes());
+        self.stamp.encode_into(&mut out);
         out.extend_from_slice(&self.timestamp.to_le_bytes());
         put_strings(&mut out, &self.requires);
         put_len(&mut out, self.variants.len());
@@ -172,14 +192,9 @@ impl<'a> RecordRef<'a> {
             3 => Origin::LateBound,
             _ => return None,
         };
-        let word = |i: usize| u64::from_le_bytes(body[2 + 8 * i..10 + 8 * i].try_into().unwrap());
-        let stamp = FileStamp {
-            mtime_ns: word(0) as i64,
-            ctime_ns: word(1) as i64,
-            size: word(2),
-            ino: word(3),
-        };
-        let timestamp = word(4) as i64;
+        let stamp = FileStamp::decode(&body[2..]);
+        let at = 2 + FileStamp::ENCODED_LEN;
+        let timestamp = i64::from_le_bytes(body[at..at + 8].try_into().unwrap());
         let mut r = Reader {
             bytes: &body[HEADER..],
         };

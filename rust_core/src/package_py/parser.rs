@@ -700,17 +700,23 @@ impl<'a> Parser<'a> {
         let mut items = Vec::new();
         while self.peek() != Tok::Op(")") {
             items.push(self.sum(None)?);
-            match self.peek() {
-                Tok::Op(",") => {
-                    self.bump();
-                }
-                Tok::Op(")") => {}
-                _ => return Err(Bail::NonLiteral),
-            }
+            self.item_separator()?;
         }
         self.bump();
         // `(x)` is x itself and `(x,)` a tuple of it: one argument either way
         Ok(items)
+    }
+
+    /// After an item in parentheses: a `,` (read) or the closing `)` (left).
+    fn item_separator(&mut self) -> Result<(), Bail> {
+        match self.peek() {
+            Tok::Op(",") => {
+                self.bump();
+                Ok(())
+            }
+            Tok::Op(")") => Ok(()),
+            _ => Err(Bail::NonLiteral),
+        }
     }
 
     /// `primary (.format(args))*`.
@@ -756,13 +762,7 @@ impl<'a> Parser<'a> {
                     }
                     positional.push(value);
                 }
-                match self.peek() {
-                    Tok::Op(",") => {
-                        self.bump();
-                    }
-                    Tok::Op(")") => {}
-                    _ => return Err(Bail::NonLiteral),
-                }
+                self.item_separator()?;
             }
             self.bump();
             v = strings::format(&v, &positional, &keywords)?;
