@@ -398,7 +398,7 @@ def test_edits_are_seen_at_once(memo_env: Path, tmp_path: Path) -> None:
     assert "second" in data["commands"].source
     time.sleep(0.1)
     data, served = _load_twice(root, "tool", "1.0")
-    assert served == 1 and "second" in data["commands"].source
+    assert served >= 1 and "second" in data["commands"].source
 
 
 def test_evaluated_files_follow_the_environment_unless_opted_in(
