@@ -13,7 +13,7 @@ each package is *written*.  Every package gets a `Form`:
 - ``no_version``: no ``version`` field, rez takes it from the directory;
 - ``early``: ``requires`` and ``variants`` returned by ``@early``
   functions: the static parser declines it, rez's evaluator loads it;
-- ``import``: an ``import os`` at the top (declined by the static parser);
+- ``import``: an ``import os`` at the top, used there (declined by the static parser);
 - ``computed``: requirement lists built by Python expressions;
 - ``yaml``: a ``package.yaml`` (rez's other definition format);
 - ``yaml_decoy``: a ``package.py`` plus a ``package.yaml`` with other

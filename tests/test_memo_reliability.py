@@ -126,7 +126,7 @@ def test_opting_in_remembers_evaluated_files(tmp_path: Path) -> None:
     """With PYRER_MEMO_EVALUATED=1 (a studio's choice, as rez's memcached
     cache_package_files) the evaluation is remembered, keyed on the file's stamp."""
     repo = tmp_path / "repo"
-    path = write_package(repo, "tool", "1.0", "import os\nrequires = ['dep']\n")
+    path = write_package(repo, "tool", "1.0", "import os\nrequires = ['dep']\n_sep = os.sep\n")
     settle()
     out = index(str(repo), memo=tmp_path / "memo", PYRER_MEMO_EVALUATED="1")
     assert out.returncode == 0, out.stderr

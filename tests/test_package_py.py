@@ -50,7 +50,7 @@ def test_parse_source() -> None:
 @pytest.mark.parametrize(
     "source",
     [
-        STATIC + "import os\n",
+        STATIC + "import os\n_sep = os.sep\n",
         STATIC + "@early()\ndef tools():\n    return []\n",
         STATIC + "if True:\n    requires = []\n",
         STATIC + "requires += ['x']\n",
@@ -75,7 +75,7 @@ def test_batch_alignment(tmp_path: Path) -> None:
     good.parent.mkdir()
     good.write_text(STATIC)
     dynamic = tmp_path / "dynamic.py"
-    dynamic.write_text(STATIC + "import os\n")
+    dynamic.write_text(STATIC + "import os\n_sep = os.sep\n")
     latin1 = tmp_path / "latin1.py"
     latin1.write_bytes(b"# coding: latin-1\nname = '\xe9'\nversion = '1'\n")
     not_py = tmp_path / "package.yaml"
@@ -143,7 +143,7 @@ def test_survey_cli(benchmark_repo: Path, capsys: pytest.CaptureFixture[str]) ->
     from pyrer.survey import main
 
     family = benchmark_repo / "packages" / "cope"
-    assert main(["--diff", str(family), str(CORPUS / "import_top.py")]) == 0
+    assert main(["--diff", str(family), str(CORPUS / "from_import.py")]) == 0
     out = capsys.readouterr().out
     assert "accepted:" in out and "import" in out and "mismatches: 0" in out
 

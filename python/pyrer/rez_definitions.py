@@ -15,8 +15,9 @@ What is remembered, so that serving it never differs from stock rez:
 
 * files pyrer's static parser runs (`pyrer.runs_statically`): their
   evaluation depends on nothing but the file's bytes (literal assignments,
-  ``def``s, ``with scope`` blocks; no imports, ``@early`` functions or other
-  code that runs at load time), including those whose schema the parser
+  string building over them, ``def``s, ``with scope`` blocks, lint-helper and
+  quiet standard-library imports; no ``@early`` functions or other code that
+  runs at load time), including those whose schema the parser
   leaves to rez (``tests``, ``config``);
 * YAML definitions (plain data);
 * files rez has to evaluate (imports, ``@early``, ...) only where rez itself

@@ -115,6 +115,35 @@ struct Parser<'a> {
     names_allowed: bool,
 }
 
+/// Standard-library modules whose import has no effect a package file could
+/// see, in every Python rez 3 runs on.
+const QUIET_STDLIB_MODULES: [&str; 24] = [
+    "os",
+    "os.path",
+    "sys",
+    "re",
+    "platform",
+    "json",
+    "glob",
+    "shutil",
+    "getpass",
+    "socket",
+    "datetime",
+    "time",
+    "string",
+    "textwrap",
+    "itertools",
+    "functools",
+    "collections",
+    "copy",
+    "math",
+    "subprocess",
+    "fnmatch",
+    "uuid",
+    "hashlib",
+    "tempfile",
+];
+
 /// What a name read from rez's scope object (`rez.utils.scope._Scope`, a
 /// `RecursiveAttribute` and `UserDict`) finds before its attribute hook runs:
 /// its methods and its own state. Reading one in `c.x.y = ...` is not a child
@@ -232,7 +261,7 @@ impl<'a> Parser<'a> {
                     self.module.scopes.push(name);
                 }
                 Tok::Name("from") => self.lint_helper_import()?,
-                Tok::Name("import") => return Err(Bail::Import),
+                Tok::Name("import") => self.stdlib_import()?,
                 Tok::Name(
                     "if" | "elif" | "else" | "for" | "while" | "try" | "except" | "finally"
                     | "class" | "async" | "return" | "raise" | "assert" | "del" | "global"
@@ -477,6 +506,46 @@ impl<'a> Parser<'a> {
         match self.bump() {
             Tok::Newline => Ok(()),
             _ => Err(Bail::Import),
+        }
+    }
+
+    /// `import a[.b] [as c], ...` of standard-library modules that do
+    /// nothing when imported: the module is bound (and dropped from the
+    /// package's data by rez's loader, as every module is). A name rez's
+    /// schema knows, or a loader name, is not rebound here; other modules
+    /// (a studio's own, anything whose import could run code of the
+    /// studio's) decline.
+    fn stdlib_import(&mut self) -> Result<(), Bail> {
+        self.bump(); // import
+        loop {
+            let first = self.identifier().map_err(|_| Bail::Import)?;
+            let mut dotted = first.to_string();
+            while self.peek() == Tok::Op(".") {
+                self.bump();
+                dotted.push('.');
+                dotted.push_str(self.identifier().map_err(|_| Bail::Import)?);
+            }
+            if !QUIET_STDLIB_MODULES.contains(&dotted.as_str()) {
+                return Err(Bail::Import);
+            }
+            let bound = if self.peek() == Tok::Name("as") {
+                self.bump();
+                self.identifier().map_err(|_| Bail::Import)?
+            } else {
+                first
+            };
+            if is_loader_name(bound) || fields::is_schema_key(bound) || bound.starts_with("__") {
+                return Err(Bail::Import);
+            }
+            if bound == "str" {
+                return Err(Bail::Import); // `str(...)` must stay the builtin
+            }
+            self.module.bind(bound, Binding::Module);
+            match self.bump() {
+                Tok::Op(",") => {}
+                Tok::Newline => return Ok(()),
+                _ => return Err(Bail::Import),
+            }
         }
     }
 

@@ -294,7 +294,7 @@ pub fn extract(module: &Module<'_>, fallback: VersionFallback<'_>) -> Result<Sta
         match binding {
             // rex-named functions become SourceCode (valid for those keys);
             // `preprocess` stays a function; other functions are dropped.
-            Binding::Function => {}
+            Binding::Function | Binding::Module => {}
             // checked below, while they are extracted
             Binding::Value(_) if matches!(*key, "name" | "version" | "requires" | "variants") => {}
             Binding::Value(v) => check_value(module, key, v)?,

@@ -121,7 +121,7 @@ fn dynamic_files_bail() {
             "@early()\ndef requires():\n    return []\n",
             Bail::Decorator,
         ),
-        ("import os\n", Bail::Import),
+        ("import studio_helpers\n", Bail::Import),
         ("if True:\n    requires = []\n", Bail::ControlFlow),
         (
             "requires = ['a']\nrequires += ['b']\n",
@@ -384,4 +384,38 @@ fn strings_built_at_top_level() {
         ")".repeat(500)
     );
     assert!(parse_static_package(&deep).is_err());
+}
+
+#[test]
+fn quiet_stdlib_imports() {
+    let pkg = ok(
+        "import os, sys\nimport os.path as osp\nname = 'a'\nversion = '1'\n\
+                  def commands():\n    env.X = os.sep\n",
+    );
+    assert_eq!(pkg.version(), "1");
+    for (src, why) in [
+        ("import studio\nname = 'a'\nversion = '1'\n", Bail::Import),
+        (
+            "import os\nname = 'a'\nversion = os.sep\n",
+            Bail::NonLiteral,
+        ),
+        (
+            "import json as requires\nname = 'a'\nversion = '1'\n",
+            Bail::Import,
+        ),
+        (
+            "import os as early\nname = 'a'\nversion = '1'\n",
+            Bail::Import,
+        ),
+        (
+            "import os as str\nname = 'a'\nversion = '1'\n",
+            Bail::Import,
+        ),
+        ("import os.pathx\nname = 'a'\nversion = '1'\n", Bail::Import),
+        ("import os,\nname = 'a'\nversion = '1'\n", Bail::Import),
+    ] {
+        assert_eq!(bail(src), why, "{src}");
+    }
+    // a module is not a string to build with
+    assert!(parse_static_package("import os\nname = 'a' + os\nversion = '1'\n").is_err());
 }

@@ -28,6 +28,8 @@ pub enum Binding<'a> {
     Value(Value<'a>),
     /// A plain `def` (no decorator).
     Function,
+    /// An imported standard-library module (rez drops modules from the data).
+    Module,
 }
 
 /// The items of a list literal: a range of the module's item arena, so a

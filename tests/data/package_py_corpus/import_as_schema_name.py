@@ -1,0 +1,3 @@
+import json as requires
+name = "corp"
+version = "1.0"

@@ -1,0 +1,3 @@
+import studio_site_config
+name = "corp"
+version = "1.0"
