@@ -59,9 +59,9 @@ def encode(data: Any) -> bytes:
 
     try:
         return json.dumps([CODEC_VERSION, enc(data)], separators=(",", ":")).encode("ascii")
-    except (ValueError, RecursionError) as e:  # an int too long for str(), say
-        if isinstance(e, Unencodable):
-            raise
+    except Unencodable:
+        raise
+    except (ValueError, RecursionError) as e:  # an int too long for str(), a cycle
         raise Unencodable(str(e)) from e
 
 

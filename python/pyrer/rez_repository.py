@@ -66,11 +66,9 @@ class PyrerPackageRepository(FileSystemPackageRepository):
     def __init__(self, location: str, resource_pool: Any, **kwargs: Any) -> None:
         super().__init__(location, resource_pool, **kwargs)
         rez_context.install()  # contexts record this repository as its plain path
-        directory = memo_dir(plugin_setting("memo_dir"))
-        self._memo = open_memo(directory)
-        rez_definitions.serve_location(self.location, directory)  # whole definitions
+        self._memo_dir = memo_dir(plugin_setting("memo_dir"))
+        rez_definitions.serve_location(self.location, self._memo_dir)  # whole definitions
         rez_definitions.install()
-        self._memo_pid = os.getpid()
         self.serve_evaluated = serve_evaluated()
         # `load_family(name, version_range=None) -> list[PackageData]`, run in
         # Rust: `pyrer.solve(..., load_family=repo.load_family)` calls it
@@ -81,7 +79,7 @@ class PyrerPackageRepository(FileSystemPackageRepository):
         # load). A forked child does not use the parent's memo handle.
         self.load_family = FamilySource(
             self.location,
-            self._memo,
+            open_memo(self._memo_dir),
             self.evaluate_file,
             serve_evaluated=self.serve_evaluated,
             **self.layout_settings(),
@@ -127,7 +125,7 @@ class PyrerPackageRepository(FileSystemPackageRepository):
     def memo(self) -> Any:
         """The `pyrer.Memo` in use, or None (always in a forked child: LMDB
         handles must not cross fork(); `load_family` then reads from disk)."""
-        return self._memo if self._memo_pid == os.getpid() else None
+        return open_memo(self._memo_dir)
 
     @property
     def load_counters(self) -> Counter[str]:

@@ -845,9 +845,6 @@ impl<'a> Parser<'a> {
         if !self.names_allowed {
             return Err(Bail::NonLiteral);
         }
-        if matches!(name, "True" | "False" | "None") {
-            return Err(Bail::NonLiteral);
-        }
         if name == "str" && self.module.get("str").is_none() && self.peek() == Tok::Op("(") {
             self.bump();
             let v = self.sum(None)?;

@@ -36,8 +36,9 @@ pub fn concat<'a>(a: Value<'a>, b: &Value<'_>) -> Result<Value<'a>, Bail> {
 pub fn to_str<'a>(v: Value<'a>) -> Result<Value<'a>, Bail> {
     match v {
         Value::Str(_) => Ok(v),
-        Value::Int(Some(i)) => Ok(Value::Str(Cow::Owned(i.to_string()))),
-        _ => Err(Bail::NonLiteral),
+        _ => text(&v)
+            .map(|t| Value::Str(Cow::Owned(t.into_owned())))
+            .ok_or(Bail::NonLiteral),
     }
 }
 
