@@ -82,6 +82,8 @@ pub enum Construct {
     ConfigAssignment,
     DeepNesting,
     DefOfPackageAttribute,
+    /// An `@early()` function whose result the parser cannot fix statically.
+    EarlyFunction,
     FString,
     FunctionParameters,
     LineContinuationAtLineStart,
@@ -107,6 +109,7 @@ impl Construct {
             Construct::ConfigAssignment => "config assignment",
             Construct::DeepNesting => "deep nesting",
             Construct::DefOfPackageAttribute => "def of a package attribute",
+            Construct::EarlyFunction => "@early function not static",
             Construct::FString => "f-string",
             Construct::FunctionParameters => "function parameters",
             Construct::LineContinuationAtLineStart => "line continuation at line start",

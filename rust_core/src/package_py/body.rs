@@ -115,7 +115,11 @@ impl<'a> BodyCheck<'a> {
                 return Ok(());
             }
             Tok::End => return Err(Bail::Syntax),
-            Tok::Name(n) if self.inline && is_block_keyword(n) => return Err(Bail::Syntax),
+            // a compound statement cannot start there (`if` inside an
+            // expression is a conditional expression)
+            Tok::Name(n) if self.inline && self.line_start && is_block_keyword(n) => {
+                return Err(Bail::Syntax)
+            }
             _ => {}
         }
         if self.line_start {

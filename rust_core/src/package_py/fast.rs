@@ -66,6 +66,7 @@ pub fn parse_simple_module(src: &str) -> Option<Module<'_>> {
             bindings: relabel(spare.bindings),
             scopes: Vec::new(),
             items: relabel(spare.items),
+            early: Vec::new(),
         },
         pending: relabel(spare.pending),
     };

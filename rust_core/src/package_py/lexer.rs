@@ -159,6 +159,16 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// The byte offset just past the last token read.
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// The text being tokenized.
+    pub fn source(&self) -> &'a str {
+        self.src
+    }
+
     fn peek(&self, off: usize) -> u8 {
         self.b.get(self.pos + off).copied().unwrap_or(0)
     }

@@ -16,6 +16,9 @@ use super::literal;
 use super::strings;
 use super::value::{int_value, Binding, Items, Value};
 
+mod early;
+use early::{EarlyDef, Frame};
+
 /// Deeper literal nesting than this is declined (CPython allows up to ~200).
 const MAX_NESTING: usize = 100;
 
@@ -37,6 +40,8 @@ pub struct Module<'a> {
     pub scopes: Vec<String>,
     /// The items of every list literal, each list contiguous.
     pub items: Vec<Value<'a>>,
+    /// The `@early()` functions, run once the whole module has run.
+    pub(super) early: Vec<EarlyDef<'a>>,
 }
 
 impl<'a> Module<'a> {
@@ -62,30 +67,25 @@ impl<'a> Module<'a> {
 /// Runs the static module in `src`. A tokenizer error anywhere wins over
 /// any other reason to bail, as it would when Python compiles the file.
 pub fn parse_module(src: &str) -> Result<Module<'_>, Bail> {
-    let mut p = Parser {
-        lexer: Lexer::new(src),
-        cur: Tok::End,
-        depth: 0,
-        module: Module {
-            bindings: Vec::with_capacity(8),
-            scopes: Vec::new(),
-            // sized for a typical file's requires and variants: one
-            // allocation each instead of a series of regrowths
-            items: Vec::with_capacity(16),
-        },
-        pending: Vec::with_capacity(8),
-        alias: None,
-        scope_path: Vec::new(),
-        block_names: Vec::new(),
-        set_paths: Vec::new(),
-        scope_rebound: false,
-        names_allowed: false,
+    let module = Module {
+        bindings: Vec::with_capacity(8),
+        scopes: Vec::new(),
+        // sized for a typical file's requires and variants: one
+        // allocation each instead of a series of regrowths
+        items: Vec::with_capacity(16),
+        early: Vec::new(),
     };
+    let mut p = Parser::over(src, module);
     p.cur = p.lex();
     let result = p.module();
-    match p.lexer.error() {
-        Some(e) => Err(e),
-        None => result.map(|()| p.module),
+    if let Some(e) = p.lexer.error() {
+        return Err(e);
+    }
+    result?;
+    if p.module.early.is_empty() {
+        Ok(p.module)
+    } else {
+        early::run_early_functions(src, p.module)
     }
 }
 
@@ -108,6 +108,8 @@ struct Parser<'a> {
     set_paths: Vec<(Vec<String>, Vec<&'a str>)>,
     /// Items of the list literals still open, innermost last.
     pending: Vec<Value<'a>>,
+    /// The `@early` function being run, if any: its locals.
+    frame: Option<Frame<'a>>,
     /// `scope` was imported from `rez.utils.lint_helper` (so it is None).
     scope_rebound: bool,
     /// A top-level assignment's value is being read: names bound to strings
@@ -211,6 +213,24 @@ fn is_augmented(op: &str) -> bool {
 }
 
 impl<'a> Parser<'a> {
+    /// A parser of `src` that binds into `module`; call `lex` to start.
+    fn over(src: &'a str, module: Module<'a>) -> Self {
+        Parser {
+            lexer: Lexer::new(src),
+            cur: Tok::End,
+            depth: 0,
+            module,
+            pending: Vec::with_capacity(8),
+            frame: None,
+            alias: None,
+            scope_path: Vec::new(),
+            block_names: Vec::new(),
+            set_paths: Vec::new(),
+            scope_rebound: false,
+            names_allowed: false,
+        }
+    }
+
     /// A tokenizer error ends the stream: the parser then sees `End`.
     #[inline(always)]
     fn lex(&mut self) -> Tok<'a> {
@@ -254,7 +274,7 @@ impl<'a> Parser<'a> {
                     self.bump();
                 }
                 Tok::Indent | Tok::Dedent => return Err(Bail::Syntax),
-                Tok::Op("@") => return Err(Bail::Decorator),
+                Tok::Op("@") => self.early_def()?,
                 Tok::Name("def") => self.def()?,
                 Tok::Name("with") => {
                     let name = self.with_scope()?;
@@ -304,6 +324,7 @@ impl<'a> Parser<'a> {
             Tok::Name(n) if !is_keyword(n) => {
                 self.bump();
                 match self.peek() {
+                    Tok::Op("=") if is_loader_name(n) => self.loader_name_from_globals(n),
                     Tok::Op("=") => self.assignment(n),
                     Tok::Op(op) if is_augmented(op) => Err(Bail::AugmentedAssignment),
                     Tok::Op(":") => Err(Bail::Unsupported(Construct::AnnotatedAssignment)),
@@ -355,6 +376,30 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
+    /// `late = globals()["late"]` (or `globals().get("late")`), which files
+    /// write to keep linters quiet: rebinds a loader name to the object it
+    /// already is, so the rest of the file runs the same. `=` is current.
+    fn loader_name_from_globals(&mut self, name: &'a str) -> Result<(), Bail> {
+        const OTHER: Bail = Bail::Unsupported(Construct::RebindsLoaderName);
+        self.bump(); // =
+        if self.module.get("globals").is_some() {
+            return Err(OTHER); // not the builtin
+        }
+        for want in [Tok::Name("globals"), Tok::Op("("), Tok::Op(")")] {
+            self.expect(want, OTHER)?;
+        }
+        let closing = match self.bump() {
+            Tok::Op("[") => "]",
+            Tok::Op(".") if self.bump() == Tok::Name("get") && self.bump() == Tok::Op("(") => ")",
+            _ => return Err(OTHER),
+        };
+        match self.string_atom() {
+            Ok(Value::Str(key)) if key == name => {}
+            _ => return Err(OTHER),
+        }
+        self.expect(Tok::Op(closing), OTHER)
+    }
+
     /// `def name(a, b):` followed by a body that is checked but not run.
     fn def(&mut self) -> Result<(), Bail> {
         self.bump(); // def
@@ -399,13 +444,14 @@ impl<'a> Parser<'a> {
             }
         }
         self.expect(Tok::Op(":"), Bail::Syntax)?;
-        self.skip_suite()?;
+        self.skip_suite(|_| {})?;
         self.module.bind(name, Binding::Function);
         Ok(())
     }
 
-    /// Skips (and checks) the suite after a `:` that is compiled, not run.
-    fn skip_suite(&mut self) -> Result<(), Bail> {
+    /// Skips (and checks) the suite after a `:` that is compiled, not run,
+    /// showing each token to `seen`.
+    fn skip_suite(&mut self, mut seen: impl FnMut(Tok<'a>)) -> Result<(), Bail> {
         if self.peek() == Tok::Newline {
             self.bump();
             self.expect(Tok::Indent, Bail::Syntax)?;
@@ -424,6 +470,7 @@ impl<'a> Parser<'a> {
                     Tok::End => return Err(Bail::Syntax),
                     _ => {}
                 }
+                seen(t);
                 check.token(t)?;
             }
             check.finish()
@@ -438,6 +485,7 @@ impl<'a> Parser<'a> {
                     _ => {}
                 }
                 empty = false;
+                seen(t);
                 check.token(t)?;
             }
             if empty {
@@ -722,7 +770,17 @@ impl<'a> Parser<'a> {
 
     fn expr(&mut self) -> Result<Value<'a>, Bail> {
         if self.names_allowed {
-            return self.sum(None);
+            let v = self.sum(None)?;
+            if self.peek() != Tok::Name("if") {
+                return Ok(v);
+            }
+            // `a if c else b`: both sides are pure, so reading `a` before
+            // the condition only matters when it fails, which declines
+            self.bump();
+            let taken = self.condition()?;
+            self.expect(Tok::Name("else"), Bail::NonLiteral)?;
+            let other = self.expr()?;
+            return Ok(if taken { v } else { other });
         }
         self.enter()?;
         let v = self.atom();
@@ -744,7 +802,23 @@ impl<'a> Parser<'a> {
         while self.peek() == Tok::Op("+") {
             self.bump();
             let rhs = self.term(None)?;
-            v = strings::concat(v, &rhs)?;
+            v = match (v, rhs) {
+                // a new list, as Python's `+` makes
+                (Value::List(a), Value::List(b)) => {
+                    let start = self.module.items.len();
+                    self.module
+                        .items
+                        .extend_from_within(a.start..a.start + a.len);
+                    self.module
+                        .items
+                        .extend_from_within(b.start..b.start + b.len);
+                    Value::List(Items {
+                        start,
+                        len: a.len + b.len,
+                    })
+                }
+                (a, b) => strings::concat(a, &b)?,
+            };
         }
         Ok(v)
     }
@@ -839,11 +913,17 @@ impl<'a> Parser<'a> {
         Ok(v)
     }
 
-    /// A name in a top-level value: a string bound above, or `str(x)` (the
-    /// builtin, when the file has not rebound it).
+    /// A name in a value: a value bound above at top level (or, in an
+    /// `@early` function, see `function_name`), or `str(x)` (the builtin,
+    /// when the file has not rebound it).
     fn name_value(&mut self, name: &'a str) -> Result<Value<'a>, Bail> {
         if !self.names_allowed {
             return Err(Bail::NonLiteral);
+        }
+        if self.frame.is_some() {
+            if let Some(v) = self.function_name(name)? {
+                return Ok(v);
+            }
         }
         if name == "str" && self.module.get("str").is_none() && self.peek() == Tok::Op("(") {
             self.bump();
@@ -852,9 +932,19 @@ impl<'a> Parser<'a> {
             return strings::to_str(v);
         }
         match self.module.get(name) {
-            Some(Binding::Value(v @ (Value::Str(_) | Value::Int(Some(_))))) => Ok(v.clone()),
+            Some(Binding::Value(v)) => Ok(v.clone()),
             _ => Err(Bail::NonLiteral),
         }
+    }
+
+    /// Moves the items a literal pushed on `pending` since `mark` into the
+    /// module's arena. Inner literals were moved out when they closed, so
+    /// this one's items are the tail of `pending`.
+    fn close_items(&mut self, mark: usize) -> Items {
+        let start = self.module.items.len();
+        let len = self.pending.len() - mark;
+        self.module.items.extend(self.pending.drain(mark..));
+        Items { start, len }
     }
 
     fn atom(&mut self) -> Result<Value<'a>, Bail> {
@@ -888,7 +978,8 @@ impl<'a> Parser<'a> {
             Tok::Number(NumKind::Int, text) => Ok(Value::Int(int_value(text))),
             Tok::Number(NumKind::Float, _) => Ok(Value::Float),
             Tok::Number(NumKind::Imaginary, _) => Ok(Value::Complex),
-            Tok::Name("True" | "False") => Ok(Value::Bool),
+            Tok::Name("True") => Ok(Value::Bool(true)),
+            Tok::Name("False") => Ok(Value::Bool(false)),
             Tok::Name("None") => Ok(Value::None),
             Tok::Op("...") => Ok(Value::Ellipsis),
             Tok::Op("(") => {
@@ -929,19 +1020,15 @@ impl<'a> Parser<'a> {
                         _ => return Err(Bail::NonLiteral),
                     }
                 }
-                // inner lists were moved out when they closed: this list's
-                // items are the tail of `pending`
-                let start = self.module.items.len();
-                let len = self.pending.len() - mark;
-                self.module.items.extend(self.pending.drain(mark..));
-                Ok(Value::List(Items { start, len }))
+                Ok(Value::List(self.close_items(mark)))
             }
             Tok::Op("{") => {
-                if self.peek() == Tok::Op("}") {
-                    self.bump();
-                    return Ok(Value::Dict);
-                }
+                let mark = self.pending.len();
                 loop {
+                    if self.peek() == Tok::Op("}") {
+                        self.bump();
+                        break;
+                    }
                     let key = self.expr()?;
                     match self.bump() {
                         Tok::Op(":") => {}
@@ -953,18 +1040,16 @@ impl<'a> Parser<'a> {
                         // rez's post-processing (`k.startswith`).
                         return Err(Bail::Unsupported(Construct::NonStrDictKey));
                     }
-                    self.expr()?;
+                    let value = self.expr()?;
+                    self.pending.push(key);
+                    self.pending.push(value);
                     match self.bump() {
-                        Tok::Op(",") => {
-                            if self.peek() == Tok::Op("}") {
-                                self.bump();
-                                return Ok(Value::Dict);
-                            }
-                        }
-                        Tok::Op("}") => return Ok(Value::Dict),
+                        Tok::Op(",") => {}
+                        Tok::Op("}") => break,
                         _ => return Err(Bail::NonLiteral),
                     }
                 }
+                Ok(Value::Dict(self.close_items(mark)))
             }
             _ => Err(Bail::NonLiteral),
         }

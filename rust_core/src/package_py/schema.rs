@@ -14,7 +14,7 @@ use rustc_hash::FxBuildHasher;
 use super::bail::{Bail, Construct, Violation};
 use super::fields::REX_KEYS;
 use super::parser::Module;
-use super::value::{Binding, Value};
+use super::value::{Binding, Items, Value};
 use crate::algebra::requirement::Requirement;
 use crate::algebra::version::Version;
 use crate::package::{PackageData as StaticPackage, PackageDataBuilder};
@@ -218,6 +218,85 @@ fn version<'a>(v: &'a Value<'_>) -> Result<Cow<'a, str>, Bail> {
     }
 }
 
+/// A dict literal's entries as Python keeps them: each key once, with the
+/// last value written for it.
+fn dict_entries<'m, 'a>(
+    m: &'m Module<'a>,
+    items: Items,
+) -> impl Iterator<Item = (&'m str, &'m Value<'a>)> {
+    let flat = m.items(items);
+    flat.chunks_exact(2)
+        .enumerate()
+        .filter_map(move |(i, pair)| match (&pair[0], &pair[1]) {
+            (Value::Str(k), v)
+                if !flat[2 * (i + 1)..]
+                    .chunks_exact(2)
+                    .any(|later| matches!(&later[0], Value::Str(l) if l == k)) =>
+            {
+                Some((k.as_ref(), v))
+            }
+            _ => None,
+        })
+}
+
+/// rez's `tests_schema`, as its vendored `schema` library applies it:
+/// `{name: command | {"command": ..., "requires": [...], "run_on": ...,
+/// "on_variants": bool | {"type": "requires", "value": [...]}, other: any}}`.
+/// An empty key fails there (the library skips a falsy key, then reports
+/// it as a wrong key).
+fn tests(m: &Module<'_>, v: &Value<'_>) -> Result<(), Bail> {
+    let wrong = Err(Bail::Schema(Violation::WrongType));
+    let str_or_strs = |v: &Value<'_>| is_str(v) || is_list_of_str(m, v);
+    let requests_ok = |v: &Value<'_>| requests(m, v, &mut Discard(String::new())).is_ok();
+    let Value::Dict(tests) = v else {
+        return wrong;
+    };
+    for (name, test) in dict_entries(m, *tests) {
+        if name.is_empty() {
+            return wrong;
+        }
+        if str_or_strs(test) {
+            continue;
+        }
+        let Value::Dict(fields) = test else {
+            return wrong;
+        };
+        let mut has_command = false;
+        for (key, value) in dict_entries(m, *fields) {
+            let ok = match key {
+                "" => false,
+                "command" => {
+                    has_command = true;
+                    str_or_strs(value)
+                }
+                "requires" => requests_ok(value),
+                "run_on" => str_or_strs(value),
+                "on_variants" => match value {
+                    Value::Bool(_) => true,
+                    Value::Dict(on) => {
+                        let entries: Vec<_> = dict_entries(m, *on).collect();
+                        entries.len() == 2
+                            && entries.iter().all(|(k, v)| match *k {
+                                "type" => matches!(v, Value::Str(t) if t == "requires"),
+                                "value" => requests_ok(v),
+                                _ => false,
+                            })
+                    }
+                    _ => false,
+                },
+                _ => true, // the schema is extensible
+            };
+            if !ok {
+                return wrong;
+            }
+        }
+        if !has_command {
+            return wrong;
+        }
+    }
+    Ok(())
+}
+
 /// Validates one key of the loaded dict against `package_pod_schema`.
 fn check_value(m: &Module<'_>, key: &str, v: &Value<'_>) -> Result<(), Bail> {
     let is_list_of_str = |v: &Value<'_>| is_list_of_str(m, v);
@@ -229,18 +308,18 @@ fn check_value(m: &Module<'_>, key: &str, v: &Value<'_>) -> Result<(), Bail> {
             return requests(m, v, &mut Discard(String::new()))
         }
         "variants" => return variants(m, v, &mut Discard(String::new())),
-        "has_plugins" | "hashed_variants" => matches!(v, Value::Bool),
-        "relocatable" | "cachable" => matches!(v, Value::Bool | Value::None),
+        "has_plugins" | "hashed_variants" => matches!(v, Value::Bool(_)),
+        "relocatable" | "cachable" => matches!(v, Value::Bool(_) | Value::None),
         "help" => {
             is_str(v)
                 || matches!(v, Value::List(items) if m.items(*items).iter().all(is_list_of_str))
         }
         "config" => return Err(Bail::Unsupported(Construct::ConfigAssignment)),
-        "tests" => return Err(Bail::Unsupported(Construct::Tests)),
+        "tests" => return tests(m, v),
         "timestamp" => match v {
             Value::Int(Some(_)) => true,
             // rez accepts them (a bool is an int); pyrer keeps 64-bit values
-            Value::Int(None) | Value::Bool => {
+            Value::Int(None) | Value::Bool(_) => {
                 return Err(Bail::Unsupported(Construct::UnusualTimestamp))
             }
             _ => false,
@@ -282,8 +361,11 @@ pub fn extract(module: &Module<'_>, fallback: VersionFallback<'_>) -> Result<Sta
         if scope.starts_with("__") || scope == "format_version" {
             continue;
         }
-        if scope != "config" {
-            check_value(module, scope, &Value::Dict)?;
+        match scope.as_str() {
+            "config" => {}
+            // a scope's contents are not kept
+            "tests" => return Err(Bail::Unsupported(Construct::Tests)),
+            _ => check_value(module, scope, &Value::Dict(Items::EMPTY))?,
         }
     }
     let scoped = |k: &str| module.scopes.iter().any(|s| s == k);
@@ -295,6 +377,8 @@ pub fn extract(module: &Module<'_>, fallback: VersionFallback<'_>) -> Result<Sta
             // rex-named functions become SourceCode (valid for those keys);
             // `preprocess` stays a function; other functions are dropped.
             Binding::Function | Binding::Module => {}
+            // run by the parser before this point
+            Binding::Early(_) => return Err(Bail::Unsupported(Construct::EarlyFunction)),
             // checked below, while they are extracted
             Binding::Value(_) if matches!(*key, "name" | "version" | "requires" | "variants") => {}
             Binding::Value(v) => check_value(module, key, v)?,

@@ -117,9 +117,10 @@ fn lint_helper_imports_bind_none() {
 fn dynamic_files_bail() {
     let base = "name = 'a'\nversion = '1'\n";
     let cases: &[(&str, Bail)] = &[
+        ("@late()\ndef requires():\n    return []\n", Bail::Decorator),
         (
-            "@early()\ndef requires():\n    return []\n",
-            Bail::Decorator,
+            "@early()\ndef requires():\n    import os\n    return [os.environ['X']]\n",
+            Bail::Unsupported(Construct::EarlyFunction),
         ),
         ("import studio_helpers\n", Bail::Import),
         ("if True:\n    requires = []\n", Bail::ControlFlow),
@@ -128,7 +129,7 @@ fn dynamic_files_bail() {
             Bail::AugmentedAssignment,
         ),
         ("requires = base\n", Bail::NonLiteral),
-        ("requires = ['a'] + ['b']\n", Bail::NonLiteral),
+        ("requires = ['a'] + ('b',)\n", Bail::NonLiteral),
         (
             "requires = ('a',)\n",
             Bail::Schema(Violation::RequirementsNotList),
@@ -264,8 +265,11 @@ fn runs_statically_follows_the_module_not_the_schema() {
     ));
     assert!(runs_statically("name = 'a'\n")); // no version: the schema's business
     assert!(!runs_statically("import os\nname = os.environ['X']\n"));
-    assert!(!runs_statically(
+    assert!(runs_statically(
         "@early()\ndef description():\n    return 'x'\n"
+    ));
+    assert!(!runs_statically(
+        "@early()\ndef description():\n    return open('README').read()\n"
     ));
     assert!(!runs_statically("name = 'a' + suffix\n"));
     assert!(!runs_statically(
@@ -418,4 +422,156 @@ fn quiet_stdlib_imports() {
     }
     // a module is not a string to build with
     assert!(parse_static_package("import os\nname = 'a' + os\nversion = '1'\n").is_err());
+}
+
+/// The requires and variants of a file that must be accepted.
+fn solved(src: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let p = ok(src);
+    (
+        p.requires().map(str::to_string).collect(),
+        p.variants()
+            .map(|v| v.map(str::to_string).collect())
+            .collect(),
+    )
+}
+
+#[test]
+fn early_functions_with_static_bodies_run() {
+    let base = "name = 'a'\nversion = '1.2'\n";
+    let run = |body: &str| solved(&format!("{base}{body}")).0;
+    assert_eq!(
+        run("@early()\ndef requires():\n    return ['b-1', 'c>=2']\n"),
+        ["b-1", "c-2+"]
+    );
+    // `building` is False outside a build, whatever the module bound
+    assert_eq!(
+        run("building = True\n@early()\ndef requires():\n    \"\"\"doc\"\"\"\n    if building:\n        return ['cmake']\n    elif not testing:\n        return ['py-' + this.version]\n    else:\n        return []\n"),
+        ["py-1.2"]
+    );
+    // the globals are the module's final ones
+    assert_eq!(
+        run("@early()\ndef requires():\n    base = common + [extra]\n    return base\ncommon = ['x']\nextra = 'y'\n"),
+        ["x", "y"]
+    );
+    assert_eq!(
+        run("@early()\ndef requires(): return ['z'] if this.name == 'a' else []\n"),
+        ["z"]
+    );
+    // rebound later: the function is gone
+    assert_eq!(
+        run("@early()\ndef requires():\n    return nope\nrequires = ['w']\n"),
+        ["w"]
+    );
+    // a non-solver field still has to run
+    ok(&format!(
+        "{base}@early()\ndef description():\n    return '%s %s' % (name, version)\n"
+    ));
+}
+
+#[test]
+fn early_functions_that_rez_would_not_run_the_same_decline() {
+    let base = "name = 'a'\nversion = '1'\n";
+    let early = Bail::Unsupported(Construct::EarlyFunction);
+    for body in [
+        // NameError, UnboundLocalError
+        "@early()\ndef requires():\n    return [missing]\n",
+        "@early()\ndef requires():\n    if False:\n        name = 'b'\n    return [name]\n",
+        // another early function: rez's order decides (or raises)
+        "@early()\ndef tools():\n    return []\n@early()\ndef requires():\n    return this.tools\n",
+        "@early()\ndef requires():\n    return [x for x in 'ab']\n",
+        "@early()\ndef requires():\n    global name\n    return []\n",
+        "@early()\ndef requires():\n    x = 1\n    x += 1\n    return []\n",
+        "@early()\ndef requires():\n    return list(common)\ncommon = []\n",
+        "@early()\ndef requires():\n    if 1 == True:\n        return []\n",
+        "@early()\ndef requires(data):\n    return []\n",
+        "@early()\ndef requires():\n    return os.environ\nimport os\n",
+        "@early()\ndef requires():\n    return this.config\nwith scope('config'):\n    x = 1\n",
+    ] {
+        assert_eq!(bail(&format!("{base}{body}")), early, "{body}");
+    }
+    for (body, want) in [
+        ("@early\ndef requires():\n    return []\n", Bail::Decorator),
+        (
+            "@early()\n@include('x')\ndef requires():\n    return []\n",
+            Bail::Decorator,
+        ),
+        (
+            "@early()\ndef requires():\n    return ('a',)\n",
+            Bail::Schema(Violation::RequirementsNotList),
+        ),
+        (
+            "@early()\ndef requires():\n    pass\n",
+            Bail::Schema(Violation::RequirementsNotList),
+        ),
+        (
+            "@early()\ndef early():\n    return 1\n",
+            Bail::Unsupported(Construct::RebindsLoaderName),
+        ),
+        ("@early()\ndef requires():\n    print 'x'\n", Bail::Syntax),
+    ] {
+        assert_eq!(bail(&format!("{base}{body}")), want, "{body}");
+    }
+}
+
+#[test]
+fn names_bound_to_any_value_and_list_sums() {
+    let (requires, variants) = solved(
+        "name = 'a'\nversion = '1'\ncommon = ['x']\nrequires = common + ['y']\n\
+         py = ['python-3']\nvariants = [py, py + ['maya']]\n",
+    );
+    assert_eq!(requires, ["x", "y"]);
+    assert_eq!(variants, [vec!["python-3"], vec!["python-3", "maya"]]);
+}
+
+#[test]
+fn loader_names_rebound_to_themselves() {
+    let base = "name = 'a'\nversion = '1'\n";
+    ok(&format!(
+        "late = globals()['late']\nearly = globals().get('early')\n{base}"
+    ));
+    let other = Bail::Unsupported(Construct::RebindsLoaderName);
+    for line in [
+        "late = globals()['early']\n",
+        "late = globals()\n",
+        "late = None\n",
+        "globals = dict\nlate = globals()['late']\n",
+    ] {
+        let src = format!("{base}{line}");
+        let got = bail(&src);
+        assert!(got == other || got == Bail::NonLiteral, "{line}: {got:?}");
+    }
+}
+
+#[test]
+fn tests_follow_rez_schema() {
+    let base = "name = 'a'\nversion = '1'\n";
+    for good in [
+        "tests = {}\n",
+        "tests = {'unit': 'pytest', 'lint': ['flake8', '.']}\n",
+        "tests = {'unit': {'command': 'pytest', 'requires': ['pytest-4+'], 'run_on': ['default', 'pre_release'], 'on_variants': {'type': 'requires', 'value': ['python-3']}, 'extra': 1}}\n",
+        "tests = {'unit': {'command': ['a'], 'on_variants': True}}\n",
+        // a repeated key keeps its last value
+        "tests = {'unit': 1, 'unit': 'ok'}\n",
+    ] {
+        ok(&format!("{base}{good}"));
+    }
+    let wrong = Bail::Schema(Violation::WrongType);
+    for bad in [
+        "tests = []\n",
+        "tests = {'': 'x'}\n",
+        "tests = {'unit': None}\n",
+        "tests = {'unit': {'requires': []}}\n",
+        "tests = {'unit': {'command': 'x', 'requires': ['a-1.']}}\n",
+        "tests = {'unit': {'command': 'x', 'run_on': 1}}\n",
+        "tests = {'unit': {'command': 'x', 'on_variants': {'type': 'other', 'value': []}}}\n",
+        "tests = {'unit': {'command': 'x', 'on_variants': {'type': 'requires'}}}\n",
+        "tests = {'unit': {'command': 'x', 'on_variants': {'type': 'requires', 'value': [], 'x': 1}}}\n",
+        "tests = {'unit': 'x', 'unit': None}\n",
+    ] {
+        assert_eq!(bail(&format!("{base}{bad}")), wrong, "{bad}");
+    }
+    assert_eq!(
+        bail(&format!("{base}with scope('tests'):\n    unit = 'x'\n")),
+        Bail::Unsupported(Construct::Tests)
+    );
 }

@@ -2,9 +2,10 @@
 
 use std::borrow::Cow;
 
-/// A Python literal value. Only strings and lists keep their contents: the
-/// schema checks need nothing more than the type of anything else (a tuple
-/// is never a valid value for a field whose items are checked).
+/// A Python literal value. Strings, integers, booleans, lists and dicts keep
+/// their contents (schema checks, conditions of `@early` functions); the
+/// type is enough for anything else (a tuple is never a valid value for a
+/// field whose items are checked).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value<'a> {
     /// Borrowed from the source when the literal has no escapes.
@@ -12,14 +13,16 @@ pub enum Value<'a> {
     Bytes,
     /// The value, when it fits 64 bits.
     Int(Option<i64>),
-    Bool,
+    Bool(bool),
     Float,
     Complex,
     None,
     Ellipsis,
     List(Items),
     Tuple,
-    Dict,
+    /// Keys and values alternately, in source order; a repeated key's last
+    /// value is the one Python keeps.
+    Dict(Items),
 }
 
 /// What a top-level name is bound to once the module has run.
@@ -30,6 +33,9 @@ pub enum Binding<'a> {
     Function,
     /// An imported standard-library module (rez drops modules from the data).
     Module,
+    /// An `@early()` function (index into `Module::early`), replaced by its
+    /// return value before the module is handed on.
+    Early(usize),
 }
 
 /// The items of a list literal: a range of the module's item arena, so a
@@ -38,6 +44,10 @@ pub enum Binding<'a> {
 pub struct Items {
     pub start: usize,
     pub len: usize,
+}
+
+impl Items {
+    pub const EMPTY: Items = Items { start: 0, len: 0 };
 }
 
 /// The value of a Python integer literal (`1_000`, `0x1f`, `0o17`, `0b1`):
