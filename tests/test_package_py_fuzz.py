@@ -323,3 +323,139 @@ def test_string_building_agrees_with_rez(  # type: ignore[no-untyped-def]
     ours = pyrer.parse_static_packages_py([str(path)])[0]
     if ours is not None:
         assert fields(ours) == rez_fields(str(path)), source
+
+
+EARLY_GLOBALS = ["common", "extra", "name", "version", "missing", "building", "testing",
+                 "build_variant_index", "build_variant_requires", "x", "reqs", "tools", "os"]
+EARLY_LOCALS = ["x", "reqs", "building", "name"]
+THIS_ATTRS = ["name", "version", "requires", "common", "tools", "missing", "config", "os"]
+
+
+@st.composite
+def early_expr(draw: st.DrawFn, depth: int = 0) -> str:
+    """A value in an ``@early`` body: literals, names (global, local, rez's
+    objects, or unbound), ``this.attr``, ``+``, ``str()``, ``a if c else b``."""
+    kinds = ["list", "str", "name", "this"] + (["plus", "ternary", "str()"] if depth < 2 else [])
+    kind = draw(st.sampled_from(kinds))
+    if kind == "list":
+        items = draw(st.lists(st.sampled_from(["'a-1'", "'b>=2'", "'~c'", "'d-1.'", "1"]),
+                              max_size=2))
+        return "[" + ", ".join(items) + "]"
+    if kind == "str":
+        return draw(st.sampled_from(["'py-'", "''", "'3'", "'x'"]))
+    if kind == "name":
+        return draw(st.sampled_from(EARLY_GLOBALS))
+    if kind == "this":
+        return "this." + draw(st.sampled_from(THIS_ATTRS))
+    if kind == "plus":
+        return f"{draw(early_expr(depth + 1))} + {draw(early_expr(depth + 1))}"
+    if kind == "str()":
+        return f"str({draw(early_expr(depth + 1))})"
+    return (f"{draw(early_expr(depth + 1))} if {draw(early_condition(depth + 1))} "
+            f"else {draw(early_expr(depth + 1))}")
+
+
+@st.composite
+def early_condition(draw: st.DrawFn, depth: int = 0) -> str:
+    cond = draw(early_expr(depth + 1))
+    if draw(st.booleans()):
+        cond += " " + draw(st.sampled_from(["==", "!="])) + " " + draw(early_expr(depth + 1))
+    return "not " + cond if draw(st.booleans()) else cond
+
+
+@st.composite
+def early_block(draw: st.DrawFn, indent: str = "    ", depth: int = 0) -> str:
+    lines = []
+    if draw(st.integers(0, 4)) == 0:
+        lines.append(indent + '"""doc"""')
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["return", "assign", "if", "pass", "inline_if", "return"]))
+        if kind == "return":
+            lines.append(indent + "return " + draw(early_expr()))
+        elif kind == "assign":
+            lines.append(f"{indent}{draw(st.sampled_from(EARLY_LOCALS))} = {draw(early_expr())}")
+        elif kind == "pass":
+            lines.append(indent + "pass")
+        elif kind == "inline_if":
+            lines.append(f"{indent}if {draw(early_condition())}: return {draw(early_expr())}")
+        elif depth < 2:
+            lines.append(f"{indent}if {draw(early_condition())}:")
+            lines.append(draw(early_block(indent + "    ", depth + 1)))
+            if draw(st.booleans()):
+                lines.append(f"{indent}elif {draw(early_condition())}:")
+                lines.append(draw(early_block(indent + "    ", depth + 1)))
+            if draw(st.booleans()):
+                lines.append(f"{indent}else:")
+                lines.append(draw(early_block(indent + "    ", depth + 1)))
+    return "\n".join(lines)
+
+
+@st.composite
+def early_source(draw: st.DrawFn) -> str:
+    """A file with ``@early()`` functions for solver and other fields, the
+    module's globals bound before and after them."""
+    top = [
+        "name = 'gen'",
+        "version = '1.2'",
+        "common = ['python-3']",
+        "extra = 'maya'",
+        draw(st.sampled_from(["", "building = True", "from rez.utils.lint_helper import building",
+                              "import os", "x = 'g'", "reqs = ['r']", "late = globals()['late']"])),
+    ]
+    for field in draw(st.lists(st.sampled_from(["requires", "variants", "tools", "description",
+                                                "version"]), min_size=1, max_size=3)):
+        top.insert(draw(st.integers(0, len(top))),
+                   f"@early()\ndef {field}():\n" + draw(early_block()))
+    if draw(st.integers(0, 5)) == 0:
+        top.append("with scope('config') as c:\n    c.a = 1")
+    return "\n".join(top) + "\n"
+
+
+@settings(
+    max_examples=400,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(early_source())
+def test_early_functions_agree_with_rez(tmp_path_factory, source: str) -> None:  # type: ignore[no-untyped-def]
+    """``@early()`` functions are either declined or give exactly what rez's
+    load gives (rez fails wherever the function raises or returns a value the
+    schema refuses)."""
+    path = tmp_path_factory.mktemp("early") / "package.py"
+    path.write_text(source)
+    ours = pyrer.parse_static_packages_py([str(path)])[0]
+    if ours is not None:
+        assert fields(ours) == rez_fields(str(path)), source
+
+
+TEST_VALUES = ["'pytest'", "['a', 'b']", "[]", "None", "1", "True", "('a',)", "['a', 1]",
+               "['foo-1+']", "['foo-1.']", "'requires'", "'other'", "{}"]
+
+
+@st.composite
+def tests_dict(draw: st.DrawFn, depth: int = 0) -> str:
+    keys = ["'command'", "'requires'", "'run_on'", "'on_variants'", "'type'", "'value'",
+            "'unit'", "''", "'x'"]
+    entries = []
+    for _ in range(draw(st.integers(0, 4))):
+        key = draw(st.sampled_from(keys))
+        if depth < 2 and draw(st.integers(0, 2)) == 0:
+            value = draw(tests_dict(depth + 1))
+        else:
+            value = draw(st.sampled_from(TEST_VALUES))
+        entries.append(f"{key}: {value}")
+    return "{" + ", ".join(entries) + "}"
+
+
+@settings(
+    max_examples=400,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(tests_dict())
+def test_tests_schema_agrees_with_rez(tmp_path_factory, tests: str) -> None:  # type: ignore[no-untyped-def]
+    """A ``tests`` dict is accepted only where rez's ``tests_schema`` takes it."""
+    source = f"name = 'gen'\nversion = '1'\ntests = {tests}\n"
+    path = tmp_path_factory.mktemp("tests") / "package.py"
+    path.write_text(source)
+    ours = pyrer.parse_static_packages_py([str(path)])[0]
+    if ours is not None:
+        assert fields(ours) == rez_fields(str(path)), source

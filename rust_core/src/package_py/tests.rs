@@ -575,3 +575,22 @@ fn tests_follow_rez_schema() {
         Bail::Unsupported(Construct::Tests)
     );
 }
+
+#[test]
+fn names_assigned_anywhere_in_an_early_function_are_local() {
+    let base = "name = 'a'\nversion = '1'\nx = ['g']\n";
+    let early = Bail::Unsupported(Construct::EarlyFunction);
+    for body in [
+        "    if building:\n        x: list = []\n    return x\n",
+        "    if building:\n        x = []\n    return x\n",
+        "    if building: x = []\n    return x\n",
+        "    if building:\n        y = x = []\n    return x\n",
+        "    if building:\n        x, y = [], []\n    return x\n",
+    ] {
+        let src = format!("{base}@early()\ndef requires():\n{body}");
+        assert_eq!(bail(&src), early, "{body}");
+    }
+    // a header's condition is not an assignment target
+    let src = format!("{base}@early()\ndef requires():\n    if x: y = 1\n    return x\n");
+    assert_eq!(ok(&src).requires().collect::<Vec<_>>(), ["g"]);
+}

@@ -66,20 +66,29 @@ fn is_unfollowed_word(name: &str) -> bool {
 
 /// Finds the names a function body assigns, erring towards too many (a
 /// name wrongly thought local is only ever read as "unassigned", which
-/// declines). Every name before an `=` of its statement counts.
+/// declines). Every name before an `=` of its statement counts, so an
+/// annotated `x: int = 1` makes both names local.
 #[derive(Debug, Default)]
 pub(super) struct LocalScan<'a> {
     names: Vec<&'a str>,
     statement: Vec<&'a str>,
     depth: usize,
+    /// At the first token of a statement.
+    starting: bool,
+    /// The statement is an `if`/`elif`/`else` header: its `:` ends it.
+    header: bool,
     unfollowed: bool,
 }
 
 impl<'a> LocalScan<'a> {
     pub(super) fn token(&mut self, t: Tok<'a>) {
+        let starting = std::mem::replace(&mut self.starting, false);
+        if starting {
+            self.header = matches!(t, Tok::Name("if" | "elif" | "else"));
+        }
         match t {
-            Tok::Newline | Tok::Indent | Tok::Dedent | Tok::Op(";") => self.statement.clear(),
-            Tok::Op(":") if self.depth == 0 => self.statement.clear(),
+            Tok::Newline | Tok::Indent | Tok::Dedent | Tok::Op(";") => self.end_statement(),
+            Tok::Op(":") if self.depth == 0 && self.header => self.end_statement(),
             Tok::Op("(" | "[" | "{") => self.depth += 1,
             Tok::Op(")" | "]" | "}") => self.depth = self.depth.saturating_sub(1),
             Tok::Op("=") if self.depth == 0 => self.names.append(&mut self.statement),
@@ -94,6 +103,12 @@ impl<'a> LocalScan<'a> {
             Tok::Name(n) if !is_keyword(n) && self.depth == 0 => self.statement.push(n),
             _ => {}
         }
+    }
+
+    fn end_statement(&mut self) {
+        self.statement.clear();
+        self.starting = true;
+        self.header = false;
     }
 }
 
@@ -130,7 +145,10 @@ impl<'a> Parser<'a> {
             }
         }
         self.expect(Tok::Op(":"), Bail::Syntax)?;
-        let mut scan = LocalScan::default();
+        let mut scan = LocalScan {
+            starting: true,
+            ..LocalScan::default()
+        };
         self.skip_suite(|t| scan.token(t))?;
         if scan.unfollowed {
             return Err(EARLY);

@@ -1,0 +1,8 @@
+name = 'x'
+version = '1'
+
+@early()
+def requires():
+    if build_variant_index == False:
+        return ['a']
+    return []

@@ -1,0 +1,10 @@
+name = 'x'
+version = '1'
+
+@early()
+def requires():
+    return ['a']
+
+@late()
+def tools():
+    return ['b']

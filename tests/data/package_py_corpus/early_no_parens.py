@@ -1,0 +1,6 @@
+name = 'x'
+version = '1'
+
+@early
+def requires():
+    return []

@@ -1,0 +1,8 @@
+name = 'x'
+version = '1'
+
+@early()
+def requires():
+    return undefined
+
+requires = ['final']

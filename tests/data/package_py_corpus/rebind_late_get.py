@@ -1,0 +1,3 @@
+late = globals().get('late')
+name = 'x'
+version = '1'

@@ -1,0 +1,7 @@
+late = globals()['early']
+name = 'x'
+version = '1'
+
+@late()
+def tools():
+    return []

@@ -1,0 +1,3 @@
+name = 'x'
+version = '1'
+tests = {'': 'pytest'}
