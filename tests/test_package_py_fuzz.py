@@ -369,8 +369,12 @@ def early_block(draw: st.DrawFn, indent: str = "    ", depth: int = 0) -> str:
     if draw(st.integers(0, 4)) == 0:
         lines.append(indent + '"""doc"""')
     for _ in range(draw(st.integers(1, 3))):
-        kind = draw(st.sampled_from(["return", "assign", "if", "pass", "inline_if", "return"]))
-        if kind == "return":
+        kind = draw(st.sampled_from(["return", "assign", "if", "pass", "inline_if", "return",
+                                     "import"]))
+        if kind == "import":
+            lines.append(indent + draw(st.sampled_from(
+                ["import os", "import os.path as x", "import sys, re", "import studio_env"])))
+        elif kind == "return":
             lines.append(indent + "return " + draw(early_expr()))
         elif kind == "assign":
             lines.append(f"{indent}{draw(st.sampled_from(EARLY_LOCALS))} = {draw(early_expr())}")
@@ -432,14 +436,14 @@ TEST_VALUES = ["'pytest'", "['a', 'b']", "[]", "None", "1", "True", "('a',)", "[
 
 
 @st.composite
-def tests_dict(draw: st.DrawFn, depth: int = 0) -> str:
+def field_tests_dict(draw: st.DrawFn, depth: int = 0) -> str:
     keys = ["'command'", "'requires'", "'run_on'", "'on_variants'", "'type'", "'value'",
             "'unit'", "''", "'x'"]
     entries = []
     for _ in range(draw(st.integers(0, 4))):
         key = draw(st.sampled_from(keys))
         if depth < 2 and draw(st.integers(0, 2)) == 0:
-            value = draw(tests_dict(depth + 1))
+            value = draw(field_tests_dict(depth + 1))
         else:
             value = draw(st.sampled_from(TEST_VALUES))
         entries.append(f"{key}: {value}")
@@ -450,7 +454,7 @@ def tests_dict(draw: st.DrawFn, depth: int = 0) -> str:
     max_examples=400,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-@given(tests_dict())
+@given(field_tests_dict())
 def test_tests_schema_agrees_with_rez(tmp_path_factory, tests: str) -> None:  # type: ignore[no-untyped-def]
     """A ``tests`` dict is accepted only where rez's ``tests_schema`` takes it."""
     source = f"name = 'gen'\nversion = '1'\ntests = {tests}\n"

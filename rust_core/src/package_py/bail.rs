@@ -86,6 +86,10 @@ pub enum Construct {
     EarlyFunction,
     FString,
     FunctionParameters,
+    /// `@include(...)`: the function needs a module from the studio's path.
+    IncludeDecorator,
+    /// `@late()`: rez keeps the function and runs it when the field is read.
+    LateFunction,
     LineContinuationAtLineStart,
     NamedEscape,
     NonAsciiIdentifier,
@@ -112,6 +116,8 @@ impl Construct {
             Construct::EarlyFunction => "@early function not static",
             Construct::FString => "f-string",
             Construct::FunctionParameters => "function parameters",
+            Construct::IncludeDecorator => "@include decorator",
+            Construct::LateFunction => "@late function",
             Construct::LineContinuationAtLineStart => "line continuation at line start",
             Construct::NamedEscape => "\\N{...} escape",
             Construct::NonAsciiIdentifier => "non-ASCII identifier",

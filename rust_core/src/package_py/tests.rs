@@ -117,7 +117,10 @@ fn lint_helper_imports_bind_none() {
 fn dynamic_files_bail() {
     let base = "name = 'a'\nversion = '1'\n";
     let cases: &[(&str, Bail)] = &[
-        ("@late()\ndef requires():\n    return []\n", Bail::Decorator),
+        (
+            "@late()\ndef requires():\n    return []\n",
+            Bail::Unsupported(Construct::LateFunction),
+        ),
         (
             "@early()\ndef requires():\n    import os\n    return [os.environ['X']]\n",
             Bail::Unsupported(Construct::EarlyFunction),
@@ -462,6 +465,11 @@ fn early_functions_with_static_bodies_run() {
         run("@early()\ndef requires():\n    return nope\nrequires = ['w']\n"),
         ["w"]
     );
+    // an unused quiet import changes nothing
+    assert_eq!(
+        run("@early()\ndef requires():\n    import os, os.path as osp\n    return ['q']\n"),
+        ["q"]
+    );
     // a non-solver field still has to run
     ok(&format!(
         "{base}@early()\ndef description():\n    return '%s %s' % (name, version)\n"
@@ -485,12 +493,24 @@ fn early_functions_that_rez_would_not_run_the_same_decline() {
         "@early()\ndef requires():\n    if 1 == True:\n        return []\n",
         "@early()\ndef requires(data):\n    return []\n",
         "@early()\ndef requires():\n    return os.environ\nimport os\n",
+        "@early()\ndef requires():\n    import os\n    return [os.sep]\n",
+        "@early()\ndef requires():\n    import studio_env\n    return []\n",
+        "@early()\ndef requires():\n    if building:\n        import os as x\n    return x\nx = []\n",
+        "@early()\ndef requires():\n    from os import sep\n    return []\n",
         "@early()\ndef requires():\n    return this.config\nwith scope('config'):\n    x = 1\n",
     ] {
         assert_eq!(bail(&format!("{base}{body}")), early, "{body}");
     }
     for (body, want) in [
         ("@early\ndef requires():\n    return []\n", Bail::Decorator),
+        (
+            "@staticmethod\ndef requires():\n    return []\n",
+            Bail::Decorator,
+        ),
+        (
+            "@include('x')\n@early()\ndef requires():\n    return []\n",
+            Bail::Unsupported(Construct::IncludeDecorator),
+        ),
         (
             "@early()\n@include('x')\ndef requires():\n    return []\n",
             Bail::Decorator,

@@ -77,6 +77,8 @@ pub(super) struct LocalScan<'a> {
     starting: bool,
     /// The statement is an `if`/`elif`/`else` header: its `:` ends it.
     header: bool,
+    /// The statement is an `import`: every name in it may be bound.
+    importing: bool,
     unfollowed: bool,
 }
 
@@ -85,6 +87,7 @@ impl<'a> LocalScan<'a> {
         let starting = std::mem::replace(&mut self.starting, false);
         if starting {
             self.header = matches!(t, Tok::Name("if" | "elif" | "else"));
+            self.importing = t == Tok::Name("import");
         }
         match t {
             Tok::Newline | Tok::Indent | Tok::Dedent | Tok::Op(";") => self.end_statement(),
@@ -99,6 +102,8 @@ impl<'a> LocalScan<'a> {
             {
                 self.unfollowed = true; // `x += 1`, `(y := 2)`
             }
+            Tok::Name("import" | "as") if self.importing => {}
+            Tok::Name(n) if self.importing && !is_keyword(n) => self.names.push(n),
             Tok::Name(n) if is_unfollowed_word(n) => self.unfollowed = true,
             Tok::Name(n) if !is_keyword(n) && self.depth == 0 => self.statement.push(n),
             _ => {}
@@ -109,6 +114,7 @@ impl<'a> LocalScan<'a> {
         self.statement.clear();
         self.starting = true;
         self.header = false;
+        self.importing = false;
     }
 }
 
@@ -123,6 +129,11 @@ impl<'a> Parser<'a> {
             return Err(Bail::Decorator);
         }
         self.bump(); // @
+        match self.peek() {
+            Tok::Name("late") => return Err(Bail::Unsupported(Construct::LateFunction)),
+            Tok::Name("include") => return Err(Bail::Unsupported(Construct::IncludeDecorator)),
+            _ => {}
+        }
         for want in [Tok::Name("early"), Tok::Op("("), Tok::Op(")"), Tok::Newline] {
             if self.bump() != want {
                 return Err(Bail::Decorator);
@@ -266,8 +277,35 @@ impl<'a> Parser<'a> {
                 }
                 Ok(None)
             }
+            Tok::Name("import") => self.run_import().map(|()| None),
             Tok::Str(_) => self.expr_list().map(|_| None), // a docstring
             _ => Err(EARLY),
+        }
+    }
+
+    /// `import a[.b] [as c], ...` of quiet standard-library modules: no
+    /// effect rez could see. The names it binds stay unassigned locals here,
+    /// so any use of the module declines.
+    fn run_import(&mut self) -> Result<(), Bail> {
+        self.bump(); // import
+        loop {
+            let mut dotted = self.identifier()?.to_string();
+            while self.peek() == Tok::Op(".") {
+                self.bump();
+                dotted.push('.');
+                dotted.push_str(self.identifier()?);
+            }
+            if !super::QUIET_STDLIB_MODULES.contains(&dotted.as_str()) {
+                return Err(EARLY);
+            }
+            if self.peek() == Tok::Name("as") {
+                self.bump();
+                self.identifier()?;
+            }
+            if self.peek() != Tok::Op(",") {
+                return Ok(());
+            }
+            self.bump();
         }
     }
 
