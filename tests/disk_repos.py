@@ -12,7 +12,9 @@ each package is *written*.  Every package gets a `Form`:
   ``commands`` function, ``build_requires``, ``tests``, ``uuid``);
 - ``no_version``: no ``version`` field, rez takes it from the directory;
 - ``early``: ``requires`` and ``variants`` returned by ``@early``
-  functions: the static parser declines it, rez's evaluator loads it;
+  functions with static bodies, which the static parser runs itself;
+- ``early_env``: the same functions reading an (unset) environment
+  variable first: the static parser declines it, rez's evaluator loads it;
 - ``import``: an ``import os`` at the top, used there (declined by the static parser);
 - ``computed``: requirement lists built by Python expressions;
 - ``yaml``: a ``package.yaml`` (rez's other definition format);
@@ -48,8 +50,9 @@ shim.deactivate()  # importing activates it; `shim_on` scopes it to the calls th
 # Fields of a saved context that differ between any two resolves.
 VOLATILE = {"created", "timestamp", "solve_time", "load_time", "num_loaded_packages"}
 
-FORMS = ("static", "extras", "no_version", "early", "import", "computed", "yaml", "yaml_decoy")
-FORM_WEIGHTS = (0.5, 0.1, 0.06, 0.09, 0.07, 0.06, 0.09, 0.03)
+FORMS = ("static", "extras", "no_version", "early", "early_env", "import", "computed", "yaml",
+         "yaml_decoy")
+FORM_WEIGHTS = (0.5, 0.1, 0.06, 0.05, 0.04, 0.07, 0.06, 0.09, 0.03)
 
 Forms = dict[str, dict[str, str]]
 """``{family: {version_or_NO_VERSION: form}}``, alongside a `RepoData`."""
@@ -180,15 +183,20 @@ def package_py(pkg: Mapping[str, Any], form: str) -> str:
             "    env.PATH.append('{root}/bin')",
             "    env.PYTHONPATH.prepend('{root}/python')",
         ]
-    elif form == "early":
+    elif form in ("early", "early_env"):
         lines = _lines_head(pkg)
+        # `or` is outside the static subset: the environment is read first
+        prefix = ""
+        if form == "early_env":
+            prefix = "__import__('os').environ.get('PYRER_TEST_NEVER_SET') or "
         if pkg.get("requires") is not None:
-            lines += ["", "@early()", "def requires():", f"    return {list(pkg['requires'])!r}"]
+            lines += ["", "@early()", "def requires():",
+                      f"    return {prefix}{list(pkg['requires'])!r}"]
         if pkg.get("variants") is not None:
             variants = [list(v) for v in pkg["variants"]]
-            lines += ["", "@early()", "def variants():", f"    return {variants!r}"]
+            lines += ["", "@early()", "def variants():", f"    return {prefix}{variants!r}"]
         if pkg.get("requires") is None and pkg.get("variants") is None:
-            lines += ["", "@early()", "def description():", "    return 'early'"]
+            lines += ["", "@early()", "def description():", f"    return {prefix}'early'"]
     elif form == "import":
         lines = ["import os", "", *_lines_head(pkg)]
         _assign(lines, pkg)

@@ -18,6 +18,7 @@ from pyrer.survey import fields as package_fields
 
 REZ_DATA = Path(rez.__file__).parent / "data"
 CORPUS = Path(__file__).parent / "data" / "package_py_corpus"
+DYNAMIC_REPO = Path(__file__).parent / "data" / "studio_repo_dynamic"
 
 STATIC = """\
 # -*- coding: utf-8 -*-
@@ -187,3 +188,28 @@ def test_path_form_takes_missing_versions_from_directories() -> None:
     text = (CORPUS_REPO / "lighting_tools" / "2.4.1" / "package.py").read_text()
     assert pyrer.parse_static_package_py(text) is None
     assert s.accepted == 8, s.dynamic
+
+
+def test_studio_dynamic_constructs_agree_with_rez() -> None:
+    """Studio-style files with ``@early`` functions, ``tests``, loader names
+    taken from ``globals()``, scope blocks and folder versions: the static
+    ones are read exactly as rez's repository reads them; the ones that depend
+    on the platform, the environment or a ``@late`` function are declined,
+    and the survey says why."""
+    paths = find_package_files([str(DYNAMIC_REPO)])
+    s = survey(paths, diff=True)
+    assert s.mismatches == [], s.mismatches
+    parsed = dict(zip(paths, pyrer.parse_static_packages_py(paths)))
+    accepted = {os.path.relpath(p, DYNAMIC_REPO).split(os.sep)[0]
+                for p, pkg in parsed.items() if pkg is not None}
+    assert accepted == {"asset_browser", "render_submit", "lookdev_kit", "studio_fonts",
+                        "shot_tools"}
+    declined = {os.path.relpath(p, DYNAMIC_REPO).split(os.sep)[0]: reason
+                for reason, examples in s.examples.items() for p in examples}
+    assert declined == {
+        "platform_tools": "top-level control flow",
+        "site_config": "unsupported: @early function not static",
+        "usd_plugins": "unsupported: @early function not static",
+        "maya_launcher": "unsupported: @late function",
+        "comp_gizmos": "non-literal value",
+    }

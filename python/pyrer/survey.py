@@ -85,6 +85,7 @@ def _listed_fields(path: str, name: object) -> Fields | None:
 
     if not isinstance(name, str):
         return None
+    path = os.path.abspath(path)  # rez's resources name absolute paths
     folder = os.path.dirname(path)
     for location in (os.path.dirname(os.path.dirname(folder)), os.path.dirname(folder)):
         try:
