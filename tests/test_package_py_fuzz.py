@@ -275,13 +275,34 @@ STRING_NAMES = {"pkg": '"foo"', "ver": '"1.2"', "n": "3", "flag": "True", "lst":
 
 
 @st.composite
+def fstring(draw: st.DrawFn, names: list[str]) -> str:
+    """An f-string literal: text, doubled braces, and fields over `names`
+    (plain, spaced, with a conversion or a format spec, or an expression)."""
+    parts = []
+    for _ in range(draw(st.integers(0, 3))):
+        kind = draw(st.sampled_from(["text", "field", "field", "brace"]))
+        if kind == "text":
+            parts.append(draw(st.text(alphabet="ab-._1", max_size=4)))
+        elif kind == "brace":
+            parts.append(draw(st.sampled_from(["{{", "}}"])))
+        else:
+            name = draw(st.sampled_from(names))
+            tail = draw(st.sampled_from(["", "", " ", "!r", "!s", ":>4", " + 'x'", "."]))
+            parts.append("{" + draw(st.sampled_from(["", " "])) + name + tail + "}")
+    quote = draw(st.sampled_from(["'", '"']))
+    return draw(st.sampled_from(["f", "F", "rf"])) + quote + "".join(parts) + quote
+
+
+@st.composite
 def string_expr(draw: st.DrawFn, depth: int = 0) -> str:
     """A top-level string-building expression as studio files write them
     (and the ways they go wrong): `+`, `%`, `.format`, `str()` over literals
     and names bound above (or not bound at all)."""
-    leaf = ["lit", "lit", "name"]
+    leaf = ["lit", "lit", "name", "fstr"]
     deeper = ["concat", "percent", "format", "str"] if depth < 3 else []
     kind = draw(st.sampled_from(leaf + deeper))
+    if kind == "fstr":
+        return draw(fstring([*STRING_NAMES, "undefined", "str"]))
     fmt_text = st.text(alphabet="ab-.%s{}01 _", max_size=8)
     if kind == "lit":
         return repr(draw(st.text(alphabet="ab-.1_+<", max_size=6)))
@@ -342,6 +363,9 @@ def early_expr(draw: st.DrawFn, depth: int = 0) -> str:
                               max_size=2))
         return "[" + ", ".join(items) + "]"
     if kind == "str":
+        if draw(st.integers(0, 3)) == 0:
+            return draw(fstring(["name", "version", "x", "this.name", "this.version", "missing",
+                                 "building", "build_variant_index", "this.tools"]))
         return draw(st.sampled_from(["'py-'", "''", "'3'", "'x'"]))
     if kind == "name":
         return draw(st.sampled_from(EARLY_GLOBALS))

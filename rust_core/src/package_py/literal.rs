@@ -220,6 +220,7 @@ fn validate_fstring_fields(body: &str) -> Result<(), Bail> {
             b'{' => {
                 let mut depth = 0usize;
                 i += 1;
+                let start = i;
                 loop {
                     let Some(&c) = b.get(i) else {
                         return Err(Bail::Syntax);
@@ -237,10 +238,139 @@ fn validate_fstring_fields(body: &str) -> Result<(), Bail> {
                 if i == 0 || b[i - 1] == b'{' {
                     return Err(Bail::Syntax); // empty expression
                 }
+                check_field(&body[start..i])?;
                 i += 1;
             }
             _ => i += 1,
         }
+    }
+    Ok(())
+}
+
+/// Checks one replacement field, `expr[=][!conv][:spec]`, the way Python
+/// compiles it, as far as can be told without a full grammar: the
+/// expression must be a well-formed sequence of operands and operators.
+/// Anything this does not follow is declined rather than guessed.
+fn check_field(field: &str) -> Result<(), Bail> {
+    const OTHER: Bail = Bail::Unsupported(Construct::FString);
+    if field.contains(['\n', '\r']) {
+        return Err(OTHER);
+    }
+    // the expression ends at the first `!` (not `!=`) or `:` outside brackets
+    let b = field.as_bytes();
+    let mut depth = 0usize;
+    let mut end = b.len();
+    for (k, &c) in b.iter().enumerate() {
+        match c {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'!' if depth == 0 && b.get(k + 1) != Some(&b'=') => {
+                end = k;
+                break;
+            }
+            b':' if depth == 0 => {
+                end = k;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let (expr, tail) = field.split_at(end);
+    let conversion_ok = match tail.as_bytes() {
+        [] => true,
+        [b'!', c, rest @ ..] => {
+            matches!(c, b'r' | b's' | b'a') && (rest.is_empty() || rest[0] == b':')
+        }
+        [b':', ..] => true,
+        _ => false,
+    };
+    if !conversion_ok || tail.contains(['{', '}']) {
+        return Err(OTHER);
+    }
+    // `{x=}` shows the expression's text too
+    let mut expr = expr.trim_matches([' ', '\t']);
+    if let Some(e) = expr.strip_suffix('=') {
+        if !e.ends_with(['=', '!', '<', '>']) {
+            expr = e.trim_end_matches([' ', '\t']);
+        }
+    }
+    if expr.is_empty() {
+        return Err(Bail::Syntax);
+    }
+    check_expression(expr).map_err(|()| OTHER)
+}
+
+/// Operands and operators alternate, brackets balance, a `.` is followed
+/// by a name, and the expression ends on an operand.
+fn check_expression(expr: &str) -> Result<(), ()> {
+    use super::lexer::{is_keyword, Lexer, Tok};
+    let mut lexer = Lexer::new(expr);
+    let mut want_operand = true;
+    // an opening bracket, `,` or `:` just read: a closing bracket may follow
+    let mut may_close = false;
+    let mut brackets: Vec<&str> = Vec::new();
+    let mut after_dot = false;
+    loop {
+        let t = lexer.next_tok();
+        if lexer.error().is_some() {
+            return Err(());
+        }
+        if after_dot {
+            match t {
+                Tok::Name(n) if !is_keyword(n) => {
+                    after_dot = false;
+                    continue;
+                }
+                _ => return Err(()),
+            }
+        }
+        let closes = may_close;
+        may_close = false;
+        match t {
+            Tok::End | Tok::Newline => break,
+            Tok::Name("not") if want_operand => {}
+            Tok::Name("and" | "or" | "in" | "is" | "if" | "else") if !want_operand => {
+                want_operand = true
+            }
+            Tok::Name("not") => {
+                // `is not`, `not in`
+                want_operand = true;
+            }
+            Tok::Name(n) if is_keyword(n) && !matches!(n, "True" | "False" | "None") => {
+                return Err(())
+            }
+            Tok::Name(_) | Tok::Number(..) if want_operand => want_operand = false,
+            Tok::Str(_) if want_operand => want_operand = false,
+            Tok::Op(open @ ("(" | "[" | "{")) => {
+                brackets.push(open);
+                want_operand = true;
+                may_close = true;
+            }
+            Tok::Op(close @ (")" | "]" | "}")) => {
+                let open = brackets.pop().ok_or(())?;
+                let pair = matches!((open, close), ("(", ")") | ("[", "]") | ("{", "}"));
+                if !pair || (want_operand && !closes) {
+                    return Err(());
+                }
+                want_operand = false;
+            }
+            Tok::Op(".") if !want_operand => after_dot = true,
+            Tok::Op("," | ":") if !want_operand && !brackets.is_empty() => {
+                want_operand = true;
+                may_close = true;
+            }
+            Tok::Op("=") if !want_operand && brackets.last() == Some(&"(") => want_operand = true,
+            Tok::Op("-" | "+" | "~") if want_operand => {}
+            Tok::Op("*" | "**") if want_operand && !brackets.is_empty() => {}
+            Tok::Op(
+                "+" | "-" | "*" | "/" | "//" | "%" | "@" | "**" | "<<" | ">>" | "&" | "|" | "^"
+                | "<" | ">" | "<=" | ">=" | "==" | "!=",
+            ) if !want_operand => want_operand = true,
+            _ => return Err(()),
+        }
+    }
+    if want_operand || after_dot || !brackets.is_empty() {
+        return Err(());
     }
     Ok(())
 }
@@ -295,6 +425,48 @@ mod tests {
             decode_into(&lit("é", false, true, false), &mut s),
             Err(Bail::Syntax)
         );
+    }
+
+    #[test]
+    fn fstring_fields_are_well_formed_expressions() {
+        let ok = |body: &str| validate(&lit(body, false, false, true)).is_ok();
+        for good in [
+            "{this.root}/bin",
+            "{x!r:>4}",
+            "{ a }",
+            "{os.path.join(a, b)}",
+            "{x[1:]}",
+            "{f(*a, k=1, **kw)}",
+            "{a if b else c}",
+            "{x=}",
+            "{-1}",
+            "{a.b()[0].c}",
+            "{x is not None}",
+            "{(a, b)}",
+            "{[]}",
+            "{ {} }",
+            "{d[k]!s}",
+            "{e['HOME']}",
+        ] {
+            assert!(ok(good), "{good}");
+        }
+        for bad in [
+            "{ version.}",
+            "{a.}",
+            "{a +}",
+            "{a b}",
+            "{f(}",
+            "{a)}",
+            "{x!z}",
+            "{.a}",
+            "{a..b}",
+            "{lambda: 1}",
+            "{a.1}",
+            "{a:{w}}",
+            "{e['x}",
+        ] {
+            assert!(!ok(bad), "{bad}");
+        }
     }
 
     #[test]

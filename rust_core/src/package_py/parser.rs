@@ -11,7 +11,9 @@
 use super::bail::{Bail, Construct};
 use super::body::BodyCheck;
 use super::fields;
-use super::lexer::{is_keyword, Lexer, NumKind, Tok};
+use std::borrow::Cow;
+
+use super::lexer::{is_keyword, Lexer, NumKind, StrLit, Tok};
 use super::literal;
 use super::strings;
 use super::value::{int_value, Binding, Items, Value};
@@ -753,19 +755,103 @@ impl<'a> Parser<'a> {
         let Tok::Str(first) = self.bump() else {
             return Err(Bail::NonLiteral);
         };
-        let mut text = literal::decode(&first)?;
+        let mut text = if self.has_fields(&first) {
+            let mut out = String::new();
+            self.fstring_into(&first, &mut out)?;
+            Cow::Owned(out)
+        } else {
+            literal::decode(&first)?
+        };
         while let Tok::Str(lit) = self.peek() {
             self.bump();
             if lit.bytes != first.bytes {
                 return Err(Bail::Syntax); // cannot mix bytes and nonbytes literals
             }
-            literal::decode_into(&lit, text.to_mut())?;
+            if self.has_fields(&lit) {
+                self.fstring_into(&lit, text.to_mut())?;
+            } else {
+                literal::decode_into(&lit, text.to_mut())?;
+            }
         }
         Ok(if first.bytes {
             Value::Bytes
         } else {
             Value::Str(text)
         })
+    }
+
+    /// An f-string with replacement fields, in a value where names are read.
+    fn has_fields(&self, lit: &StrLit<'_>) -> bool {
+        self.names_allowed && lit.format && lit.body.contains(['{', '}'])
+    }
+
+    /// Appends an f-string whose fields are plain names (`{name}`, and
+    /// `{this.attr}` in an `@early` function) bound to strings or numbers,
+    /// which Python formats as `str()` does. Conversions, format specs,
+    /// expressions and backslashes decline.
+    fn fstring_into(&mut self, lit: &StrLit<'a>, out: &mut String) -> Result<(), Bail> {
+        const OTHER: Bail = Bail::Unsupported(Construct::FString);
+        let body = lit.body;
+        if body.contains('\\') {
+            return Err(OTHER);
+        }
+        let text = |part: &'a str, out: &mut String| {
+            let piece = StrLit {
+                format: false,
+                body: part,
+                ..*lit
+            };
+            literal::decode_into(&piece, out)
+        };
+        let mut rest = body;
+        while let Some(at) = rest.find(['{', '}']) {
+            text(&rest[..at], out)?;
+            let brace = rest.as_bytes()[at];
+            if rest.as_bytes().get(at + 1) == Some(&brace) {
+                out.push(char::from(brace)); // `{{` or `}}`
+                rest = &rest[at + 2..];
+                continue;
+            }
+            if brace == b'}' {
+                return Err(Bail::Syntax); // a single `}`
+            }
+            let end = rest[at..].find('}').ok_or(Bail::Syntax)? + at;
+            let field = rest[at + 1..end].trim_matches([' ', '\t']);
+            let (ident, attr) = match field.split_once('.') {
+                Some((i, a)) => (i, Some(a)),
+                None => (field, None),
+            };
+            let is_name = |n: &str| {
+                n.bytes()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+                    && n.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
+                    && !is_keyword(n)
+            };
+            if !is_name(ident) || !attr.is_none_or(is_name) {
+                return Err(OTHER);
+            }
+            let value = self.field_value(ident, attr)?;
+            match strings::to_str(value)? {
+                Value::Str(s) => out.push_str(&s),
+                _ => return Err(OTHER),
+            }
+            rest = &rest[end + 1..];
+        }
+        text(rest, out)
+    }
+
+    /// The value of an f-string field `ident[.attr]`.
+    fn field_value(&mut self, ident: &'a str, attr: Option<&'a str>) -> Result<Value<'a>, Bail> {
+        if self.frame.is_some() {
+            if let Some(v) = self.function_field(ident, attr)? {
+                return Ok(v);
+            }
+        }
+        match (self.module.get(ident), attr) {
+            (Some(Binding::Value(v)), None) => Ok(v.clone()),
+            _ => Err(Bail::NonLiteral),
+        }
     }
 
     fn expr(&mut self) -> Result<Value<'a>, Bail> {

@@ -150,7 +150,7 @@ fn dynamic_files_bail() {
         ("def commands():\n    print 'x'\n", Bail::Syntax),
         ("x = [1\n", Bail::Syntax),
         (
-            "requires = [f'{x}']\n",
+            "requires = [f'{x:>3}']\n",
             Bail::Unsupported(Construct::FString),
         ),
     ];
@@ -465,6 +465,11 @@ fn early_functions_with_static_bodies_run() {
         run("@early()\ndef requires():\n    return nope\nrequires = ['w']\n"),
         ["w"]
     );
+    // an early function that has run is its result to `this`
+    assert_eq!(
+        run("@early()\ndef tools():\n    return ['t']\n@early()\ndef requires():\n    return this.tools + ['r']\n"),
+        ["t", "r"]
+    );
     // an unused quiet import changes nothing
     assert_eq!(
         run("@early()\ndef requires():\n    import os, os.path as osp\n    return ['q']\n"),
@@ -484,8 +489,11 @@ fn early_functions_that_rez_would_not_run_the_same_decline() {
         // NameError, UnboundLocalError
         "@early()\ndef requires():\n    return [missing]\n",
         "@early()\ndef requires():\n    if False:\n        name = 'b'\n    return [name]\n",
-        // another early function: rez's order decides (or raises)
-        "@early()\ndef tools():\n    return []\n@early()\ndef requires():\n    return this.tools\n",
+        // another early function that has not run yet: rez raises
+        "@early()\ndef requires():\n    return this.tools\n@early()\ndef tools():\n    return []\n",
+        "@early()\ndef requires():\n    return this.requires\n",
+        // the global is still the function
+        "@early()\ndef tools():\n    return []\n@early()\ndef requires():\n    return tools\n",
         "@early()\ndef requires():\n    return [x for x in 'ab']\n",
         "@early()\ndef requires():\n    global name\n    return []\n",
         "@early()\ndef requires():\n    x = 1\n    x += 1\n    return []\n",
@@ -613,4 +621,41 @@ fn names_assigned_anywhere_in_an_early_function_are_local() {
     // a header's condition is not an assignment target
     let src = format!("{base}@early()\ndef requires():\n    if x: y = 1\n    return x\n");
     assert_eq!(ok(&src).requires().collect::<Vec<_>>(), ["g"]);
+}
+
+#[test]
+fn fstrings_with_plain_name_fields() {
+    let base = "name = 'a'\nversion = '1.2'\nn = 3\n";
+    let run = |body: &str| solved(&format!("{base}{body}")).0;
+    assert_eq!(
+        run("requires = [f'b-{version}', f'{name}_x-{n}+']\n"),
+        ["b-1.2", "a_x-3+"]
+    );
+    assert_eq!(
+        run("requires = [f'b' 'c' f'-{ version }']\ndescription = f'{{x}}'\n"),
+        ["bc-1.2"]
+    );
+    assert_eq!(
+        run("@early()\ndef requires():\n    v = '2'\n    return [f'{this.name}_lib-{v}', f'py-{build_variant_index}']\n"),
+        ["a_lib-2", "py-0"]
+    );
+    let fstring = Bail::Unsupported(Construct::FString);
+    for (body, want) in [
+        ("requires = [f'{version!r}']\n", fstring),
+        ("requires = [f'{version:>4}']\n", fstring),
+        ("requires = [f'{n + 1}']\n", fstring),
+        ("requires = [f'\\n{version}']\n", fstring),
+        ("requires = [f'{this.name}']\n", Bail::NonLiteral),
+        ("requires = [f'{missing}']\n", Bail::NonLiteral),
+        ("requires = [f'{flag}']\nflag = True\n", Bail::NonLiteral),
+    ] {
+        assert_eq!(bail(&format!("{base}{body}")), want, "{body}");
+    }
+    // in a scope block f-strings with fields still decline
+    assert_eq!(
+        bail(&format!(
+            "{base}with scope('config') as c:\n    c.x = f'{{{{name}}}}'\n    c.y = f'{{name}}'\n"
+        )),
+        fstring
+    );
 }

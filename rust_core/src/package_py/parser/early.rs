@@ -27,6 +27,8 @@ pub(in super::super) struct EarlyDef<'a> {
     offset: usize,
     /// The names it assigns (Python makes them local to the whole body).
     locals: Vec<&'a str>,
+    /// What it returned, once it has run.
+    result: Option<Value<'a>>,
 }
 
 /// The state of the function being run.
@@ -168,6 +170,7 @@ impl<'a> Parser<'a> {
         self.module.early.push(EarlyDef {
             offset,
             locals: scan.names,
+            result: None,
         });
         self.module.bind(name, Binding::Early(index));
         Ok(())
@@ -195,19 +198,48 @@ impl<'a> Parser<'a> {
         }))
     }
 
-    /// `this.attr`: the package's data as the module left it. Another
-    /// `@early` function's result depends on the order rez runs them in
-    /// (or raises): declined, as are scopes, functions and modules.
+    /// An f-string field `ident[.attr]` inside an `@early` function, as
+    /// `function_name` reads names. None: a global.
+    pub(super) fn function_field(
+        &mut self,
+        ident: &'a str,
+        attr: Option<&'a str>,
+    ) -> Result<Option<Value<'a>>, Bail> {
+        let is_local = self
+            .frame
+            .as_ref()
+            .is_some_and(|f| f.local_names.contains(&ident));
+        match (ident, attr) {
+            (_, Some(_)) if is_local => Err(EARLY),
+            ("this", Some(attr)) => self.this_value(attr).map(Some),
+            (_, Some(_)) => Err(EARLY),
+            (ident, None) => match ident {
+                // reads no tokens for these names
+                "this" if !is_local => Err(EARLY),
+                _ => self.function_name(ident),
+            },
+        }
+    }
+
+    /// `this.attr`: the package's data as rez is processing it. Another
+    /// `@early` function is its result once it has run (rez runs them in the
+    /// data's order, which is binding order), and raises before that:
+    /// declined, as are scopes, functions and modules.
     fn this_attribute(&mut self) -> Result<Value<'a>, Bail> {
         if self.bump() != Tok::Op(".") {
             return Err(EARLY);
         }
         let attr = self.identifier()?;
+        self.this_value(attr)
+    }
+
+    fn this_value(&self, attr: &str) -> Result<Value<'a>, Bail> {
         if self.module.scopes.iter().any(|s| s == attr) {
             return Err(EARLY);
         }
         match self.module.get(attr) {
             Some(Binding::Value(v)) => Ok(v.clone()),
+            Some(Binding::Early(i)) => self.module.early[*i].result.clone().ok_or(EARLY),
             _ => Err(EARLY),
         }
     }
@@ -466,9 +498,9 @@ fn equal(a: &Value<'_>, b: &Value<'_>) -> Result<bool, Bail> {
     })
 }
 
-/// Runs every `@early` function of `module` against the module as it ran
-/// (rez gives each a copy of the final globals, where the others are still
-/// functions), then binds each name to its function's result.
+/// Runs every `@early` function of `module`, in binding order, against the
+/// module as it ran (rez gives each a copy of the final globals, where the
+/// others are still functions), then binds each name to its result.
 pub(super) fn run_early_functions<'a>(
     src: &'a str,
     module: Module<'a>,
@@ -482,8 +514,7 @@ pub(super) fn run_early_functions<'a>(
         })
         .collect();
     let mut module = module;
-    let mut results = Vec::with_capacity(calls.len());
-    for (name, index) in calls {
+    for &(_, index) in &calls {
         let def = &module.early[index];
         let (offset, locals) = (def.offset, def.locals.clone());
         let mut p = Parser::over(&src[offset..], module);
@@ -494,10 +525,12 @@ pub(super) fn run_early_functions<'a>(
         });
         let value = p.run_function().map_err(|_| EARLY);
         module = p.module;
-        results.push((name, value?));
+        module.early[index].result = Some(value?);
     }
-    for (name, value) in results {
-        module.bind(name, Binding::Value(value));
+    for (name, index) in calls {
+        if let Some(value) = module.early[index].result.take() {
+            module.bind(name, Binding::Value(value));
+        }
     }
     Ok(module)
 }
