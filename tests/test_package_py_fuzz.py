@@ -299,13 +299,21 @@ def string_expr(draw: st.DrawFn, depth: int = 0) -> str:
     (and the ways they go wrong): `+`, `%`, `.format`, `str()` over literals
     and names bound above (or not bound at all)."""
     leaf = ["lit", "lit", "name", "fstr"]
-    deeper = ["concat", "percent", "format", "str"] if depth < 3 else []
+    deeper = ["concat", "percent", "format", "str", "method", "join"] if depth < 3 else []
     kind = draw(st.sampled_from(leaf + deeper))
     if kind == "fstr":
         return draw(fstring([*STRING_NAMES, "undefined", "str"]))
     fmt_text = st.text(alphabet="ab-.%s{}01 _", max_size=8)
     if kind == "lit":
-        return repr(draw(st.text(alphabet="ab-.1_+<", max_size=6)))
+        return repr(draw(st.text(alphabet="ab-.1_+<A \n\u00a0\x1c\u00e9", max_size=6)))
+    if kind == "method":
+        method = draw(st.sampled_from(["strip()", "lower()", "upper()", "replace('a', 'b')",
+                                       "lstrip('a')", "rstrip(None)", "strip(' a')",
+                                       "split('-')", "title()", "replace('', '-')"]))
+        return f"({draw(string_expr(depth + 1))}).{method}"
+    if kind == "join":
+        items = draw(st.lists(string_expr(depth + 1), max_size=3))
+        return f"{draw(string_expr(depth + 1))}.join([{', '.join(items)}])"
     if kind == "name":
         return draw(st.sampled_from([*STRING_NAMES, "undefined", "str"]))
     if kind == "concat":

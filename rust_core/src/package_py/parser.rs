@@ -948,7 +948,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// `primary (.format(args))*`.
+    /// `primary (.method(args))*`: `format` and the string methods of
+    /// `strings::method`.
     fn postfix(&mut self, first: Option<&'a str>) -> Result<Value<'a>, Bail> {
         let mut v = match first {
             Some(n) => self.name_value(n)?,
@@ -962,7 +963,11 @@ impl<'a> Parser<'a> {
         };
         while self.peek() == Tok::Op(".") {
             self.bump();
-            if self.bump() != Tok::Name("format") || self.bump() != Tok::Op("(") {
+            let method = match self.bump() {
+                Tok::Name(m) if !is_keyword(m) => m,
+                _ => return Err(Bail::Syntax),
+            };
+            if self.bump() != Tok::Op("(") {
                 return Err(Bail::NonLiteral);
             }
             let mut positional = Vec::new();
@@ -994,9 +999,32 @@ impl<'a> Parser<'a> {
                 self.item_separator()?;
             }
             self.bump();
-            v = strings::format(&v, &positional, &keywords)?;
+            v = match method {
+                "format" => strings::format(&v, &positional, &keywords)?,
+                _ if !keywords.is_empty() => return Err(Bail::NonLiteral),
+                "join" => self.join(&v, &positional)?,
+                _ => strings::method(&v, method, &positional)?,
+            };
         }
         Ok(v)
+    }
+
+    /// `sep.join([...])` over a list of strings.
+    fn join(&self, sep: &Value<'a>, args: &[Value<'a>]) -> Result<Value<'a>, Bail> {
+        let (Value::Str(sep), [Value::List(items)]) = (sep, args) else {
+            return Err(Bail::NonLiteral);
+        };
+        let mut out = String::new();
+        for (k, item) in self.module.items(*items).iter().enumerate() {
+            let Value::Str(s) = item else {
+                return Err(Bail::NonLiteral); // TypeError
+            };
+            if k > 0 {
+                out.push_str(sep);
+            }
+            out.push_str(s);
+        }
+        Ok(Value::Str(Cow::Owned(out)))
     }
 
     /// A name in a value: a value bound above at top level (or, in an

@@ -32,6 +32,50 @@ pub fn concat<'a>(a: Value<'a>, b: &Value<'_>) -> Result<Value<'a>, Bail> {
     }
 }
 
+/// Characters Python's `str.isspace` may disagree with Rust about, or that
+/// only one of them strips: such strings are left to rez.
+fn unsure_space(c: char) -> bool {
+    (c.is_whitespace() && !c.is_ascii()) || ('\x1c'..='\x1f').contains(&c)
+}
+
+const ASCII_SPACE: [char; 6] = [' ', '\t', '\n', '\r', '\x0b', '\x0c'];
+
+/// `s.strip()`, `s.lstrip()`, `s.rstrip()` (no argument, `None`, or a str
+/// of characters), `s.lower()`, `s.upper()` (ASCII text) and
+/// `s.replace(old, new)`, exactly as Python computes them.
+pub fn method<'a>(v: &Value<'_>, name: &str, args: &[Value<'_>]) -> Result<Value<'a>, Bail> {
+    let Value::Str(s) = v else {
+        return Err(Bail::NonLiteral);
+    };
+    let s: &str = s;
+    let out = match (name, args) {
+        ("strip" | "lstrip" | "rstrip", [] | [Value::None]) => {
+            if s.chars().any(unsure_space) {
+                return Err(Bail::NonLiteral);
+            }
+            strip(s, name, &ASCII_SPACE)
+        }
+        ("strip" | "lstrip" | "rstrip", [Value::Str(chars)]) => {
+            let set: Vec<char> = chars.chars().collect();
+            strip(s, name, &set)
+        }
+        ("lower", []) if s.is_ascii() => s.to_ascii_lowercase(),
+        ("upper", []) if s.is_ascii() => s.to_ascii_uppercase(),
+        ("replace", [Value::Str(old), Value::Str(new)]) => s.replace(old.as_ref(), new),
+        _ => return Err(Bail::NonLiteral),
+    };
+    Ok(Value::Str(Cow::Owned(out)))
+}
+
+fn strip(s: &str, name: &str, set: &[char]) -> String {
+    match name {
+        "lstrip" => s.trim_start_matches(set),
+        "rstrip" => s.trim_end_matches(set),
+        _ => s.trim_matches(set),
+    }
+    .to_string()
+}
+
 /// `str(v)`.
 pub fn to_str<'a>(v: Value<'a>) -> Result<Value<'a>, Bail> {
     match v {

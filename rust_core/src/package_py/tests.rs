@@ -659,3 +659,29 @@ fn fstrings_with_plain_name_fields() {
         fstring
     );
 }
+
+#[test]
+fn string_methods() {
+    let base = "name = 'a'\nversion = '1.2'\n";
+    let run = |body: &str| solved(&format!("{base}{body}")).0;
+    assert_eq!(
+        run("requires = ['  B-1 \\n'.strip().lower(), 'c-x'.replace('x', version), '-'.join(['d', '2']), 'xxe-1x'.strip('x'), ' f'.lstrip(), 'g '.rstrip(None)]\n"),
+        ["b-1", "c-1.2", "d-2", "e-1", "f", "g"]
+    );
+    ok(&format!(
+        "{base}description = \"\"\"\n    Long text.\n\"\"\".strip()\n"
+    ));
+    for body in [
+        "requires = ['\\u00a0a'.strip()]\n",
+        "requires = ['\\x1ca'.strip()]\n",
+        "requires = ['\u{e9}'.upper()]\n",
+        "requires = ['a'.strip(chars='a')]\n",
+        "requires = ['a'.replace('a', 'b', 1)]\n",
+        "requires = ['-'.join(['a', 1])]\n",
+        "requires = ['a'.split('-')]\n",
+        "requires = [version.title()]\n",
+        "x = []\nrequires = x.append('a')\n",
+    ] {
+        assert_eq!(bail(&format!("{base}{body}")), Bail::NonLiteral, "{body}");
+    }
+}
