@@ -438,17 +438,39 @@ impl<'a> Parser<'a> {
             }
         }
         self.expect(Tok::Op(")"), Bail::Syntax)?;
-        if self.peek() == Tok::Op("->") {
-            // The annotation is evaluated at `def` time: only `None` is known safe.
-            self.bump();
-            if self.bump() != Tok::Name("None") {
-                return Err(Bail::Unsupported(Construct::ReturnAnnotation));
-            }
-        }
+        self.return_annotation()?;
         self.expect(Tok::Op(":"), Bail::Syntax)?;
         self.skip_suite(|_| {})?;
         self.module.bind(name, Binding::Function);
         Ok(())
+    }
+
+    /// `-> T` after a `def`'s parameters, if present. It is evaluated when
+    /// the `def` runs: `None`, a string, or a builtin type the file has not
+    /// rebound is known to evaluate without effect.
+    fn return_annotation(&mut self) -> Result<(), Bail> {
+        const OTHER: Bail = Bail::Unsupported(Construct::ReturnAnnotation);
+        if self.peek() != Tok::Op("->") {
+            return Ok(());
+        }
+        self.bump();
+        match self.bump() {
+            Tok::Name("None") => Ok(()),
+            Tok::Name(
+                t @ ("str" | "list" | "dict" | "int" | "bool" | "float" | "tuple" | "bytes"
+                | "object"),
+            ) if self.module.get(t).is_none() => Ok(()),
+            Tok::Str(lit) => {
+                // must still be a valid literal
+                literal::decode(&lit).map(|_| ())?;
+                if self.peek() == Tok::Op(":") {
+                    Ok(())
+                } else {
+                    Err(OTHER)
+                }
+            }
+            _ => Err(OTHER),
+        }
     }
 
     /// Skips (and checks) the suite after a `:` that is compiled, not run,

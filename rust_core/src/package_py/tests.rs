@@ -685,3 +685,18 @@ fn string_methods() {
         assert_eq!(bail(&format!("{base}{body}")), Bail::NonLiteral, "{body}");
     }
 }
+
+#[test]
+fn return_annotations_of_builtin_types() {
+    let base = "name = 'a'\nversion = '1'\n";
+    ok(&format!("{base}def commands() -> None:\n    pass\n@early()\ndef description() -> str:\n    return 'x'\ndef f() -> 'list':\n    pass\n"));
+    let other = Bail::Unsupported(Construct::ReturnAnnotation);
+    for body in [
+        "def f() -> List[str]:\n    pass\n",
+        "str = 1\ndef f() -> str:\n    pass\n",
+        "def f() -> Missing:\n    pass\n",
+        "def f() -> 'a' 'b':\n    pass\n",
+    ] {
+        assert_eq!(bail(&format!("{base}{body}")), other, "{body}");
+    }
+}

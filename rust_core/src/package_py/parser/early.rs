@@ -151,12 +151,7 @@ impl<'a> Parser<'a> {
             // rez would pass the package's data as the one argument
             return Err(EARLY);
         }
-        if self.peek() == Tok::Op("->") {
-            self.bump();
-            if self.bump() != Tok::Name("None") {
-                return Err(Bail::Unsupported(Construct::ReturnAnnotation));
-            }
-        }
+        self.return_annotation()?;
         self.expect(Tok::Op(":"), Bail::Syntax)?;
         let mut scan = LocalScan {
             starting: true,
