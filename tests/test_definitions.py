@@ -418,6 +418,30 @@ def test_evaluated_files_follow_the_environment_unless_opted_in(
     assert served == 1 and data["description"] == "two"
 
 
+def test_static_early_functions_are_served_except_while_a_build_sets_objects(
+    memo_env: Path, tmp_path: Path
+) -> None:
+    """A static ``@early`` body runs statically and is remembered, as rez
+    runs it outside a build; while a build re-evaluates its package
+    (``set_objects``), loads go to rez, which gives ``building`` its value."""
+    from rez.serialise import set_objects
+
+    root = tmp_path / "repo"
+    _write(root, "tool", "1.0", """\
+        name = "tool"
+        version = "1.0"
+        @early()
+        def description():
+            return "build" if building else "run"
+        """)
+    time.sleep(0.1)
+    data, served = _load_twice(root, "tool", "1.0")
+    assert served == 1 and data["description"] == "run"
+    with set_objects({"building": True}):
+        data, served = _load_twice(root, "tool", "1.0")
+    assert served == 0 and data["description"] == "build"
+
+
 def test_unencodable_definitions_are_loaded_by_rez(memo_env: Path, tmp_path: Path) -> None:
     root = tmp_path / "repo"
     _write(root, "tool", "1.0", 'name = "tool"\nversion = "1.0"\nstuff = {1, 2}\n')

@@ -147,6 +147,14 @@ def _rememberable(memo: Any, path: str, format_: Any, stamp: tuple[int, int, int
     return "" if is_static_file(memo, path, stamp) else "evaluated"
 
 
+def _objects_set() -> bool:
+    """Whether rez has set the objects @early functions see (a build's
+    ``DeveloperPackage.get_reevaluated``) on this thread."""
+    from rez import serialise
+
+    return bool(getattr(getattr(serialise, "_set_objects", None), "variables", None))
+
+
 def load_definition(
     original: Callable[..., Any],
     filepath: str,
@@ -163,6 +171,11 @@ def load_definition(
     # a file this process wrote (rez build / release) is read by rez from its
     # local copy (`rez.serialise.file_cache`, keyed on real paths)
     if memo is None or (file_cache and os.path.realpath(filepath) in file_cache):
+        return rez_load()
+    if _objects_set():
+        # a build is re-evaluating its package (`set_objects`): @early
+        # functions loaded now see `building` and friends as set, not as the
+        # memo's definitions were made
         return rez_load()
     try:
         payload = memo.definition(filepath)
