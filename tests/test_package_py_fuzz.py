@@ -495,3 +495,43 @@ def test_tests_schema_agrees_with_rez(tmp_path_factory, tests: str) -> None:  # 
     ours = pyrer.parse_static_packages_py([str(path)])[0]
     if ours is not None:
         assert fields(ours) == rez_fields(str(path)), source
+
+
+@st.composite
+def comprehension(draw: st.DrawFn, depth: int = 0) -> str:
+    """A list comprehension as studio files write them, and the ways it goes
+    wrong (tuple targets, strings and unknown names as iterables, items and
+    conditions Python raises on)."""
+    iterables = ["['a-1', 'b']", "pys", "[]", "'ab'", "undefined", "[1, 2]", "[['x']]",
+                 "pys + ['c']"]
+    if depth < 1:
+        iterables.append(draw(comprehension(depth + 1)))
+    item = draw(st.sampled_from(["v", "'p-' + v", "f'{v}-1'", "v.strip()", "'%s-1' % v", "pkg",
+                                 "[v]", "v + 1", "str(v)", "w"]))
+    target = draw(st.sampled_from(["v", "v", "v", "v, w"]))
+    conditions = draw(st.lists(st.sampled_from(["if v", "if v != 'b'", "if v == pkg",
+                                                "if not v", "if v > 'a'", "if missing"]),
+                               max_size=2))
+    newline = draw(st.sampled_from([" ", "\n    "]))
+    return (f"[{item}{newline}for {target} in {draw(st.sampled_from(iterables))}"
+            f"{''.join(newline + c for c in conditions)}]")
+
+
+@settings(
+    max_examples=400,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(comprehension(), st.booleans())
+def test_comprehensions_agree_with_rez(  # type: ignore[no-untyped-def]
+    tmp_path_factory, comp: str, in_variants: bool
+) -> None:
+    """List comprehensions are either declined or evaluated as Python does."""
+    lines = ['name = "gen"', 'version = "1.0"', "pkg = 'b'", "pys = ['3.9', 'b']", "v = 'outer'"]
+    lines.append(f"variants = [{comp}]" if in_variants else f"requires = {comp}")
+    lines.append("after = v")  # the loop variable does not leak
+    source = "\n".join(lines) + "\n"
+    path = tmp_path_factory.mktemp("comp") / "package.py"
+    path.write_text(source)
+    ours = pyrer.parse_static_packages_py([str(path)])[0]
+    if ours is not None:
+        assert fields(ours) == rez_fields(str(path)), source

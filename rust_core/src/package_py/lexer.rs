@@ -117,6 +117,7 @@ pub fn tokenize(src: &str) -> Result<Vec<Tok<'_>>, Bail> {
 }
 
 /// Produces tokens one at a time, so no token list is ever built.
+#[derive(Clone)]
 pub struct Lexer<'a> {
     src: &'a str,
     b: &'a [u8],
@@ -157,6 +158,16 @@ impl<'a> Lexer<'a> {
             line_open: false,
             error: None,
         }
+    }
+
+    /// A lexer for text that starts inside an open bracket `open` (so line
+    /// breaks join lines), such as the rest of a list display.
+    pub fn within_brackets(src: &'a str, open: u8) -> Self {
+        let mut lexer = Lexer::new(src);
+        lexer.brackets[0] = open;
+        lexer.depth = 1;
+        lexer.at_line_start = false;
+        lexer
     }
 
     /// The byte offset just past the last token read.

@@ -18,6 +18,7 @@ use super::literal;
 use super::strings;
 use super::value::{int_value, Binding, Items, Value};
 
+mod comprehension;
 mod early;
 use early::{EarlyDef, Frame};
 
@@ -112,6 +113,8 @@ struct Parser<'a> {
     pending: Vec<Value<'a>>,
     /// The `@early` function being run, if any: its locals.
     frame: Option<Frame<'a>>,
+    /// The variables of the list comprehensions being evaluated, innermost last.
+    loop_vars: Vec<(&'a str, Value<'a>)>,
     /// `scope` was imported from `rez.utils.lint_helper` (so it is None).
     scope_rebound: bool,
     /// A top-level assignment's value is being read: names bound to strings
@@ -224,6 +227,7 @@ impl<'a> Parser<'a> {
             module,
             pending: Vec::with_capacity(8),
             frame: None,
+            loop_vars: Vec::new(),
             alias: None,
             scope_path: Vec::new(),
             block_names: Vec::new(),
@@ -865,6 +869,12 @@ impl<'a> Parser<'a> {
 
     /// The value of an f-string field `ident[.attr]`.
     fn field_value(&mut self, ident: &'a str, attr: Option<&'a str>) -> Result<Value<'a>, Bail> {
+        if let Some((_, v)) = self.loop_vars.iter().rev().find(|(n, _)| *n == ident) {
+            return match attr {
+                None => Ok(v.clone()),
+                Some(_) => Err(Bail::NonLiteral),
+            };
+        }
         if self.frame.is_some() {
             if let Some(v) = self.function_field(ident, attr)? {
                 return Ok(v);
@@ -1056,6 +1066,9 @@ impl<'a> Parser<'a> {
         if !self.names_allowed {
             return Err(Bail::NonLiteral);
         }
+        if let Some((_, v)) = self.loop_vars.iter().rev().find(|(n, _)| *n == name) {
+            return Ok(v.clone());
+        }
         if self.frame.is_some() {
             if let Some(v) = self.function_name(name)? {
                 return Ok(v);
@@ -1110,6 +1123,10 @@ impl<'a> Parser<'a> {
             }
             _ => {}
         }
+        // a list display where names are read may be a comprehension, which
+        // reads its text again from just after the `[`
+        let list_start = (self.names_allowed && self.cur == Tok::Op("["))
+            .then(|| (self.lexer.pos(), self.lexer.clone()));
         match self.bump() {
             Tok::Number(NumKind::Int, text) => Ok(Value::Int(int_value(text))),
             Tok::Number(NumKind::Float, _) => Ok(Value::Float),
@@ -1148,8 +1165,16 @@ impl<'a> Parser<'a> {
                         self.bump();
                         break;
                     }
-                    let item = self.expr()?;
-                    self.pending.push(item);
+                    let item = self.expr();
+                    if let (Some((start, lexer)), true) = (&list_start, self.pending.len() == mark)
+                    {
+                        if let Some(list) =
+                            self.comprehension(*start, mark, &item, lexer.clone())?
+                        {
+                            return Ok(list);
+                        }
+                    }
+                    self.pending.push(item?);
                     match self.bump() {
                         Tok::Op(",") => {}
                         Tok::Op("]") => break,

@@ -700,3 +700,46 @@ fn return_annotations_of_builtin_types() {
         assert_eq!(bail(&format!("{base}{body}")), other, "{body}");
     }
 }
+
+#[test]
+fn list_comprehensions_over_known_lists() {
+    let base = "name = 'a'\nversion = '1'\npys = ['3.9', '3.10']\n";
+    let run = |body: &str| solved(&format!("{base}{body}"));
+    assert_eq!(
+        run("variants = [['python-%s' % v, 'maya'] for v in pys]\n").1,
+        [vec!["python-3.9", "maya"], vec!["python-3.10", "maya"]]
+    );
+    assert_eq!(
+        run("v = 'shadowed'\nrequires = [f'py-{v}' for v in pys if v != '3.9']\n").0,
+        ["py-3.10"]
+    );
+    assert_eq!(
+        run("requires = [\n    'x-' + p\n    for p in ['1', '2']\n    if p\n    if p == '2'\n]\n")
+            .0,
+        ["x-2"]
+    );
+    assert_eq!(
+        run("requires = [r for r in [v + '+' for v in ['a-1', 'b-2']]]\n").0,
+        ["a-1+", "b-2+"]
+    );
+    assert_eq!(
+        run("@early()\ndef requires():\n    base = ['a', 'b']\n    return [x + '-1' for x in base]\n").0,
+        ["a-1", "b-1"]
+    );
+    for body in [
+        "requires = [a for a, b in [['x', 'y']]]\n",
+        "requires = [a for a in pys for b in pys]\n",
+        "requires = [a for a in 'xy']\n",
+        "requires = [a.upper() for a in undefined]\n",
+        "requires = [missing for a in pys]\n",
+        "requires = [a for a in pys if a > '3']\n",
+        "requires = (a for a in pys)\n",
+    ] {
+        assert_eq!(bail(&format!("{base}{body}")), Bail::NonLiteral, "{body}");
+    }
+    // the loop variable does not leak (Python 3)
+    assert_eq!(
+        bail(&format!("{base}requires = [v for v in pys]\nx = v\n")),
+        Bail::NonLiteral
+    );
+}

@@ -105,6 +105,8 @@ impl<'a> LocalScan<'a> {
                 self.unfollowed = true; // `x += 1`, `(y := 2)`
             }
             Tok::Name("import" | "as") if self.importing => {}
+            // a comprehension's `for` binds in the comprehension's own scope
+            Tok::Name("for" | "in") if self.depth > 0 => {}
             Tok::Name(n) if self.importing && !is_keyword(n) => self.names.push(n),
             Tok::Name(n) if is_unfollowed_word(n) => self.unfollowed = true,
             Tok::Name(n) if !is_keyword(n) && self.depth == 0 => self.statement.push(n),
