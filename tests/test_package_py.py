@@ -203,13 +203,12 @@ def test_studio_dynamic_constructs_agree_with_rez() -> None:
     accepted = {os.path.relpath(p, DYNAMIC_REPO).split(os.sep)[0]
                 for p, pkg in parsed.items() if pkg is not None}
     assert accepted == {"asset_browser", "render_submit", "lookdev_kit", "studio_fonts",
-                        "shot_tools"}
+                        "shot_tools", "usd_plugins"}
     declined = {os.path.relpath(p, DYNAMIC_REPO).split(os.sep)[0]: reason
                 for reason, examples in s.examples.items() for p in examples}
     assert declined == {
         "platform_tools": "top-level control flow",
         "site_config": "unsupported: @early function not static",
-        "usd_plugins": "unsupported: @early function not static",
         "maya_launcher": "unsupported: @late function",
         "comp_gizmos": "non-literal value",
     }
