@@ -2,11 +2,14 @@
 //! `package.py` into the names it binds at top level, mirroring what
 //! `exec` would leave in rez's globals dict.
 //!
-//! Accepted statements: literal assignments (`a = b = <literal>`), literal
-//! expression statements (docstrings), `pass`, plain `def`s (body checked,
-//! not run), `with scope("...") [as x]:` blocks of literal assignments, and
-//! string building at top level (`strings`).
-//! Everything else bails.
+//! Accepted statements: assignments (`a = b = <value>`), literal expression
+//! statements (docstrings), `pass`, plain `def`s (body checked, not run),
+//! `@early()` functions with static bodies (`early`, run once the module
+//! has), `with scope("...") [as x]:` blocks of literal assignments, quiet
+//! imports, and loader names re-read from `globals()`. Values are literals,
+//! names bound above, string building (`strings`), f-strings with plain
+//! fields, list `+`, conditional expressions and list comprehensions
+//! (`comprehension`). Everything else bails.
 
 use super::bail::{Bail, Construct};
 use super::body::BodyCheck;
