@@ -122,6 +122,8 @@ impl<'a> BodyCheck<'a> {
             }
             _ => {}
         }
+        let starts_statement =
+            self.line_start || (self.prev == Some(Tok::Op(":")) && self.depth == 0);
         if self.line_start {
             self.line_start = false;
             if let Tok::Name(n) = t {
@@ -129,6 +131,25 @@ impl<'a> BodyCheck<'a> {
                     self.line_keyword = Some(n);
                 }
             }
+        }
+        match t {
+            // words that only ever begin a simple statement
+            Tok::Name(
+                "return" | "pass" | "break" | "continue" | "global" | "nonlocal" | "del" | "assert",
+            ) if !starts_statement => return Err(Bail::Syntax),
+            // a decorator only begins a line of a block
+            Tok::Op("@") if self.inline && starts_statement => return Err(Bail::Syntax),
+            // a statement never begins with another operator, nor with these words
+            Tok::Op(op)
+                if starts_statement
+                    && !matches!(op, "(" | "[" | "{" | "-" | "+" | "~" | "*" | "..." | "@") =>
+            {
+                return Err(Bail::Syntax)
+            }
+            Tok::Name("in" | "and" | "or" | "is" | "as") if starts_statement => {
+                return Err(Bail::Syntax)
+            }
+            _ => {}
         }
         match t {
             Tok::Op("(" | "[" | "{") => self.depth += 1,
@@ -182,6 +203,17 @@ mod tests {
     }
 
     #[test]
+    fn statement_words_after_a_colon_or_semicolon() {
+        assert!(body_ok(
+            "    if x: return 1\n    else: pass\n    a = 1; del a"
+        ));
+        assert!(body_ok("    while x:\n        break\n    assert a, 'b'"));
+        assert!(body_ok(
+            "    f = lambda x: -x\n    y: int = 1\n    *a, b = c\n    ...\n    -x"
+        ));
+    }
+
+    #[test]
     fn accepts_ordinary_commands() {
         assert!(body_ok(
             "    env.PATH.append('{root}/bin')\n    if building:\n        env.X = f\"{this.root}/x\"\n    else:\n        pass\n    try:\n        x = [i for i in y]\n    except (A, B) as e:\n        raise\n    match = re.match('a', b)"
@@ -200,5 +232,12 @@ mod tests {
         assert!(!body_ok("    x = 1\n        y = 2"));
         assert!(!body_ok("    x = '\\x4'"));
         assert!(!body_ok("    f(a) b"));
+        assert!(!body_ok("    x = 1 return x"));
+        assert!(!body_ok("    f() pass"));
+        assert!(!body_ok("    if x: y return"));
+        assert!(!body_ok("    % x"));
+        assert!(!body_ok("    if x:: pass"));
+        assert!(!body_ok("    in x"));
+        assert!(!body_ok("    a = 1; ; b = 2"));
     }
 }

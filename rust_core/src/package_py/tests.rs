@@ -610,6 +610,8 @@ fn names_assigned_anywhere_in_an_early_function_are_local() {
     let early = Bail::Unsupported(Construct::EarlyFunction);
     for body in [
         "    if building:\n        x: list = []\n    return x\n",
+        "    if building:\n        x: list\n    return x\n",
+        "    return x @ early()\n",
         "    if building:\n        x = []\n    return x\n",
         "    if building: x = []\n    return x\n",
         "    if building:\n        y = x = []\n    return x\n",

@@ -96,7 +96,9 @@ impl<'a> LocalScan<'a> {
             Tok::Op(":") if self.depth == 0 && self.header => self.end_statement(),
             Tok::Op("(" | "[" | "{") => self.depth += 1,
             Tok::Op(")" | "]" | "}") => self.depth = self.depth.saturating_sub(1),
+            // `x = ...`, and `x: T` with or without a value
             Tok::Op("=") if self.depth == 0 => self.names.append(&mut self.statement),
+            Tok::Op(":") if self.depth == 0 => self.names.append(&mut self.statement),
             Tok::Op(op)
                 if op.len() > 1
                     && op.ends_with('=')
@@ -293,7 +295,12 @@ impl<'a> Parser<'a> {
                 if matches!(self.peek(), Tok::Newline | Tok::Op(";")) {
                     return Ok(Some(Value::None));
                 }
-                self.expr_list().map(Some)
+                let value = self.expr_list()?;
+                // the statement must end here, as the module's would
+                if !matches!(self.peek(), Tok::Newline | Tok::Op(";")) {
+                    return Err(EARLY);
+                }
+                Ok(Some(value))
             }
             Tok::Name(n) if !is_keyword(n) => {
                 self.bump();
