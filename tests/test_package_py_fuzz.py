@@ -17,6 +17,16 @@ from pyrer.survey import fields, rez_fields
 CORPUS = sorted((Path(__file__).parent / "data" / "package_py_corpus").glob("*.py"))
 SEEDS = [p.read_bytes().decode("utf-8", "replace") for p in CORPUS]
 
+
+def assert_agrees_with_rez(tmp_path_factory, source: str, folder: str) -> None:  # type: ignore[no-untyped-def]
+    """Writes ``source`` as a package.py; if the parser accepts it, it must
+    read exactly what rez's load reads (rez failing counts as a mismatch)."""
+    path = tmp_path_factory.mktemp(folder) / "package.py"
+    path.write_text(source, encoding="utf-8")
+    ours = pyrer.parse_static_packages_py([str(path)])[0]
+    if ours is not None:
+        assert fields(ours) == rez_fields(str(path)), source
+
 PY_TOKENS = [
     "name",
     "version",
@@ -219,11 +229,7 @@ def package_source(draw: st.DrawFn) -> str:
 )
 @given(package_source())
 def test_generated_files_agree_with_rez(tmp_path_factory, source: str) -> None:  # type: ignore[no-untyped-def]
-    path = tmp_path_factory.mktemp("gen") / "package.py"
-    path.write_bytes(source.encode("utf-8"))
-    ours = pyrer.parse_static_packages_py([str(path)])[0]
-    if ours is not None:
-        assert fields(ours) == rez_fields(str(path)), source
+    assert_agrees_with_rez(tmp_path_factory, source, "gen")
 
 
 @st.composite
@@ -347,11 +353,7 @@ def test_string_building_agrees_with_rez(  # type: ignore[no-untyped-def]
     lines.append("requires = [" + ", ".join(exprs) + "]")
     lines.append("description = " + exprs[-1])
     source = "\n".join(lines) + "\n"
-    path = tmp_path_factory.mktemp("strings") / "package.py"
-    path.write_text(source)
-    ours = pyrer.parse_static_packages_py([str(path)])[0]
-    if ours is not None:
-        assert fields(ours) == rez_fields(str(path)), source
+    assert_agrees_with_rez(tmp_path_factory, source, "strings")
 
 
 EARLY_GLOBALS = ["common", "extra", "name", "version", "missing", "building", "testing",
@@ -456,11 +458,7 @@ def test_early_functions_agree_with_rez(tmp_path_factory, source: str) -> None: 
     """``@early()`` functions are either declined or give exactly what rez's
     load gives (rez fails wherever the function raises or returns a value the
     schema refuses)."""
-    path = tmp_path_factory.mktemp("early") / "package.py"
-    path.write_text(source)
-    ours = pyrer.parse_static_packages_py([str(path)])[0]
-    if ours is not None:
-        assert fields(ours) == rez_fields(str(path)), source
+    assert_agrees_with_rez(tmp_path_factory, source, "early")
 
 
 TEST_VALUES = ["'pytest'", "['a', 'b']", "[]", "None", "1", "True", "('a',)", "['a', 1]",
@@ -490,11 +488,7 @@ def field_tests_dict(draw: st.DrawFn, depth: int = 0) -> str:
 def test_tests_schema_agrees_with_rez(tmp_path_factory, tests: str) -> None:  # type: ignore[no-untyped-def]
     """A ``tests`` dict is accepted only where rez's ``tests_schema`` takes it."""
     source = f"name = 'gen'\nversion = '1'\ntests = {tests}\n"
-    path = tmp_path_factory.mktemp("tests") / "package.py"
-    path.write_text(source)
-    ours = pyrer.parse_static_packages_py([str(path)])[0]
-    if ours is not None:
-        assert fields(ours) == rez_fields(str(path)), source
+    assert_agrees_with_rez(tmp_path_factory, source, "tests")
 
 
 @st.composite
@@ -530,11 +524,7 @@ def test_comprehensions_agree_with_rez(  # type: ignore[no-untyped-def]
     lines.append(f"variants = [{comp}]" if in_variants else f"requires = {comp}")
     lines.append("after = v")  # the loop variable does not leak
     source = "\n".join(lines) + "\n"
-    path = tmp_path_factory.mktemp("comp") / "package.py"
-    path.write_text(source)
-    ours = pyrer.parse_static_packages_py([str(path)])[0]
-    if ours is not None:
-        assert fields(ours) == rez_fields(str(path)), source
+    assert_agrees_with_rez(tmp_path_factory, source, "comp")
 
 
 @settings(
