@@ -480,6 +480,23 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Passes over tokens that are not evaluated, up to (not including) the
+    /// first one at this bracket level that `stop` accepts.
+    fn skip_to(&mut self, stop: impl Fn(Tok<'a>) -> bool) -> Result<(), Bail> {
+        let mut depth = 0usize;
+        loop {
+            let t = self.peek();
+            match t {
+                _ if depth == 0 && stop(t) => return Ok(()),
+                Tok::Op("(" | "[" | "{") => depth += 1,
+                Tok::Op(")" | "]" | "}") => depth = depth.checked_sub(1).ok_or(Bail::Syntax)?,
+                Tok::End | Tok::Newline => return Err(Bail::Syntax),
+                _ => {}
+            }
+            self.bump();
+        }
+    }
+
     /// Skips (and checks) the suite after a `:` that is compiled, not run,
     /// showing each token to `seen`.
     fn skip_suite(&mut self, mut seen: impl FnMut(Tok<'a>)) -> Result<(), Bail> {
@@ -872,7 +889,7 @@ impl<'a> Parser<'a> {
 
     /// The value of an f-string field `ident[.attr]`.
     fn field_value(&mut self, ident: &'a str, attr: Option<&'a str>) -> Result<Value<'a>, Bail> {
-        if let Some((_, v)) = self.loop_vars.iter().rev().find(|(n, _)| *n == ident) {
+        if let Some(v) = self.loop_var(ident) {
             return match attr {
                 None => Ok(v.clone()),
                 Some(_) => Err(Bail::NonLiteral),
@@ -1044,6 +1061,15 @@ impl<'a> Parser<'a> {
         Ok(v)
     }
 
+    /// A comprehension variable in scope, innermost first.
+    fn loop_var(&self, name: &str) -> Option<&Value<'a>> {
+        self.loop_vars
+            .iter()
+            .rev()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v)
+    }
+
     /// `sep.join([...])` over a list of strings.
     fn join(&self, sep: &Value<'a>, args: &[Value<'a>]) -> Result<Value<'a>, Bail> {
         let (Value::Str(sep), [Value::List(items)]) = (sep, args) else {
@@ -1069,7 +1095,7 @@ impl<'a> Parser<'a> {
         if !self.names_allowed {
             return Err(Bail::NonLiteral);
         }
-        if let Some((_, v)) = self.loop_vars.iter().rev().find(|(n, _)| *n == name) {
+        if let Some(v) = self.loop_var(name) {
             return Ok(v.clone());
         }
         if self.frame.is_some() {
@@ -1128,7 +1154,7 @@ impl<'a> Parser<'a> {
         }
         // a list display where names are read may be a comprehension, which
         // reads its text again from just after the `[`
-        let list_start = (self.names_allowed && self.cur == Tok::Op("["))
+        let mut list_start = (self.names_allowed && self.cur == Tok::Op("["))
             .then(|| (self.lexer.pos(), self.lexer.clone()));
         match self.bump() {
             Tok::Number(NumKind::Int, text) => Ok(Value::Int(int_value(text))),
@@ -1169,11 +1195,9 @@ impl<'a> Parser<'a> {
                         break;
                     }
                     let item = self.expr();
-                    if let (Some((start, lexer)), true) = (&list_start, self.pending.len() == mark)
-                    {
-                        if let Some(list) =
-                            self.comprehension(*start, mark, &item, lexer.clone())?
-                        {
+                    // only the first item may start a comprehension
+                    if let Some((start, lexer)) = list_start.take() {
+                        if let Some(list) = self.comprehension(start, mark, &item, lexer)? {
                             return Ok(list);
                         }
                     }

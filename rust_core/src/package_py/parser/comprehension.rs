@@ -73,37 +73,21 @@ impl<'a> Parser<'a> {
     }
 
     /// Passes over the rest of a failed item, to a `for` at this bracket's
-    /// level (true) or the bracket's end (false).
+    /// level (true) or the item's end (false).
     fn skip_to_for(&mut self) -> bool {
-        let mut depth = 0usize;
-        loop {
-            match self.peek() {
-                Tok::Name("for") if depth == 0 => return true,
-                Tok::Op("(" | "[" | "{") => depth += 1,
-                Tok::Op(")" | "]" | "}") if depth == 0 => return false,
-                Tok::Op(")" | "]" | "}") => depth -= 1,
-                Tok::Op(",") if depth == 0 => return false,
-                Tok::End | Tok::Newline => return false,
-                _ => {}
-            }
-            self.bump();
-        }
+        let end = |t| {
+            matches!(
+                t,
+                Tok::Name("for") | Tok::Op(",") | Tok::Op(")" | "]" | "}")
+            )
+        };
+        self.skip_to(end).is_ok() && self.peek() == Tok::Name("for")
     }
 
     /// Passes over an `if` condition of a comprehension, up to the next
     /// `if`, `for` or the closing `]`.
     fn skip_condition_in_brackets(&mut self) -> Result<(), Bail> {
-        let mut depth = 0usize;
-        loop {
-            match self.peek() {
-                Tok::Name("if" | "for") | Tok::Op("]") if depth == 0 => return Ok(()),
-                Tok::Op("(" | "[" | "{") => depth += 1,
-                Tok::Op(")" | "]" | "}") => depth = depth.checked_sub(1).ok_or(Bail::Syntax)?,
-                Tok::End | Tok::Newline => return Err(Bail::Syntax),
-                _ => {}
-            }
-            self.bump();
-        }
+        self.skip_to(|t| matches!(t, Tok::Name("if" | "for") | Tok::Op("]")))
     }
 
     /// One element: the item's value with `name` bound to `element`, or

@@ -410,18 +410,11 @@ impl<'a> Parser<'a> {
         Ok(result != negate)
     }
 
-    /// Passes over a condition that is not evaluated, up to its `:`.
+    /// Passes over a condition that is not evaluated, and its `:`.
     fn skip_condition(&mut self) -> Result<(), Bail> {
-        let mut depth = 0usize;
-        loop {
-            match self.bump() {
-                Tok::Op(":") if depth == 0 => return Ok(()),
-                Tok::Op("(" | "[" | "{") => depth += 1,
-                Tok::Op(")" | "]" | "}") => depth = depth.saturating_sub(1),
-                Tok::End | Tok::Newline => return Err(Bail::Syntax),
-                _ => {}
-            }
-        }
+        self.skip_to(|t| t == Tok::Op(":"))?;
+        self.bump();
+        Ok(())
     }
 
     /// Passes over a suite that is not run (its syntax was checked when the
