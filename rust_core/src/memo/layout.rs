@@ -5,6 +5,7 @@
 //!
 //! Name and version come from the directory names, never from the file.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::fs;
 use std::io;
@@ -14,7 +15,9 @@ use crate::algebra::range::VersionRange;
 use crate::algebra::version::Version;
 use crate::package::is_valid_package_name;
 
-use super::record::FileStamp;
+use super::listing::{decode, encode, listing_key, Entries, EntryKind};
+use super::record::{now_ns, FileStamp};
+use super::store::{MemoError, Store};
 
 /// The filesystem repository settings that change the layout.
 #[derive(Clone, Debug)]
@@ -82,10 +85,12 @@ struct FamilyDir {
 }
 
 impl FamilyDir {
-    fn open(path: PathBuf) -> FamilyDir {
+    /// `handle`: the directory opened (None if it could not be).
+    #[cfg_attr(not(unix), allow(unused_variables))]
+    fn with_handle(path: PathBuf, handle: Option<fs::File>) -> FamilyDir {
         FamilyDir {
             #[cfg(unix)]
-            handle: fs::File::open(&path).ok(),
+            handle,
             path,
         }
     }
@@ -124,11 +129,13 @@ impl FamilyDir {
 
 /// The first definition file in directory `sub` of the family (`""`: the
 /// family directory itself), as rez's `_get_file`: for each filename, `.py`
-/// then `.yaml`, the first that is a file.
+/// then `.yaml`, the first that is a file. `listed`, the family directory's
+/// entries when `sub` is `""`, saves the stats of names it does not hold.
 fn definition_file(
     family: &FamilyDir,
     sub: &str,
     names: &[String],
+    listed: Option<&Entries>,
 ) -> io::Result<Option<(PathBuf, FileFormat, FileStamp)>> {
     for name in names {
         for (ext, format) in [("py", FileFormat::Py), ("yaml", FileFormat::Yaml)] {
@@ -136,6 +143,9 @@ fn definition_file(
                 "" => format!("{name}.{ext}"),
                 _ => format!("{sub}/{name}.{ext}"),
             };
+            if listed.is_some_and(|entries| !entries.iter().any(|(n, _)| *n == rel)) {
+                continue;
+            }
             match family.stat(&rel) {
                 Ok((true, stamp)) => return Ok(Some((family.path.join(rel), format, stamp))),
                 Ok(_) => {}
@@ -148,29 +158,100 @@ fn definition_file(
     Ok(None)
 }
 
-fn is_dir(entry: &fs::DirEntry) -> bool {
+/// The kind of a listed entry, following symbolic links as `os.path.isdir`
+/// and `os.path.isfile` do; and whether it is a link.
+fn entry_kind(entry: &fs::DirEntry) -> (EntryKind, bool) {
+    let of = |meta: io::Result<fs::Metadata>| match meta {
+        Ok(m) if m.is_dir() => EntryKind::Dir,
+        Ok(m) if m.is_file() => EntryKind::File,
+        _ => EntryKind::Other,
+    };
     match entry.file_type() {
-        Ok(t) if t.is_symlink() => entry.path().is_dir(),
-        Ok(t) => t.is_dir(),
-        Err(_) => entry.path().is_dir(),
+        Ok(t) if t.is_symlink() => (of(fs::metadata(entry.path())), true),
+        Ok(t) if t.is_dir() => (EntryKind::Dir, false),
+        Ok(t) if t.is_file() => (EntryKind::File, false),
+        Ok(_) => (EntryKind::Other, false),
+        Err(_) => (of(fs::metadata(entry.path())), true),
     }
 }
 
-fn is_file(entry: &fs::DirEntry) -> bool {
-    match entry.file_type() {
-        Ok(t) if t.is_symlink() => entry.path().is_file(),
-        Ok(t) => t.is_file(),
-        Err(_) => entry.path().is_file(),
+/// A directory's entries read from disk; None if a name is not UTF-8. The
+/// flag says whether the listing may be remembered (no symbolic links).
+fn read_entries(dir: &Path) -> io::Result<Option<(Entries, bool)>> {
+    let mut entries = Vec::new();
+    let mut rememberable = true;
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let Ok(name) = entry.file_name().into_string() else {
+            return Ok(None);
+        };
+        let (kind, link) = entry_kind(&entry);
+        rememberable &= !link;
+        entries.push((name, kind));
     }
+    Ok(Some((entries, rememberable)))
+}
+
+/// Where family listings are remembered (see [`super::listing`]).
+#[derive(Clone, Copy)]
+pub struct ListingMemo<'a> {
+    pub store: &'a Store,
+    /// Queue new listings for the store's next flush instead of writing now.
+    pub defer_writes: bool,
+    /// Memo problems met (the listings were read from disk instead).
+    pub notices: &'a RefCell<Vec<String>>,
+}
+
+/// The entries of the family directory `family` whose stamp is `stamp`:
+/// from the memo while the stamp is unchanged, else read (and remembered
+/// once the stamp is settled). None if a name is not UTF-8.
+fn family_entries(
+    family: &Path,
+    stamp: Option<FileStamp>,
+    memo: Option<ListingMemo<'_>>,
+) -> io::Result<Option<Entries>> {
+    let (Some(memo), Some(stamp), Some(path)) = (memo, stamp, family.to_str()) else {
+        return Ok(read_entries(family)?.map(|(entries, _)| entries));
+    };
+    let (key, shortened) = listing_key(path);
+    let notice = |e: MemoError| memo.notices.borrow_mut().push(e.0);
+    let remembered = match memo
+        .store
+        .read_many(&[&key], |_, value| decode(value, path, shortened, &stamp))
+    {
+        Ok(mut found) => found.pop().flatten(),
+        Err(e) => {
+            notice(e);
+            None
+        }
+    };
+    if let Some(entries) = remembered {
+        return Ok(Some(entries));
+    }
+    let Some((entries, rememberable)) = read_entries(family)? else {
+        return Ok(None);
+    };
+    if rememberable && stamp.is_settled(now_ns()) {
+        // a listing is a shortcut: a write the memo refuses costs nothing
+        let value = encode(path, shortened, &stamp, &entries);
+        let written = match memo.defer_writes {
+            true => memo.store.queue(vec![(key, Some(value))]),
+            false => memo.store.write(&[(key, Some(value))]).map(drop),
+        };
+        written.unwrap_or_else(notice);
+    }
+    Ok(Some(entries))
 }
 
 /// The packages of family `name` under `location` whose version is in
-/// `range` (all of them for None).
+/// `range` (all of them for None). `memo`, if given, remembers the family
+/// directory's listing.
 pub fn family_layout(
     location: &Path,
     name: &str,
     range: Option<&VersionRange>,
     settings: &LayoutSettings,
+    memo: Option<ListingMemo<'_>>,
 ) -> io::Result<FamilyLayout> {
     if !is_valid_package_name(name) {
         return Ok(FamilyLayout::NeedsRez(format!(
@@ -178,7 +259,15 @@ pub fn family_layout(
         )));
     }
     let family = location.join(name);
-    if !family.is_dir() {
+    // One open and one fstat instead of a stat by path and an open: the
+    // handle serves the stats below, its stamp the remembered listing.
+    let handle = fs::File::open(&family).ok();
+    let meta = handle.as_ref().and_then(|h| h.metadata().ok());
+    let is_dir = match &meta {
+        Some(m) => m.is_dir(),
+        None => family.is_dir(), // unreadable: rez's listing reports it
+    };
+    if !is_dir {
         for ext in ["py", "yaml"] {
             if location.join(format!("{name}.{ext}")).is_file() {
                 return Ok(FamilyLayout::NeedsRez(format!(
@@ -189,10 +278,17 @@ pub fn family_layout(
         return Ok(FamilyLayout::Absent);
     }
 
-    let family_dir = FamilyDir::open(family.clone());
+    let stamp = meta.as_ref().map(FileStamp::of);
+    let Some(entries) = family_entries(&family, stamp, memo)? else {
+        return Ok(FamilyLayout::NeedsRez(format!(
+            "a non-UTF-8 name in {}",
+            family.display()
+        )));
+    };
+    let family_dir = FamilyDir::with_handle(family.clone(), handle);
     if settings.allow_unversioned {
         if let Some((path, format, stamp)) =
-            definition_file(&family_dir, "", &settings.package_filenames)?
+            definition_file(&family_dir, "", &settings.package_filenames, Some(&entries))?
         {
             if range.is_some_and(|r| !r.contains_version(&Version::empty())) {
                 return Ok(FamilyLayout::Packages(Vec::new()));
@@ -213,26 +309,23 @@ pub fn family_layout(
     let mut dirs = Vec::new();
     let mut ignored = HashSet::new();
     let mut building = HashSet::new();
-    for entry in fs::read_dir(&family)? {
-        let entry = entry?;
-        let Ok(file_name) = entry.file_name().into_string() else {
-            return Ok(FamilyLayout::NeedsRez(format!(
-                "a non-UTF-8 name in {}",
-                family.display()
-            )));
-        };
+    for (file_name, kind) in entries {
+        let is_dir = kind == EntryKind::Dir;
         if let Some(rest) = file_name.strip_prefix('.') {
             if let Some(ver) = file_name.strip_prefix(".building") {
                 building.insert(ver.to_string());
-                if !settings.check_definition_files && is_dir(&entry) {
+                if !settings.check_definition_files && is_dir {
                     dirs.push(file_name);
                 }
-            } else if settings.honour_ignore && rest.starts_with("ignore") && is_file(&entry) {
+            } else if settings.honour_ignore
+                && rest.starts_with("ignore")
+                && kind == EntryKind::File
+            {
                 ignored.insert(file_name[".ignore".len()..].to_string());
             }
             continue;
         }
-        if is_dir(&entry) {
+        if is_dir {
             dirs.push(file_name);
         }
     }
@@ -259,7 +352,7 @@ pub fn family_layout(
         if !needs_file && range.is_some_and(|r| !r.contains_version(&version)) {
             continue;
         }
-        match definition_file(&family_dir, &dir_name, &settings.package_filenames)? {
+        match definition_file(&family_dir, &dir_name, &settings.package_filenames, None)? {
             Some((path, format, stamp)) => {
                 if range.is_some_and(|r| !r.contains_version(&version)) {
                     continue;
@@ -282,6 +375,10 @@ pub fn family_layout(
         }
     }
     Ok(FamilyLayout::Packages(packages))
+}
+
+fn is_dir(entry: &fs::DirEntry) -> bool {
+    entry_kind(entry).0 == EntryKind::Dir
 }
 
 /// The family names of a repository, as rez's `_get_family_dirs`
@@ -350,12 +447,12 @@ mod tests {
         fs::create_dir_all(root.join("foo/3.0")).unwrap(); // still building
         fs::write(root.join("foo/.building3.0"), "").unwrap();
         assert_eq!(
-            versions(family_layout(&root, "foo", None, &s).unwrap()),
+            versions(family_layout(&root, "foo", None, &s, None).unwrap()),
             ["1.0", "2.0"]
         );
         let r = VersionRange::parse("2+").unwrap();
         assert_eq!(
-            versions(family_layout(&root, "foo", Some(&r), &s).unwrap()),
+            versions(family_layout(&root, "foo", Some(&r), &s, None).unwrap()),
             ["2.0"]
         );
         let no_ignore = LayoutSettings {
@@ -363,16 +460,16 @@ mod tests {
             ..LayoutSettings::default()
         };
         assert_eq!(
-            versions(family_layout(&root, "foo", None, &no_ignore).unwrap()),
+            versions(family_layout(&root, "foo", None, &no_ignore, None).unwrap()),
             ["1.0", "1.1", "2.0"]
         );
         assert!(matches!(
-            family_layout(&root, "nope", None, &s).unwrap(),
+            family_layout(&root, "nope", None, &s, None).unwrap(),
             FamilyLayout::Absent
         ));
         fs::create_dir_all(root.join("foo/4.0")).unwrap(); // no definition file
         assert!(matches!(
-            family_layout(&root, "foo", None, &s).unwrap(),
+            family_layout(&root, "foo", None, &s, None).unwrap(),
             FamilyLayout::NeedsRez(_)
         ));
         let _ = fs::remove_dir_all(&root);
@@ -384,12 +481,12 @@ mod tests {
         let s = LayoutSettings::default();
         package(&root, "bar");
         assert_eq!(
-            versions(family_layout(&root, "bar", None, &s).unwrap()),
+            versions(family_layout(&root, "bar", None, &s, None).unwrap()),
             [""]
         );
         fs::write(root.join("combo.py"), "name = 'combo'\n").unwrap();
         assert!(matches!(
-            family_layout(&root, "combo", None, &s).unwrap(),
+            family_layout(&root, "combo", None, &s, None).unwrap(),
             FamilyLayout::NeedsRez(_)
         ));
         assert_eq!(family_names(&root).unwrap(), ["bar", "combo"]);
@@ -404,7 +501,7 @@ mod tests {
         fs::create_dir_all(&yaml).unwrap();
         fs::write(yaml.join("package.yaml"), "name: foo\n").unwrap();
         let FamilyLayout::Packages(found) =
-            family_layout(&root, "foo", None, &LayoutSettings::default()).unwrap()
+            family_layout(&root, "foo", None, &LayoutSettings::default(), None).unwrap()
         else {
             panic!("no packages");
         };
@@ -419,4 +516,70 @@ mod tests {
         }
         let _ = fs::remove_dir_all(&root);
     }
+
+    #[cfg(unix)]
+    #[test]
+    fn listings_are_remembered_until_the_directory_changes() {
+        let root = repo("listing");
+        let store = Store::open(&root.join(".memo"), 1 << 20).unwrap();
+        let notices = RefCell::new(Vec::new());
+        let memo = Some(ListingMemo {
+            store: &store,
+            defer_writes: false,
+            notices: &notices,
+        });
+        let s = LayoutSettings::default();
+        for v in ["1.0", "2.0"] {
+            package(&root, &format!("foo/{v}"));
+        }
+        let layout = |memo| versions(family_layout(&root, "foo", None, &s, memo).unwrap());
+        let family = root.join("foo");
+        let stamp = || FileStamp::of(&fs::metadata(&family).unwrap());
+        let path = family.to_str().unwrap();
+        let (key, shortened) = listing_key(path);
+        let stored = || {
+            let value = store
+                .get_many(std::slice::from_ref(&key))
+                .unwrap()
+                .pop()
+                .flatten();
+            value.and_then(|v| decode(&v, path, shortened, &stamp()))
+        };
+
+        // not remembered while the directory's stamp may still be racy
+        assert_eq!(layout(memo), ["1.0", "2.0"]);
+        assert_eq!(stored(), None);
+        std::thread::sleep(std::time::Duration::from_millis(120));
+        assert_eq!(layout(memo), ["1.0", "2.0"]);
+        assert_eq!(stored().unwrap().len(), 2);
+
+        // the remembered listing is what a load reads (a forged one shows it)
+        let forged = vec![("1.0".to_string(), EntryKind::Dir)];
+        let value = encode(path, shortened, &stamp(), &forged);
+        store.write(&[(key.clone(), Some(value))]).unwrap();
+        assert_eq!(layout(memo), ["1.0"]);
+        assert_eq!(layout(None), ["1.0", "2.0"]);
+
+        // a new version changes the directory's stamp: read again at once
+        package(&root, "foo/3.0");
+        assert_eq!(layout(memo), ["1.0", "2.0", "3.0"]);
+
+        // a damaged value is a miss
+        let mut damaged = encode(path, shortened, &stamp(), &forged);
+        damaged[HEADER_PROBE] ^= 1;
+        store.write(&[(key.clone(), Some(damaged))]).unwrap();
+        assert_eq!(layout(memo), ["1.0", "2.0", "3.0"]);
+
+        // a listing with a symbolic link is never remembered
+        std::os::unix::fs::symlink(family.join("2.0"), family.join("4.0")).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(120));
+        assert_eq!(layout(memo), ["1.0", "2.0", "3.0", "4.0"]);
+        assert_eq!(stored(), None);
+        assert!(notices.borrow().is_empty());
+        drop(store);
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    /// A byte inside a stored listing's stamp.
+    const HEADER_PROBE: usize = 3;
 }

@@ -7,6 +7,7 @@ mod check;
 mod crash_guard;
 mod definition;
 mod layout;
+mod listing;
 mod quarantine;
 mod record;
 mod serve;
@@ -16,7 +17,7 @@ use std::path::Path;
 
 pub use definition::{definition_key, lookup_definition, remember_definition};
 pub use layout::{
-    family_layout, family_names, FamilyLayout, FileFormat, LayoutSettings, PackageFile,
+    family_layout, family_names, FamilyLayout, FileFormat, LayoutSettings, ListingMemo, PackageFile,
 };
 pub use record::{FileStamp, Origin, Record};
 pub use serve::{
@@ -88,8 +89,14 @@ pub fn load_families(
 ) -> FamilyLoad {
     let mut load = FamilyLoad::default();
     let mut files = Vec::new();
+    let listing_notices = std::cell::RefCell::new(Vec::new());
     for name in names {
-        match family_layout(location, name, range, settings) {
+        let memo = store.map(|store| ListingMemo {
+            store,
+            defer_writes: options.defer_writes,
+            notices: &listing_notices,
+        });
+        match family_layout(location, name, range, settings, memo) {
             Err(e) => {
                 load.counters.io_errors += 1;
                 let why = format!("cannot list family {name}: {e}");
@@ -108,7 +115,8 @@ pub fn load_families(
     }
     let (outcomes, counters, notices) = serve_files(store, &files, options);
     load.counters.add(&counters);
-    load.notices = notices;
+    load.notices = listing_notices.into_inner();
+    load.notices.extend(notices);
     for (ff, outcome) in files.into_iter().zip(outcomes) {
         match outcome {
             Outcome::MemoHit(p) | Outcome::Parsed(p) => {

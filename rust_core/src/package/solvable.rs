@@ -239,6 +239,12 @@ impl Package {
         self.merged.len()
     }
 
+    /// Whether a solve has read this package's requirements yet (most
+    /// loaded packages are only compared by version).
+    pub fn requirements_read(&self) -> bool {
+        self.valid.get().is_some()
+    }
+
     pub fn has_variants(&self) -> bool {
         self.data.num_variants() > 0
     }

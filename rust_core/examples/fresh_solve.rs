@@ -1,0 +1,128 @@
+//! One request's solve as a fresh process makes it through a `pyrer@`
+//! repository, without Python: families listed, stamped and read from the
+//! memo (or parsed) as the native loader does, then solved. Prints where
+//! the time went, for profiling the fresh path (issue 12).
+//!
+//!     cargo run --release -p pyrer_core --example fresh_solve -- REPO MEMO_DIR REQ...
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use pyrer_core::algebra::range::VersionRange;
+use pyrer_core::memo::{self, LayoutSettings, ServeOptions, Store};
+use pyrer_core::package::Package;
+use pyrer_core::solver::{self, FamilyLoader, VariantSelectMode};
+use rustc_hash::FxHashMap as HashMap;
+
+struct Loader {
+    store: Option<Store>,
+    location: std::path::PathBuf,
+    settings: LayoutSettings,
+    load_time: Duration,
+    layout_time: Duration,
+    serve_time: Duration,
+    build_time: Duration,
+    loaded: Vec<Arc<Package>>,
+}
+
+impl FamilyLoader for Loader {
+    fn load(
+        &mut self,
+        name: &str,
+        range: Option<&VersionRange>,
+    ) -> Result<Vec<Arc<Package>>, String> {
+        let t = Instant::now();
+        let notices = std::cell::RefCell::new(Vec::new());
+        let listings = self.store.as_ref().map(|store| memo::ListingMemo {
+            store,
+            defer_writes: false,
+            notices: &notices,
+        });
+        let layout = memo::family_layout(&self.location, name, range, &self.settings, listings);
+        self.layout_time += t.elapsed();
+        let t1 = Instant::now();
+        let files: Vec<memo::FamilyFile> = match layout {
+            Ok(memo::FamilyLayout::Packages(found)) => {
+                let family: Arc<str> = name.into();
+                found
+                    .into_iter()
+                    .map(|file| memo::FamilyFile {
+                        family: family.clone(),
+                        file,
+                    })
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        let (outcomes, _, _) =
+            memo::serve_files(self.store.as_ref(), &files, ServeOptions::default());
+        self.serve_time += t1.elapsed();
+        let t2 = Instant::now();
+        let shared: Arc<str> = name.into();
+        let packages: Vec<Arc<Package>> = files
+            .into_iter()
+            .zip(outcomes)
+            .filter_map(|(ff, o)| match o {
+                memo::Outcome::MemoHit(d) | memo::Outcome::Parsed(d) => {
+                    Some((d, ff.file.parsed_version))
+                }
+                _ => None,
+            })
+            .map(|(data, v)| {
+                Arc::new(Package::with_shared_name(
+                    data,
+                    v.expect("versioned"),
+                    shared.clone(),
+                ))
+            })
+            .collect();
+        self.loaded.extend(packages.iter().cloned());
+        self.build_time += t2.elapsed();
+        self.load_time += t.elapsed();
+        Ok(packages)
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (repo, memo_dir, request) = (&args[0], &args[1], &args[2..]);
+    let t0 = Instant::now();
+    let store = Store::open(std::path::Path::new(memo_dir), 1 << 30).ok();
+    let open = t0.elapsed();
+    let mut loader = Loader {
+        store,
+        location: repo.into(),
+        settings: LayoutSettings::default(),
+        load_time: Duration::ZERO,
+        layout_time: Duration::ZERO,
+        serve_time: Duration::ZERO,
+        build_time: Duration::ZERO,
+        loaded: Vec::new(),
+    };
+    let t = Instant::now();
+    let outcome = solver::solve(
+        request,
+        &HashMap::default(),
+        &mut loader,
+        VariantSelectMode::VersionPriority,
+    );
+    let solve = t.elapsed();
+    let read = loader
+        .loaded
+        .iter()
+        .filter(|p| p.requirements_read())
+        .count();
+    println!(
+        "{} variants={} open={:.2}ms solve={:.2}ms load={:.2}ms layout={:.2}ms serve={:.2}ms build={:.2}ms loaded={} read={}",
+        outcome.status.as_str(),
+        outcome.variants.len(),
+        open.as_secs_f64() * 1e3,
+        solve.as_secs_f64() * 1e3,
+        loader.load_time.as_secs_f64() * 1e3,
+        loader.layout_time.as_secs_f64() * 1e3,
+        loader.serve_time.as_secs_f64() * 1e3,
+        loader.build_time.as_secs_f64() * 1e3,
+        loader.loaded.len(),
+        read
+    );
+}
