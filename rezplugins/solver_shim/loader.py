@@ -21,6 +21,7 @@ from rez.package_repository import package_repository_manager
 from rez.package_resources import PackageResourceHelper
 from rez.packages import Package, Variant
 from rez.version import VersionRange
+from rezplugins.package_repository.filesystem import FileSystemPackageResource
 
 
 class RezRepositoryLoader:
@@ -152,6 +153,27 @@ class FamilyLoader:
     def failure(self) -> tuple[str, str] | None:
         """(reason, detail) of the load that stopped the solve, if any."""
         return self.chain.failure
+
+    def variant_handle(self, name: str, version: str, index: int | None) -> dict[str, Any]:
+        """rez's handle (as a dict) of a resolved (name, version, index).
+
+        A ``pyrer@`` package is a filesystem package resource, whose variants
+        `PackageResourceHelper.iter_variants` makes from a handle of these
+        variables: that handle is made here without building the package's
+        and the variant's resources (rez builds them from the handle when it
+        reads the result)."""
+        at = self.chain.origin(name, version)
+        if at is not None and isinstance(self.sources[at], FamilySource):
+            repo = self.repos[at]
+            handle = repo.make_resource_handle(
+                FileSystemPackageResource.variant_key,
+                location=repo.location,
+                name=name,
+                version=version,
+                index=index,
+            )
+            return handle.to_dict()
+        return self.variant(name, version, index).handle.to_dict()
 
     def variant(self, name: str, version: str, index: int | None) -> Variant:
         """rez's `Variant` for a resolved (name, version, index), without loading its file."""

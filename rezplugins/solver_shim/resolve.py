@@ -144,7 +144,10 @@ def attempt(resolver: Any) -> Outcome:
     if result.status != "solved":
         return f"pyrer_{result.status}"
     resolved = [
-        ResolvedVariant(loader.variant(v.name, v.version, v.variant_index), list(v.requires))
+        ResolvedVariant(
+            v.name, v.version, v.variant_index,
+            loader.variant_handle(v.name, v.version, v.variant_index), list(v.requires),
+        )
         for v in result.resolved_packages
     ]
     return PyrerSolver(

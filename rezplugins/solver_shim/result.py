@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pyrer
-from rez.packages import Variant
 from rez.solver import SolverStatus, _get_dependency_order
 from rez.vendor.pygraph.classes.digraph import digraph
 from rez.version import Requirement, RequirementList, Version, VersionedObject
@@ -20,24 +19,23 @@ _FONTSIZE = 10
 class ResolvedVariant:
     """What `_solver_to_dict` reads of rez's `PackageVariant`: a handle dict (and names)."""
 
-    def __init__(self, variant: Variant, requires: list[str]) -> None:
-        self.variant = variant
+    def __init__(
+        self, name: str, version: str, index: int | None, handle: dict[str, Any],
+        requires: list[str],
+    ) -> None:
+        self.name = name
+        self._version = version
+        self.index = index
+        self._handle = handle
         self.requires = requires
-        # read thousands of times while the graph is drawn; rez forwards each
-        # read through its resource wrappers
-        self.name = str(variant.name)
 
     @property
     def version(self) -> Version:
-        return self.variant.version
-
-    @property
-    def index(self) -> int | None:
-        return self.variant.index
+        return Version(self._version)
 
     @property
     def handle(self) -> dict[str, Any]:
-        return self.variant.handle.to_dict()
+        return dict(self._handle)
 
     def __str__(self) -> str:
         stmt = VersionedObject.construct(self.name, self.version)

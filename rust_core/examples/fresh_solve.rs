@@ -125,4 +125,30 @@ fn main() {
         loader.loaded.len(),
         read
     );
+    if std::env::var_os("FRESH_SOLVE_AGAIN").is_some() {
+        // the same packages, their requirements merged: an in-memory solve
+        let mut seed: HashMap<String, Vec<Arc<Package>>> = HashMap::default();
+        for p in &loader.loaded {
+            seed.entry(p.name.to_string()).or_default().push(p.clone());
+        }
+        for v in seed.values_mut() {
+            v.sort_by(|a, b| b.version.cmp(&a.version));
+        }
+        let t = Instant::now();
+        let again = solver::solve(request, &seed, &mut solver::NoLoader, VariantSelectMode::VersionPriority);
+        println!("again (in memory): {:.2}ms {}", t.elapsed().as_secs_f64() * 1e3, again.status.as_str());
+        let mut second = Loader {
+            store: loader.store.take(),
+            location: loader.location.clone(),
+            settings: LayoutSettings::default(),
+            load_time: Duration::ZERO,
+            layout_time: Duration::ZERO,
+            serve_time: Duration::ZERO,
+            build_time: Duration::ZERO,
+            loaded: Vec::new(),
+        };
+        let t = Instant::now();
+        let o = solver::solve(request, &HashMap::default(), &mut second, VariantSelectMode::VersionPriority);
+        println!("reloaded: {:.2}ms load={:.2}ms {}", t.elapsed().as_secs_f64() * 1e3, second.load_time.as_secs_f64() * 1e3, o.status.as_str());
+    }
 }
