@@ -135,8 +135,17 @@ fn main() {
             v.sort_by(|a, b| b.version.cmp(&a.version));
         }
         let t = Instant::now();
-        let again = solver::solve(request, &seed, &mut solver::NoLoader, VariantSelectMode::VersionPriority);
-        println!("again (in memory): {:.2}ms {}", t.elapsed().as_secs_f64() * 1e3, again.status.as_str());
+        let again = solver::solve(
+            request,
+            &seed,
+            &mut solver::NoLoader,
+            VariantSelectMode::VersionPriority,
+        );
+        println!(
+            "again (in memory): {:.2}ms {}",
+            t.elapsed().as_secs_f64() * 1e3,
+            again.status.as_str()
+        );
         let mut second = Loader {
             store: loader.store.take(),
             location: loader.location.clone(),
@@ -148,7 +157,17 @@ fn main() {
             loaded: Vec::new(),
         };
         let t = Instant::now();
-        let o = solver::solve(request, &HashMap::default(), &mut second, VariantSelectMode::VersionPriority);
-        println!("reloaded: {:.2}ms load={:.2}ms {}", t.elapsed().as_secs_f64() * 1e3, second.load_time.as_secs_f64() * 1e3, o.status.as_str());
+        let o = solver::solve(
+            request,
+            &HashMap::default(),
+            &mut second,
+            VariantSelectMode::VersionPriority,
+        );
+        println!(
+            "reloaded: {:.2}ms load={:.2}ms {}",
+            t.elapsed().as_secs_f64() * 1e3,
+            second.load_time.as_secs_f64() * 1e3,
+            o.status.as_str()
+        );
     }
 }

@@ -132,6 +132,61 @@ impl VariantRequires {
     }
 }
 
+/// Per-thread memo of merged variant requirement lists, keyed by their
+/// requirement texts in order (package requirements, then the variant's).
+///
+/// Most packages repeat the lists of their neighbours (the benchmark
+/// repository's 25,200 variants have 7,036 distinct lists), and merging is a
+/// fresh solve's main per-package cost once its files are read (issue 12).
+/// A merged list depends on nothing but those texts, so sharing it is
+/// invisible; only successes are kept (an internal conflict's error names
+/// its package). Bounded: past `LIMIT` lists it starts over.
+mod merged_lists {
+    use std::cell::RefCell;
+    use std::sync::Arc;
+
+    use rustc_hash::FxHashMap;
+
+    use super::VariantRequires;
+
+    const LIMIT: usize = 1 << 16;
+
+    thread_local! {
+        static LISTS: RefCell<FxHashMap<Box<str>, Arc<VariantRequires>>> =
+            RefCell::new(FxHashMap::default());
+    }
+
+    /// The texts as one key, each prefixed by its length (so that no two
+    /// sequences share a key, whatever the texts hold).
+    fn key(texts: &[&str]) -> String {
+        use std::fmt::Write;
+        let mut key = String::with_capacity(texts.iter().map(|t| t.len() + 4).sum());
+        for t in texts {
+            let _ = write!(key, "{}:", t.len());
+            key.push_str(t);
+        }
+        key
+    }
+
+    pub(super) fn get(texts: &[&str]) -> Option<Arc<VariantRequires>> {
+        let key = key(texts);
+        LISTS
+            .try_with(|m| m.borrow().get(key.as_str()).cloned())
+            .ok()
+            .flatten()
+    }
+
+    pub(super) fn put(texts: &[&str], merged: Arc<VariantRequires>) {
+        let _ = LISTS.try_with(|m| {
+            let mut m = m.borrow_mut();
+            if m.len() >= LIMIT {
+                m.clear();
+            }
+            m.insert(key(texts).into(), merged);
+        });
+    }
+}
+
 /// The family name a requirement text names (rez's split on `-@#=<>`).
 fn source_name(text: &str) -> &str {
     let text = text
@@ -159,8 +214,9 @@ pub struct Package {
     /// values are not kept: parsing is memoised per text, and only the
     /// merged lists are stored (keeping both doubled a fresh solve's memory).
     valid: OnceLock<Result<(), String>>,
-    /// Lazily merged requirements per variant slot.
-    merged: Vec<OnceLock<Result<VariantRequires, String>>>,
+    /// Lazily merged requirements per variant slot, shared with every other
+    /// variant of the same requirement texts (see [`merged_lists`]).
+    merged: Vec<OnceLock<Result<Arc<VariantRequires>, String>>>,
 }
 
 /// rez's package-name rule (`is_valid_package_name`): tokens of
@@ -292,6 +348,11 @@ impl Package {
     pub fn requires_of(&self, i: usize) -> Result<&VariantRequires, String> {
         self.merged[i]
             .get_or_init(|| {
+                self.validate()?;
+                let sources: Vec<&str> = self.variant_texts(i).collect();
+                if let Some(shared) = merged_lists::get(&sources) {
+                    return Ok(shared);
+                }
                 let reqs = self.variant_requirements(i)?;
                 let list = RequirementList::try_new(&reqs).map_err(|e| e.to_string())?;
                 if list.conflict().is_some() {
@@ -301,10 +362,12 @@ impl Package {
                         list
                     ));
                 }
-                let sources: Vec<&str> = self.variant_texts(i).collect();
-                Ok(VariantRequires::new(list, &sources))
+                let merged = Arc::new(VariantRequires::new(list, &sources));
+                merged_lists::put(&sources, merged.clone());
+                Ok(merged)
             })
             .as_ref()
+            .map(|m| &**m)
             .map_err(Clone::clone)
     }
 
