@@ -210,6 +210,41 @@ def test_rez_solver_test_repository(monkeypatch: pytest.MonkeyPatch, solver_repo
     assert snap.get("hit", 0) + snap.get("miss", 0) == len(requests), snap
 
 
+def test_scope_order_is_rez_dependency_order(repo: Path, solver_repo: Path) -> None:
+    """The final phase order pyrer reports draws the same graph as rez's
+    dependency order rebuilt from the resolve (packages and ephemerals)."""
+    import copy
+
+    from rez.utils.graph_utils import write_compacted
+    from rez.version import Requirement
+
+    from rezplugins.solver_shim.resolve import attempt
+    from rezplugins.solver_shim.result import PyrerSolver
+
+    cases = [
+        (f"pyrer@{solver_repo}", r)
+        for r in (["pyfoo-3.1", "pybah"], ["pyvariants"], ["test_variant_split_mid1"],
+                  ["nopy", "~python-2"], ["bahish"], ["test_weakly_reference_requires"])
+    ] + [
+        (f"pyrer@{repo}", r)
+        for r in (["bar"], ["bar", ".eph-1"], [".eph-1+", "foo-1", "python"], ["foo", "~python-3"])
+    ]  # fmt: skip
+    served = 0
+    for path, request in cases:
+        resolver = Resolver(
+            None, [Requirement(r) for r in request], [path], caching=False
+        )
+        solver = attempt(resolver)
+        if not isinstance(solver, PyrerSolver):
+            continue
+        served += 1
+        assert solver.scope_order, request
+        rebuilt = copy.copy(solver)
+        rebuilt.scope_order = []
+        assert write_compacted(solver.get_graph()) == write_compacted(rebuilt.get_graph()), request
+    assert served >= 8
+
+
 def test_first_path_wins(monkeypatch: pytest.MonkeyPatch, repo: Path, shadow_repo: Path) -> None:
     for paths in ([str(shadow_repo), f"pyrer@{repo}"], [f"pyrer@{repo}", str(shadow_repo)]):
         for request in (["foo"], ["foo-1"], ["bar-1.0"]):

@@ -155,6 +155,10 @@ class SolveResult:
     def extractions(self) -> list[tuple[str, str]]:
         """The final phase's extractions (scope family, requirement), rez's order."""
     @property
+    def scope_order(self) -> list[str]:
+        """The final phase's scope families (packages and ephemerals together), rez's
+        order: dependencies first, else request order (solved resolves only)."""
+    @property
     def failure_description(self) -> str | None: ...
     @property
     def solve_time_ms(self) -> float: ...

@@ -158,6 +158,7 @@ def attempt(resolver: Any) -> Outcome:
         load_time=result.load_time_ms / 1e3,
         num_iterations=result.num_iterations,
         extractions=list(result.extractions),
+        scope_order=list(result.scope_order),
     )
 
 

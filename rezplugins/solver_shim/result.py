@@ -7,7 +7,7 @@ from typing import Any
 import pyrer
 from rez.solver import SolverStatus, _get_dependency_order
 from rez.vendor.pygraph.classes.digraph import digraph
-from rez.version import Requirement, RequirementList, Version, VersionedObject
+from rez.version import Requirement, RequirementList, Version
 
 # rez's colours and styles for resolve graphs (rez.solver._ResolvePhase.get_graph)
 _NODE_COLOR = "#F6F6F6"
@@ -24,21 +24,26 @@ class ResolvedVariant:
         requires: list[str],
     ) -> None:
         self.name = name
-        self._version = version
+        self.version_text = version  # canonical: as rez prints it
         self.index = index
         self._handle = handle
         self.requires = requires
+        self._parsed: Version | None = None
 
     @property
     def version(self) -> Version:
-        return Version(self._version)
+        if self._parsed is None:
+            self._parsed = Version(self.version_text)
+        return self._parsed
 
     @property
     def handle(self) -> dict[str, Any]:
         return dict(self._handle)
 
     def __str__(self) -> str:
-        stmt = VersionedObject.construct(self.name, self.version)
+        # rez's `str(VersionedObject.construct(name, version))`: the version
+        # string is canonical (a version directory's name, as rez prints it)
+        stmt = f"{self.name}-{self.version_text}" if self.version_text else self.name
         return f"{stmt}[{'' if self.index is None else self.index}]"
 
 
@@ -61,6 +66,7 @@ class PyrerSolver:
         load_time: float,
         num_iterations: int = 0,
         extractions: list[tuple[str, str]] | None = None,
+        scope_order: list[str] | None = None,
     ) -> None:
         self.package_requests = requests
         self.resolved_packages = resolved
@@ -69,6 +75,8 @@ class PyrerSolver:
         self.load_time = load_time
         self.num_iterations = num_iterations
         self.extractions = list(extractions or [])
+        # pyrer's final phase order; rebuilt from the resolve where not given
+        self.scope_order = list(scope_order or [])
 
     def failure_description(self, failure_index: int | None = None) -> str:
         return ""
@@ -173,7 +181,7 @@ class PyrerSolver:
                 continue
             variant = variants.get(request.name)
             if variant is not None:
-                scope_request = alg.req(f"{variant.name}=={variant.version}")
+                scope_request = alg.req(f"{variant.name}=={variant.version_text}")
             else:
                 scope_request = ephemerals[request.name]
             if not request.conflicts_with(scope_request):
@@ -183,6 +191,10 @@ class PyrerSolver:
     def _scope_order(self, request_list: list[Any], requires_of: dict[str, list[Any]]) -> list[str]:
         """The order of rez's final phase scopes (`_ResolvePhase.finalise`), packages and
         ephemerals together: dependencies first, else request order."""
+        scopes = {v.name for v in self.resolved_packages}
+        scopes.update(e.name for e in self.resolved_ephemerals)
+        if self.scope_order and set(self.scope_order) == scopes:
+            return self.scope_order
         g = digraph()
         g.add_nodes([v.name for v in self.resolved_packages])
         g.add_nodes([e.name for e in self.resolved_ephemerals])

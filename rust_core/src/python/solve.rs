@@ -352,6 +352,10 @@ pub struct PySolveResult {
     /// order, for rebuilding rez's resolve graph (solved resolves only).
     #[pyo3(get)]
     extractions: Vec<(String, String)>,
+    /// The final phase's scope families, packages and ephemerals together,
+    /// in rez's order (solved resolves only).
+    #[pyo3(get)]
+    scope_order: Vec<String>,
     variants: Vec<Py<PyResolvedVariant>>,
 }
 
@@ -404,6 +408,7 @@ fn build_result(
         load_family_calls: outcome.load_calls,
         resolved_ephemerals: outcome.ephemerals,
         extractions: outcome.extractions,
+        scope_order: outcome.scope_order,
         variants,
     })
 }
@@ -418,6 +423,7 @@ fn error_result(message: String) -> PySolveResult {
         load_family_calls: 0,
         resolved_ephemerals: Vec::new(),
         extractions: Vec::new(),
+        scope_order: Vec::new(),
         variants: Vec::new(),
     }
 }

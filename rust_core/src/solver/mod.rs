@@ -58,6 +58,9 @@ pub struct SolveOutcome {
     /// The final phase's extractions, (scope family, requirement), as rez's
     /// resolve graph draws them (solved resolves only).
     pub extractions: Vec<(String, String)>,
+    /// The final phase's scopes (packages and ephemerals) in rez's order:
+    /// dependencies first, else request order (solved resolves only).
+    pub scope_order: Vec<String>,
 }
 
 impl SolveOutcome {
@@ -70,6 +73,7 @@ impl SolveOutcome {
             num_iterations,
             load_calls,
             extractions: Vec::new(),
+            scope_order: Vec::new(),
         }
     }
 }
@@ -187,6 +191,7 @@ pub fn solve_filtered(
             num_iterations: 0,
             load_calls: 0,
             extractions: Vec::new(),
+            scope_order: Vec::new(),
         };
     }
     let ctx = Context::new(
@@ -235,6 +240,7 @@ pub fn solve_filtered(
                         .iter()
                         .map(|(fam, req)| (fam.clone(), req.to_string()))
                         .collect(),
+                    scope_order: top.scopes.iter().map(|s| s.name.to_string()).collect(),
                 },
                 Err(e) => SolveOutcome::error(e, run.num_solves, load_calls),
             }
@@ -247,6 +253,7 @@ pub fn solve_filtered(
             num_iterations: run.num_solves,
             load_calls,
             extractions: Vec::new(),
+            scope_order: Vec::new(),
         },
     };
     drop(run);
