@@ -90,9 +90,14 @@ def test_benchmark_through_pyrer_repository(
     bench_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Cold then warm memo: rez's recorded answer for all 188 requests, and a
-    warm memo opens no package.py."""
+    warm memo opens no package.py. Warm, with families loaded ahead as usual,
+    with the solve waiting for every family queued ahead (so that most come
+    from the prefetcher, deterministically), and without loading ahead."""
     repo = _repo(bench_path, tmp_path / "memo", monkeypatch)
-    for phase in ("cold", "warm"):
+    prefetch = {"cold": "1", "warm": "1", "warm, waiting for prefetches": "wait",
+                "warm, no prefetch": "0"}
+    for phase, mode in prefetch.items():
+        monkeypatch.setenv("PYRER_PREFETCH", mode)
         repo.load_family.reset_counters()
         mismatches = []
         for entry in RESULTS:
@@ -108,6 +113,10 @@ def test_benchmark_through_pyrer_repository(
         else:
             assert counters["files_read"] == 0, dict(counters)
             assert counters["memo_hits"] > 0 and counters["parsed"] == 0
+        if mode == "wait":
+            assert counters["prefetched"] > counters["families"] / 2, dict(counters)
+        if mode == "0":
+            assert counters["prefetched"] == 0, dict(counters)
 
 
 def test_pyrer_index_fills_and_verifies(

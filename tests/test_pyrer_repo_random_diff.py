@@ -118,6 +118,25 @@ def run_case(case: DiskCase, workdir: Path, with_contexts: bool = True) -> list[
                     _quirks[i] += 1
                     found = []
                 check(i, "pyrer.solve on pyrer@, warm memo", found)
+            # again, with the solve waiting for every family loaded ahead
+            # (PYRER_PREFETCH=wait): prefetched loads, deterministically
+            saved = os.environ.get("PYRER_PREFETCH")
+            os.environ["PYRER_PREFETCH"] = "wait"
+            try:
+                ahead = disk_repos.pyrer_repository(root)
+                for i, (req, mode) in enumerate(zip(case.requests, case.modes)):
+                    got = disk_repos.solve_with_repository(ahead, req, mode)
+                    found = harness.diff_outcomes(rez_answers[i], got)
+                    if disk_repos.rez_sort_quirk(rez_answers[i], got):
+                        _quirks[i] += 1
+                        found = []
+                    check(i, "pyrer.solve on pyrer@, warm memo, families loaded ahead", found)
+                _statuses["prefetched families"] += ahead.load_counters.get("prefetched", 0)
+            finally:
+                if saved is None:
+                    os.environ.pop("PYRER_PREFETCH", None)
+                else:
+                    os.environ["PYRER_PREFETCH"] = saved
             if cold.memo is not None and warm.load_counters.get("parsed", 0):
                 problems.append(
                     "the warm memo parsed files again (the cold loads did not fill it): "
@@ -187,6 +206,8 @@ def test_random_disk_cases_cover_every_status_and_form() -> None:
     assert all(share >= 0.08 for share in shares.values()), shares
     assert set(_forms) == set(disk_repos.FORMS), _forms
     assert _shim_counts["hit"] >= total // 5, _shim_counts
+    # the warm solves that waited for families loaded ahead took some of them
+    assert _statuses["prefetched families"] > 0, _statuses
 
 
 # ---------------------------------------------------------------------------

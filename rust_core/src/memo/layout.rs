@@ -580,6 +580,34 @@ mod tests {
         let _ = fs::remove_dir_all(&root);
     }
 
+    #[test]
+    fn a_memo_only_load_reads_no_file() {
+        use crate::memo::{load_families, ServeOptions, NOT_IN_MEMO};
+        let root = repo("memo-only");
+        let store = Store::open(&root.join(".memo"), 1 << 20).unwrap();
+        package(&root, "foo/1.0");
+        std::thread::sleep(std::time::Duration::from_millis(120)); // settled
+        let s = LayoutSettings::default();
+        let names = ["foo".to_string()];
+        let load = |memo_only| {
+            let options = ServeOptions {
+                memo_only,
+                ..ServeOptions::default()
+            };
+            load_families(Some(&store), &root, &names, None, &s, options)
+        };
+        let first = load(true);
+        assert!(first.packages.is_empty());
+        assert_eq!(first.to_evaluate.len(), 1);
+        assert_eq!(first.to_evaluate[0].1, NOT_IN_MEMO);
+        assert_eq!(first.counters.files_read, 0);
+        assert_eq!(load(false).counters.files_read, 1); // read, and remembered
+        let warm = load(true);
+        assert_eq!((warm.packages.len(), warm.counters.files_read), (1, 0));
+        drop(store);
+        let _ = fs::remove_dir_all(&root);
+    }
+
     /// A byte inside a stored listing's stamp.
     const HEADER_PROBE: usize = 3;
 }

@@ -8,6 +8,7 @@ mod crash_guard;
 mod definition;
 mod layout;
 mod listing;
+mod prefetch;
 mod quarantine;
 mod record;
 mod serve;
@@ -19,10 +20,11 @@ pub use definition::{definition_key, lookup_definition, remember_definition};
 pub use layout::{
     family_layout, family_names, FamilyLayout, FileFormat, LayoutSettings, ListingMemo, PackageFile,
 };
+pub use prefetch::{required_family, PrefetchJob, Prefetcher};
 pub use record::{FileStamp, Origin, Record};
 pub use serve::{
     remember_evaluated, serve_files, Counters, FamilyFile, Outcome, ServeOptions,
-    EVALUATED_EACH_TIME,
+    EVALUATED_EACH_TIME, NOT_IN_MEMO,
 };
 pub use store::{key_of, MemoError, Store, SHORT_KEY_PREFIX};
 

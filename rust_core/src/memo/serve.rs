@@ -57,7 +57,14 @@ pub struct ServeOptions {
     /// on another file follows it; remembering is only faithful where rez
     /// remembers too, or where a studio opts in.
     pub serve_evaluated: bool,
+    /// Serve memo hits only: a file the memo cannot answer is not read (it
+    /// is left to rez's evaluator, see `NOT_IN_MEMO`). For loads ahead of
+    /// need, which must not open files a solve may never use.
+    pub memo_only: bool,
 }
+
+/// Why a file was not read under [`ServeOptions::memo_only`].
+pub const NOT_IN_MEMO: &str = "not in the memo (a memo-only load reads no file)";
 
 /// Tallies for logging and tests.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -210,6 +217,9 @@ pub fn serve_files(
         match ff.file.format {
             FileFormat::Yaml => {
                 outcomes[i] = Some(Outcome::NeedsEvaluation("YAML package definition".into()))
+            }
+            FileFormat::Py if options.memo_only => {
+                outcomes[i] = Some(Outcome::NeedsEvaluation(NOT_IN_MEMO.into()))
             }
             FileFormat::Py => misses.push(i),
         }

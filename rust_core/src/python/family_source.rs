@@ -27,7 +27,7 @@ use super::memo::{counters_dict, layout_settings, stamp_tuple, PyMemo, Stamp};
 use super::solve::{packages_of, PyPackageData};
 use crate::algebra::range::VersionRange;
 use crate::algebra::version::Version;
-use crate::memo::{self, Counters, LayoutSettings, ServeOptions, Store};
+use crate::memo::{self, Counters, LayoutSettings, PrefetchJob, Prefetcher, ServeOptions, Store};
 use crate::package::Package;
 use crate::solver::FamilyLoader;
 
@@ -85,6 +85,8 @@ pub(crate) struct NativeSource {
 struct SourceCounters {
     load: Counters,
     families: u64,
+    /// Families a solve took from its prefetcher.
+    prefetched: u64,
     evaluated: u64,
     needs_rez: u64,
 }
@@ -105,31 +107,52 @@ impl NativeSource {
         }
     }
 
+    fn count(&self, f: impl FnOnce(&mut SourceCounters)) {
+        f(&mut self.counters.lock().unwrap_or_else(|p| p.into_inner()));
+    }
+
+    /// The settings of a load now, and how its files are served.
+    fn load_settings(&self) -> (Arc<(LayoutSettings, bool)>, ServeOptions) {
+        let settings = self
+            .settings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let options = ServeOptions {
+            defer_writes: true,
+            serve_evaluated: settings.1,
+            memo_only: false,
+        };
+        (settings, options)
+    }
+
     /// The Rust part of a load: listing, memo, parser. Needs no GIL.
     fn load_native(
         &self,
         name: &str,
         range: Option<&VersionRange>,
     ) -> Result<NativeLoad, LoadError> {
-        let settings = self
-            .settings
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
-        let (settings, serve_evaluated) = &*settings;
-        let options = ServeOptions {
-            defer_writes: true,
-            serve_evaluated: *serve_evaluated,
-        };
+        let (settings, options) = self.load_settings();
         let names = [name.to_string()];
         let load = memo::load_families(
             self.store(),
             &self.location,
             &names,
             range,
-            settings,
+            &settings.0,
             options,
         );
+        self.native_load(name, load, None)
+    }
+
+    /// A family's load in the solver's form, counted; only the packages in
+    /// `keep` when given (a prefetched load holds every version).
+    fn native_load(
+        &self,
+        name: &str,
+        load: memo::FamilyLoad,
+        keep: Option<&VersionRange>,
+    ) -> Result<NativeLoad, LoadError> {
         {
             let mut c = self.counters.lock().unwrap_or_else(|p| p.into_inner());
             c.families += 1;
@@ -142,9 +165,16 @@ impl NativeSource {
             return Err(LoadError::NeedsRez(kind.as_str(), why));
         }
         let shared: Arc<str> = name.into();
+        let in_keep = |v: &Option<Version>| {
+            keep.is_none_or(|r| match v {
+                Some(v) => r.contains_version(v),
+                None => r.contains_version(&Version::empty()),
+            })
+        };
         let packages = load
             .packages
             .into_iter()
+            .filter(|(_, version)| in_keep(version))
             .map(|(data, version)| match version {
                 Some(v) => Ok(Arc::new(Package::with_shared_name(data, v, shared.clone()))),
                 None => Package::new(data).map(Arc::new),
@@ -163,6 +193,37 @@ impl NativeSource {
             packages,
             to_evaluate,
             notices: load.notices,
+        })
+    }
+
+    /// What the prefetch worker runs: every version of a family, from the
+    /// memo only (it opens no definition file: on a network filesystem each
+    /// open is a round trip, for versions the solve may never ask for), and
+    /// used only if clean (every file answered by the memo, nothing left to
+    /// rez's evaluator or only rez can serve, no memo problem). It holds no
+    /// Python object.
+    fn prefetch_job(&self) -> Box<PrefetchJob> {
+        let location = self.location.clone();
+        let owner_pid = self.owner_pid;
+        let (settings, options) = self.load_settings();
+        let options = ServeOptions {
+            memo_only: true,
+            ..options
+        };
+        // no memo (switched off, or a forked child): nothing to load ahead
+        let Some(store) = self.store.clone() else {
+            return Box::new(|_: &str| None);
+        };
+        Box::new(move |name: &str| {
+            if std::process::id() != owner_pid {
+                return None; // LMDB handles must not cross fork()
+            }
+            let names = [name.to_string()];
+            let load =
+                memo::load_families(Some(&store), &location, &names, None, &settings.0, options);
+            let clean =
+                load.needs_rez.is_empty() && load.to_evaluate.is_empty() && load.notices.is_empty();
+            clean.then_some(load)
         })
     }
 
@@ -340,6 +401,7 @@ impl PyFamilySource {
             .unwrap_or_else(|p| p.into_inner());
         let d = counters_dict(py, &c.load)?;
         d.set_item("families", c.families)?;
+        d.set_item("prefetched", c.prefetched)?;
         d.set_item("evaluated", c.evaluated)?;
         d.set_item("needs_rez", c.needs_rez)?;
         Ok(d)
@@ -419,6 +481,31 @@ fn accepts_range(py: Python<'_>, callback: &Bound<'_, PyAny>) -> bool {
     check().unwrap_or(false)
 }
 
+/// Whether a solve loads families ahead on a second thread (see
+/// `memo::Prefetcher`), from `PYRER_PREFETCH`: on by default; `0` (or
+/// `false`/`off`/`no`) switches it off; `wait` makes the solve wait for
+/// every family queued ahead rather than load it itself (slower; which
+/// families come from the prefetcher is then deterministic, for tests).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PrefetchMode {
+    Off,
+    On,
+    Wait,
+}
+
+impl PrefetchMode {
+    fn from_env() -> PrefetchMode {
+        match std::env::var("PYRER_PREFETCH") {
+            Err(_) => PrefetchMode::On,
+            Ok(v) => match v.trim().to_ascii_lowercase().as_str() {
+                "0" | "false" | "off" | "no" => PrefetchMode::Off,
+                "wait" => PrefetchMode::Wait,
+                _ => PrefetchMode::On,
+            },
+        }
+    }
+}
+
 /// Whether `e` is a `FallbackToRez` for `@late` requirements.
 fn is_late_bound(py: Python<'_>, e: &PyErr) -> bool {
     e.value(py)
@@ -494,6 +581,10 @@ impl PyFamilyChain {
 /// The sources a solve loads from, and what it must report back.
 pub(crate) struct ChainLoader<'c> {
     sources: Vec<Source>,
+    /// Per native source, its families loaded ahead during this solve
+    /// (created with the source's first load; None where switched off).
+    prefetchers: Vec<Option<Prefetcher>>,
+    prefetch: PrefetchMode,
     state: Option<&'c Mutex<ChainState>>,
     late_bound: Option<&'c Py<PyAny>>,
     /// The exception that stopped the solve, raised again by `solve`.
@@ -508,6 +599,8 @@ impl<'c> ChainLoader<'c> {
     pub fn new(py: Python<'_>, load_family: Option<&'c Bound<'_, PyAny>>) -> PyResult<Self> {
         let mut loader = ChainLoader {
             sources: Vec::new(),
+            prefetchers: Vec::new(),
+            prefetch: PrefetchMode::from_env(),
             state: None,
             late_bound: None,
             pending: None,
@@ -524,6 +617,7 @@ impl<'c> ChainLoader<'c> {
                 loader.sources.push(Source::of(py, obj)?);
             }
         }
+        loader.prefetchers = loader.sources.iter().map(|_| None).collect();
         Ok(loader)
     }
 
@@ -568,12 +662,21 @@ impl<'c> ChainLoader<'c> {
         match &self.sources[source] {
             Source::Native(native) => {
                 let native = native.clone();
-                let load = match native.load_native(name, range) {
+                let prefetched = self.prefetchers[source].as_ref().and_then(|p| p.take(name));
+                let load = match prefetched {
+                    Some(load) => {
+                        native.count(|c| c.prefetched += 1);
+                        native.native_load(name, load, range)
+                    }
+                    None => native.load_native(name, range),
+                };
+                let load = match load {
                     Err(LoadError::NeedsRez("late_bound", _)) if self.late_bound.is_some() => {
                         return self.load_late_bound(source, name, range);
                     }
                     other => other?,
                 };
+                self.prefetch_required(source, &native, &load.packages);
                 if load.notices.is_empty() && load.to_evaluate.is_empty() {
                     return Ok(load.packages); // the warm path: no Python at all
                 }
@@ -607,6 +710,28 @@ impl<'c> ChainLoader<'c> {
                 }
             }),
         }
+    }
+
+    /// Queues, for loading ahead, the families `packages` require.
+    fn prefetch_required(
+        &mut self,
+        source: usize,
+        native: &NativeSource,
+        packages: &[Arc<Package>],
+    ) {
+        if self.prefetch == PrefetchMode::Off || packages.is_empty() {
+            return;
+        }
+        let wait = self.prefetch == PrefetchMode::Wait;
+        let prefetcher = self.prefetchers[source]
+            .get_or_insert_with(|| Prefetcher::new(native.prefetch_job()).waiting_for_queued(wait));
+        let mut names: Vec<&str> = packages
+            .iter()
+            .flat_map(|p| p.data.requires().chain(p.data.variants().flatten()))
+            .filter_map(memo::required_family)
+            .collect();
+        names.dedup();
+        prefetcher.want(names);
     }
 
     /// A family with `@late` requirements, read through rez by the chain's

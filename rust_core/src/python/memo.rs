@@ -364,6 +364,7 @@ fn load_family(
             ServeOptions {
                 defer_writes: true,
                 serve_evaluated,
+                memo_only: false,
             },
         )
     });
@@ -429,6 +430,7 @@ fn index_families<'py>(
     let options = ServeOptions {
         defer_writes: false,
         serve_evaluated,
+        memo_only: false,
     };
     let load = py
         .detach(|| memo::load_families(Some(&store), &location, &names, None, &settings, options));
