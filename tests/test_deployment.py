@@ -182,7 +182,7 @@ def test_installed_apart_from_rez(
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert index.returncode == 0, index.stderr
-    assert "(2 entries)" in index.stdout + index.stderr
+    assert "(2 package files;" in index.stdout + index.stderr
 
 
 @needs_shell

@@ -338,7 +338,9 @@ def _run(args: argparse.Namespace, memo: Memo) -> int:
         if skipped:
             kinds = ", ".join(f"{k} {n}" for k, n in sorted(skipped.items()))
             print(f"  not checked (never served):  {sum(skipped.values())} ({kinds})")
-    print(f"  memo: {memo.path} ({memo.stats()['entries']} entries)")
+    files = len(memo.paths("/"))  # solver entries are keyed by absolute path
+    print(f"  memo: {memo.path} ({files} package files; {memo.stats()['entries']} entries "
+          "with directory listings and whole definitions)")
     if total["memo_errors"] or not_stored > 0:
         print("pyrer-index: the memo could not be written; see the warnings above",
               file=sys.stderr)
