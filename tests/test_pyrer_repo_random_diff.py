@@ -43,6 +43,7 @@ import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import disk_repos
 import pyrer
@@ -95,42 +96,35 @@ def run_case(case: DiskCase, workdir: Path, with_contexts: bool = True) -> list[
     ]
     disk_repos.settle()  # files written just now are not remembered
 
+    def solve_all(repository: Any, what: str) -> int:
+        """Every request through `repository`, checked against rez; the errors."""
+        errors = 0
+        for i, (req, mode) in enumerate(zip(case.requests, case.modes)):
+            got = disk_repos.solve_with_repository(repository, req, mode)
+            errors += got.status == "error"
+            found = harness.diff_outcomes(rez_answers[i], got)
+            if disk_repos.rez_sort_quirk(rez_answers[i], got):
+                _quirks[i] += 1
+                found = []
+            check(i, what, found)
+        return errors
+
     with disk_repos.memo_env(memo_dir, case.memo_evaluated):
         try:
             cold = disk_repos.pyrer_repository(root)
-            for i, (req, mode) in enumerate(zip(case.requests, case.modes)):
-                got = disk_repos.solve_with_repository(cold, req, mode)
-                found = harness.diff_outcomes(rez_answers[i], got)
-                if disk_repos.rez_sort_quirk(rez_answers[i], got):
-                    _quirks[i] += 1
-                    found = []
-                check(i, "pyrer.solve on pyrer@, cold memo", found)
+            solve_all(cold, "pyrer.solve on pyrer@, cold memo")
             if cold.memo is not None:
                 cold.memo.flush()
 
             warm = disk_repos.pyrer_repository(root)
-            warm_errors = 0
-            for i, (req, mode) in enumerate(zip(case.requests, case.modes)):
-                got = disk_repos.solve_with_repository(warm, req, mode)
-                warm_errors += got.status == "error"
-                found = harness.diff_outcomes(rez_answers[i], got)
-                if disk_repos.rez_sort_quirk(rez_answers[i], got):
-                    _quirks[i] += 1
-                    found = []
-                check(i, "pyrer.solve on pyrer@, warm memo", found)
+            warm_errors = solve_all(warm, "pyrer.solve on pyrer@, warm memo")
             # again, with the solve waiting for every family loaded ahead
             # (PYRER_PREFETCH=wait): prefetched loads, deterministically
             saved = os.environ.get("PYRER_PREFETCH")
             os.environ["PYRER_PREFETCH"] = "wait"
             try:
                 ahead = disk_repos.pyrer_repository(root)
-                for i, (req, mode) in enumerate(zip(case.requests, case.modes)):
-                    got = disk_repos.solve_with_repository(ahead, req, mode)
-                    found = harness.diff_outcomes(rez_answers[i], got)
-                    if disk_repos.rez_sort_quirk(rez_answers[i], got):
-                        _quirks[i] += 1
-                        found = []
-                    check(i, "pyrer.solve on pyrer@, warm memo, families loaded ahead", found)
+                solve_all(ahead, "pyrer.solve on pyrer@, warm memo, families loaded ahead")
                 _statuses["prefetched families"] += ahead.load_counters.get("prefetched", 0)
             finally:
                 if saved is None:

@@ -27,6 +27,24 @@ struct Loader {
 }
 
 impl Loader {
+    fn new(
+        store: Option<Arc<Store>>,
+        location: std::path::PathBuf,
+        prefetch: Option<memo::Prefetcher>,
+    ) -> Loader {
+        Loader {
+            store,
+            prefetch,
+            location,
+            settings: LayoutSettings::default(),
+            load_time: Duration::ZERO,
+            layout_time: Duration::ZERO,
+            serve_time: Duration::ZERO,
+            build_time: Duration::ZERO,
+            loaded: Vec::new(),
+        }
+    }
+
     fn want(&mut self, packages: &[Arc<Package>]) {
         if let Some(p) = self.prefetch.as_mut() {
             let texts = packages.iter().flat_map(|pkg| {
@@ -147,17 +165,8 @@ fn main() {
         .ok()
         .map(Arc::new);
     let open = t0.elapsed();
-    let mut loader = Loader {
-        prefetch: Loader::prefetcher(store.clone(), repo.into()),
-        store,
-        location: repo.into(),
-        settings: LayoutSettings::default(),
-        load_time: Duration::ZERO,
-        layout_time: Duration::ZERO,
-        serve_time: Duration::ZERO,
-        build_time: Duration::ZERO,
-        loaded: Vec::new(),
-    };
+    let prefetch = Loader::prefetcher(store.clone(), repo.into());
+    let mut loader = Loader::new(store, repo.into(), prefetch);
     let t = Instant::now();
     let outcome = solver::solve(
         request,
@@ -210,17 +219,7 @@ fn main() {
             .and_then(|n| n.parse().ok())
             .unwrap_or(1);
         let store = loader.store.take();
-        let mut second = Loader {
-            prefetch: None,
-            store,
-            location: loader.location.clone(),
-            settings: LayoutSettings::default(),
-            load_time: Duration::ZERO,
-            layout_time: Duration::ZERO,
-            serve_time: Duration::ZERO,
-            build_time: Duration::ZERO,
-            loaded: Vec::new(),
-        };
+        let mut second = Loader::new(store, loader.location.clone(), None);
         for _ in 0..reloads {
             second.loaded.clear();
             second.load_time = Duration::ZERO;

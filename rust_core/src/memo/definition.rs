@@ -4,7 +4,7 @@
 //! file's stamp is unchanged. A value of another format, a damaged value
 //! (checksum) or a stale one reads as a miss.
 
-use super::record::{checksum, now_ns, put_len, put_str, FileStamp, Reader};
+use super::record::{decode_stamped, encode_stamped, now_ns, put_len, FileStamp};
 use super::store::{key_of, MemoError, Store};
 
 /// Bumped whenever the layout below changes; older values read as misses.
@@ -12,8 +12,6 @@ const FORMAT: u8 = 1;
 /// Solver entries are keyed by absolute paths (starting with `/`), so this
 /// tag keeps definitions apart from them and from prefix scans of paths.
 const KEY_TAG: &[u8] = b"\0def\0";
-const HEADER: usize = 1 + FileStamp::ENCODED_LEN;
-const CHECKSUM: usize = 8;
 
 /// The memo key of `path`'s definition, and whether the path had to be
 /// shortened (the value then keeps the full path).
@@ -23,36 +21,15 @@ pub fn definition_key(path: &str) -> (Vec<u8>, bool) {
 }
 
 fn encode(path: &str, shortened: bool, stamp: &FileStamp, payload: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(HEADER + payload.len() + 16);
-    out.push(FORMAT);
-    stamp.encode_into(&mut out);
-    put_str(&mut out, if shortened { path } else { "" });
-    put_len(&mut out, payload.len());
-    out.extend_from_slice(payload);
-    let sum = checksum(&out);
-    out.extend_from_slice(&sum.to_le_bytes());
-    out
+    encode_stamped(FORMAT, path, shortened, stamp, payload.len(), |out| {
+        put_len(out, payload.len());
+        out.extend_from_slice(payload);
+    })
 }
 
 /// The payload of an intact value stored for `path` at `stamp`; None otherwise.
 fn decode<'a>(value: &'a [u8], path: &str, shortened: bool, stamp: &FileStamp) -> Option<&'a [u8]> {
-    if value.len() < HEADER + CHECKSUM || value[0] != FORMAT {
-        return None;
-    }
-    let (body, sum) = value.split_at(value.len() - CHECKSUM);
-    if checksum(body).to_le_bytes() != sum {
-        return None;
-    }
-    if FileStamp::decode(&body[1..]) != *stamp {
-        return None;
-    }
-    let mut r = Reader {
-        bytes: &body[HEADER..],
-    };
-    let full_path = r.string()?;
-    if shortened && full_path != path {
-        return None;
-    }
+    let mut r = decode_stamped(value, FORMAT, path, shortened, stamp)?;
     let n = r.len()?;
     (r.bytes.len() == n).then_some(r.bytes)
 }
@@ -136,8 +113,8 @@ mod tests {
         }
         let mut older = v.clone();
         older[0] = FORMAT.wrapping_sub(1);
-        let n = older.len() - CHECKSUM;
-        let sum = checksum(&older[..n]);
+        let n = older.len() - 8; // the checksum's place
+        let sum = crate::memo::record::checksum(&older[..n]);
         older[n..].copy_from_slice(&sum.to_le_bytes());
         assert_eq!(decode(&older, "/p", false, &stamp()), None);
     }

@@ -10,7 +10,7 @@
 //! listing with a symbolic link (whose target may change kind or vanish
 //! without touching this directory) is never remembered.
 
-use super::record::{checksum, put_len, put_str, FileStamp, Reader};
+use super::record::{decode_stamped, encode_stamped, put_len, put_str, FileStamp};
 use super::store::key_of;
 
 /// Bumped whenever the layout below changes; older values read as misses.
@@ -18,8 +18,6 @@ const FORMAT: u8 = 1;
 /// Solver entries are keyed by absolute paths (starting with `/`); this tag
 /// keeps listings apart from them, from definitions and from path scans.
 const KEY_TAG: &[u8] = b"\0dir\0";
-const HEADER: usize = 1 + FileStamp::ENCODED_LEN;
-const CHECKSUM: usize = 8;
 
 /// What an entry of a directory is (symbolic links are never remembered).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,39 +52,21 @@ pub fn listing_key(path: &str) -> (Vec<u8>, bool) {
 /// The value remembering `entries` of directory `path` at `stamp`.
 pub fn encode(path: &str, shortened: bool, stamp: &FileStamp, entries: &Entries) -> Vec<u8> {
     let text: usize = entries.iter().map(|(n, _)| n.len() + 3).sum();
-    let mut out = Vec::with_capacity(HEADER + text + 24);
-    out.push(FORMAT);
-    stamp.encode_into(&mut out);
-    put_str(&mut out, if shortened { path } else { "" });
-    put_len(&mut out, entries.len());
-    for (name, kind) in entries {
-        out.push(*kind as u8);
-        put_str(&mut out, name);
-    }
-    let sum = checksum(&out);
-    out.extend_from_slice(&sum.to_le_bytes());
-    out
+    encode_stamped(FORMAT, path, shortened, stamp, text, |out| {
+        put_len(out, entries.len());
+        for (name, kind) in entries {
+            out.push(*kind as u8);
+            put_str(out, name);
+        }
+    })
 }
 
 /// The entries of an intact value stored for directory `path` at `stamp`;
 /// None for another format, a damaged value or another stamp.
 pub fn decode(value: &[u8], path: &str, shortened: bool, stamp: &FileStamp) -> Option<Entries> {
-    if value.len() < HEADER + CHECKSUM || value[0] != FORMAT {
-        return None;
-    }
-    let (body, sum) = value.split_at(value.len() - CHECKSUM);
-    if checksum(body).to_le_bytes() != sum || FileStamp::decode(&body[1..]) != *stamp {
-        return None;
-    }
-    let mut r = Reader {
-        bytes: &body[HEADER..],
-    };
-    let full_path = r.string()?;
-    if shortened && full_path != path {
-        return None;
-    }
+    let mut r = decode_stamped(value, FORMAT, path, shortened, stamp)?;
     let n = r.len()?;
-    let mut entries = Vec::with_capacity(n.min(body.len()));
+    let mut entries = Vec::with_capacity(n.min(r.bytes.len()));
     for _ in 0..n {
         let (&kind, rest) = r.bytes.split_first()?;
         r.bytes = rest;
@@ -136,6 +116,9 @@ mod tests {
         assert_eq!(decode(&v, "/r/bar", true, &stamp()), None);
         let mut old = v.clone();
         old[0] = FORMAT + 1;
+        let n = old.len() - 8; // the checksum's place: made valid again
+        let sum = crate::memo::record::checksum(&old[..n]);
+        old[n..].copy_from_slice(&sum.to_le_bytes());
         assert_eq!(decode(&old, "/r/foo", true, &stamp()), None);
     }
 

@@ -219,6 +219,58 @@ impl<'a> RecordRef<'a> {
     }
 }
 
+/// The framing of values kept under a tag of their own beside a path's
+/// solver entry (whole definitions, directory listings): a format byte, the
+/// stamp the value is valid for, the full path where the key had to be
+/// shortened, the body `write` writes, and a checksum.
+pub(super) fn encode_stamped(
+    format: u8,
+    path: &str,
+    shortened: bool,
+    stamp: &FileStamp,
+    body_hint: usize,
+    write: impl FnOnce(&mut Vec<u8>),
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1 + FileStamp::ENCODED_LEN + body_hint + 24);
+    out.push(format);
+    stamp.encode_into(&mut out);
+    put_str(&mut out, if shortened { path } else { "" });
+    write(&mut out);
+    let sum = checksum(&out);
+    out.extend_from_slice(&sum.to_le_bytes());
+    out
+}
+
+/// A reader of the body of an intact value `encode_stamped` wrote in
+/// `format` for `path` at `stamp`; None for another format, a damaged
+/// value (checksum), another stamp or, where the key was shortened, another
+/// path.
+pub(super) fn decode_stamped<'a>(
+    value: &'a [u8],
+    format: u8,
+    path: &str,
+    shortened: bool,
+    stamp: &FileStamp,
+) -> Option<Reader<'a>> {
+    const HEADER: usize = 1 + FileStamp::ENCODED_LEN;
+    const CHECKSUM: usize = 8;
+    if value.len() < HEADER + CHECKSUM || value[0] != format {
+        return None;
+    }
+    let (body, sum) = value.split_at(value.len() - CHECKSUM);
+    if checksum(body).to_le_bytes() != sum || FileStamp::decode(&body[1..]) != *stamp {
+        return None;
+    }
+    let mut r = Reader {
+        bytes: &body[HEADER..],
+    };
+    let full_path = r.string()?;
+    if shortened && full_path != path {
+        return None;
+    }
+    Some(r)
+}
+
 /// FNV-1a, 64 bits: enough to catch torn or flipped bytes in a value.
 pub(super) fn checksum(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
