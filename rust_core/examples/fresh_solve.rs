@@ -63,22 +63,14 @@ impl Loader {
         location: std::path::PathBuf,
     ) -> Option<memo::Prefetcher> {
         std::env::var_os("FRESH_SOLVE_PREFETCH")?;
+        let store = store?;
         let settings = LayoutSettings::default();
         Some(memo::Prefetcher::new(Box::new(move |name: &str| {
-            let load = memo::load_families(
-                store.as_deref(),
-                &location,
-                &[name.to_string()],
-                None,
-                &settings,
-                ServeOptions {
-                    defer_writes: true,
-                    serve_evaluated: false,
-                    memo_only: true,
-                },
-            );
-            (load.needs_rez.is_empty() && load.to_evaluate.is_empty() && load.notices.is_empty())
-                .then_some(load)
+            let options = ServeOptions {
+                defer_writes: true,
+                ..ServeOptions::default()
+            };
+            memo::load_ahead(&store, &location, name, &settings, options)
         })))
     }
 }

@@ -20,7 +20,7 @@ pub use definition::{definition_key, lookup_definition, remember_definition};
 pub use layout::{
     family_layout, family_names, FamilyLayout, FileFormat, LayoutSettings, ListingMemo, PackageFile,
 };
-pub use prefetch::{required_family, PrefetchJob, Prefetcher};
+pub use prefetch::{load_ahead, required_family, PrefetchJob, Prefetcher};
 pub use record::{FileStamp, Origin, Record};
 pub use serve::{
     remember_evaluated, serve_files, Counters, FamilyFile, Outcome, ServeOptions,

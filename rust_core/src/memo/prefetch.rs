@@ -19,7 +19,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
-use super::FamilyLoad;
+use std::path::Path;
+
+use super::{load_families, FamilyLoad, LayoutSettings, ServeOptions, Store};
+use crate::package::names::requirement_name;
 
 /// Loads every version of one family; None when the load is not clean.
 pub type PrefetchJob = dyn Fn(&str) -> Option<FamilyLoad> + Send + Sync;
@@ -85,19 +88,34 @@ impl Shared {
     }
 }
 
-/// The family a requirement text asks a solve to load (rez's split on
-/// `-@#=<>`, a weak `~` dropped); None for a conflict (`!`) or an ephemeral
-/// (`.`), which load nothing.
+/// The family a requirement text asks a solve to load; None for a conflict
+/// (`!`) or an ephemeral (`.`), which load nothing.
 pub fn required_family(text: &str) -> Option<&str> {
-    let text = text.strip_prefix('~').unwrap_or(text);
-    if text.starts_with(['!', '.']) {
-        return None;
-    }
-    let end = text
-        .bytes()
-        .position(|b| matches!(b, b'-' | b'@' | b'#' | b'=' | b'<' | b'>'))
-        .unwrap_or(text.len());
-    (end > 0).then(|| &text[..end])
+    let name = requirement_name(text);
+    let loads = !text.starts_with('!') && !name.is_empty() && !name.starts_with('.');
+    loads.then_some(name)
+}
+
+/// The load a prefetch worker makes of family `name`: every version, from
+/// the memo only (no definition file is opened: on a network filesystem
+/// each open is a round trip, for versions the solve may never ask for);
+/// None unless clean: every file answered by the memo, nothing left to
+/// rez's evaluator or only rez can serve, no memo problem.
+pub fn load_ahead(
+    store: &Store,
+    location: &Path,
+    name: &str,
+    settings: &LayoutSettings,
+    options: ServeOptions,
+) -> Option<FamilyLoad> {
+    let options = ServeOptions {
+        memo_only: true,
+        ..options
+    };
+    let names = [name.to_string()];
+    let load = load_families(Some(store), location, &names, None, settings, options);
+    let clean = load.needs_rez.is_empty() && load.to_evaluate.is_empty() && load.notices.is_empty();
+    clean.then_some(load)
 }
 
 /// Families loaded ahead on a worker thread, for one solve.

@@ -4,6 +4,21 @@
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
+/// The family name a requirement text names (rez's split on `-@#=<>`,
+/// after a leading `!` or `~`; an ephemeral keeps its `.`).
+pub fn requirement_name(text: &str) -> &str {
+    let text = text
+        .strip_prefix('!')
+        .or_else(|| text.strip_prefix('~'))
+        .unwrap_or(text);
+    // the delimiters are ASCII: a byte scan finds them without decoding
+    let delimiter = |b: &u8| matches!(b, b'-' | b'@' | b'#' | b'=' | b'<' | b'>');
+    match text.bytes().position(|b| delimiter(&b)) {
+        Some(i) => &text[..i],
+        None => text,
+    }
+}
+
 /// An interned family name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FamId(u32);

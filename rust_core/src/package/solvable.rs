@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use rustc_hash::FxHashMap as HashMap;
 
 use super::data::{PackageData, Strings};
-use super::names::FamId;
+use super::names::{requirement_name, FamId};
 use crate::algebra::requirement::{Requirement, RequirementList};
 use crate::algebra::version::Version;
 
@@ -52,7 +52,7 @@ impl VariantRequires {
     /// `sources` are the unmerged requirement texts, in order.
     fn new(list: RequirementList, sources: &[&str]) -> VariantRequires {
         // names first: scanning each text per requirement was quadratic work
-        let named: Vec<(&str, &str)> = sources.iter().map(|s| (source_name(s), *s)).collect();
+        let named: Vec<(&str, &str)> = sources.iter().map(|s| (requirement_name(s), *s)).collect();
         let mut by_fam: Vec<(FamId, u32, u32)> = list
             .requirements()
             .iter()
@@ -152,52 +152,36 @@ mod merged_lists {
     const LIMIT: usize = 1 << 16;
 
     thread_local! {
-        static LISTS: RefCell<FxHashMap<Box<str>, Arc<VariantRequires>>> =
+        static LISTS: RefCell<FxHashMap<Box<[u8]>, Arc<VariantRequires>>> =
             RefCell::new(FxHashMap::default());
     }
 
     /// The texts as one key, each prefixed by its length (so that no two
     /// sequences share a key, whatever the texts hold).
-    fn key(texts: &[&str]) -> String {
-        use std::fmt::Write;
-        let mut key = String::with_capacity(texts.iter().map(|t| t.len() + 4).sum());
+    pub(super) fn key(texts: &[&str]) -> Box<[u8]> {
+        let mut key = Vec::with_capacity(texts.iter().map(|t| t.len() + 4).sum());
         for t in texts {
-            let _ = write!(key, "{}:", t.len());
-            key.push_str(t);
+            key.extend_from_slice(&(t.len() as u32).to_le_bytes());
+            key.extend_from_slice(t.as_bytes());
         }
-        key
+        key.into()
     }
 
-    pub(super) fn get(texts: &[&str]) -> Option<Arc<VariantRequires>> {
-        let key = key(texts);
+    pub(super) fn get(key: &[u8]) -> Option<Arc<VariantRequires>> {
         LISTS
-            .try_with(|m| m.borrow().get(key.as_str()).cloned())
+            .try_with(|m| m.borrow().get(key).cloned())
             .ok()
             .flatten()
     }
 
-    pub(super) fn put(texts: &[&str], merged: Arc<VariantRequires>) {
+    pub(super) fn put(key: Box<[u8]>, merged: Arc<VariantRequires>) {
         let _ = LISTS.try_with(|m| {
             let mut m = m.borrow_mut();
             if m.len() >= LIMIT {
                 m.clear();
             }
-            m.insert(key(texts).into(), merged);
+            m.insert(key, merged);
         });
-    }
-}
-
-/// The family name a requirement text names (rez's split on `-@#=<>`).
-fn source_name(text: &str) -> &str {
-    let text = text
-        .strip_prefix('!')
-        .or_else(|| text.strip_prefix('~'))
-        .unwrap_or(text);
-    // the delimiters are ASCII: a byte scan finds them without decoding
-    let delimiter = |b: &u8| matches!(b, b'-' | b'@' | b'#' | b'=' | b'<' | b'>');
-    match text.bytes().position(|b| delimiter(&b)) {
-        Some(i) => &text[..i],
-        None => text,
     }
 }
 
@@ -350,7 +334,8 @@ impl Package {
             .get_or_init(|| {
                 self.validate()?;
                 let sources: Vec<&str> = self.variant_texts(i).collect();
-                if let Some(shared) = merged_lists::get(&sources) {
+                let key = merged_lists::key(&sources);
+                if let Some(shared) = merged_lists::get(&key) {
                     return Ok(shared);
                 }
                 let reqs = self.variant_requirements(i)?;
@@ -363,7 +348,7 @@ impl Package {
                     ));
                 }
                 let merged = Arc::new(VariantRequires::new(list, &sources));
-                merged_lists::put(&sources, merged.clone());
+                merged_lists::put(key, merged.clone());
                 Ok(merged)
             })
             .as_ref()

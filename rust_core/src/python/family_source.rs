@@ -196,35 +196,20 @@ impl NativeSource {
         })
     }
 
-    /// What the prefetch worker runs: every version of a family, from the
-    /// memo only (it opens no definition file: on a network filesystem each
-    /// open is a round trip, for versions the solve may never ask for), and
-    /// used only if clean (every file answered by the memo, nothing left to
-    /// rez's evaluator or only rez can serve, no memo problem). It holds no
-    /// Python object.
-    fn prefetch_job(&self) -> Box<PrefetchJob> {
+    /// What the prefetch worker runs (see `memo::load_ahead`); None without
+    /// a memo (switched off, or a forked child), where nothing loads ahead.
+    /// It holds no Python object.
+    fn prefetch_job(&self) -> Option<Box<PrefetchJob>> {
+        let store = self.store().and(self.store.clone())?;
         let location = self.location.clone();
         let owner_pid = self.owner_pid;
         let (settings, options) = self.load_settings();
-        let options = ServeOptions {
-            memo_only: true,
-            ..options
-        };
-        // no memo (switched off, or a forked child): nothing to load ahead
-        let Some(store) = self.store.clone() else {
-            return Box::new(|_: &str| None);
-        };
-        Box::new(move |name: &str| {
+        Some(Box::new(move |name: &str| {
             if std::process::id() != owner_pid {
                 return None; // LMDB handles must not cross fork()
             }
-            let names = [name.to_string()];
-            let load =
-                memo::load_families(Some(&store), &location, &names, None, &settings.0, options);
-            let clean =
-                load.needs_rez.is_empty() && load.to_evaluate.is_empty() && load.notices.is_empty();
-            clean.then_some(load)
-        })
+            memo::load_ahead(&store, &location, name, &settings.0, options)
+        }))
     }
 
     /// The Python part: memo warnings (once each) and rez's evaluator.
@@ -722,9 +707,14 @@ impl<'c> ChainLoader<'c> {
         if self.prefetch == PrefetchMode::Off || packages.is_empty() {
             return;
         }
-        let wait = self.prefetch == PrefetchMode::Wait;
-        let prefetcher = self.prefetchers[source]
-            .get_or_insert_with(|| Prefetcher::new(native.prefetch_job()).waiting_for_queued(wait));
+        if self.prefetchers[source].is_none() {
+            let Some(job) = native.prefetch_job() else {
+                return;
+            };
+            let wait = self.prefetch == PrefetchMode::Wait;
+            self.prefetchers[source] = Some(Prefetcher::new(job).waiting_for_queued(wait));
+        }
+        let prefetcher = self.prefetchers[source].as_mut().expect("just made");
         let mut names: Vec<&str> = packages
             .iter()
             .flat_map(|p| p.data.requires().chain(p.data.variants().flatten()))
