@@ -3,10 +3,16 @@
 //! form, closed by a checksum. Name and version are not stored: rez takes
 //! them from the directory layout, never from the file.
 
+use crate::package::is_schema_requirement;
+
 /// Bumped whenever the layout below changes; older values read as misses.
 /// 2: the package's release timestamp after the file stamp.
-const FORMAT: u8 = 2;
-const HEADER: usize = 2 + 8 * 5;
+/// 3: a flags byte after the origin (`CHECKED`).
+const FORMAT: u8 = 3;
+const HEADER: usize = 3 + 8 * 5;
+/// Flag: every requirement string passed the solver's schema check when the
+/// value was written, so a process reading it need not check them again.
+const CHECKED: u8 = 1;
 const CHECKSUM: usize = 8;
 
 /// What identifies one version of a file on disk. An entry is served only
@@ -136,6 +142,10 @@ impl Record {
         let mut out = Vec::with_capacity(64 + 24 * self.requires.len());
         out.push(FORMAT);
         out.push(self.origin as u8);
+        // checked here, by the reader's own rule, whoever built the record
+        let all = || self.requires.iter().chain(self.variants.iter().flatten());
+        let checked = all().all(|s| is_schema_requirement(s));
+        out.push(if checked { CHECKED } else { 0 });
         self.stamp.encode_into(&mut out);
         out.extend_from_slice(&self.timestamp.to_le_bytes());
         put_strings(&mut out, &self.requires);
@@ -170,6 +180,11 @@ impl Record {
 pub struct RecordRef<'a> {
     pub stamp: FileStamp,
     pub origin: Origin,
+    /// Every requirement string passed the solver's schema check when the
+    /// value was written (see [`PackageData::requirements_checked`]).
+    ///
+    /// [`PackageData::requirements_checked`]: crate::package::PackageData::requirements_checked
+    pub checked: bool,
     pub timestamp: i64,
     pub requires: Vec<&'a str>,
     pub variants: Vec<Vec<&'a str>>,
@@ -192,8 +207,13 @@ impl<'a> RecordRef<'a> {
             3 => Origin::LateBound,
             _ => return None,
         };
-        let stamp = FileStamp::decode(&body[2..]);
-        let at = 2 + FileStamp::ENCODED_LEN;
+        let checked = match body[2] {
+            0 => false,
+            CHECKED => true,
+            _ => return None,
+        };
+        let stamp = FileStamp::decode(&body[3..]);
+        let at = 3 + FileStamp::ENCODED_LEN;
         let timestamp = i64::from_le_bytes(body[at..at + 8].try_into().unwrap());
         let mut r = Reader {
             bytes: &body[HEADER..],
@@ -211,6 +231,7 @@ impl<'a> RecordRef<'a> {
         Some(RecordRef {
             stamp,
             origin,
+            checked,
             timestamp,
             requires,
             variants,
@@ -390,6 +411,29 @@ mod tests {
             ..r
         };
         assert_eq!(Record::decode(&long.encode()), Some(long));
+    }
+
+    #[test]
+    fn the_writer_checks_the_requirements() {
+        let valid = Record {
+            requires: vec!["python-3.7+<4".into(), "~maya".into(), "!b".into(), ".e-1".into()],
+            variants: vec![vec!["platform-linux".into()]],
+            ..sample()
+        };
+        let decoded = |r: &Record| RecordRef::decode(&r.encode()).unwrap().checked;
+        assert!(decoded(&valid));
+        for bad in ["a-b-", "é", "a..b-1", "-1", "!.e"] {
+            let mut invalid = valid.clone();
+            invalid.variants[0].push(bad.into());
+            assert!(!decoded(&invalid), "{bad}");
+        }
+        // an unknown flag is damage, not a hint
+        let mut bytes = valid.encode();
+        bytes[2] = 0x80;
+        let body = bytes.len() - CHECKSUM;
+        let sum = checksum(&bytes[..body]);
+        bytes[body..].copy_from_slice(&sum.to_le_bytes());
+        assert_eq!(RecordRef::decode(&bytes), None);
     }
 
     #[test]

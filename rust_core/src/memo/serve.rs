@@ -102,6 +102,7 @@ fn package<S: AsRef<str>>(
     requires: &[S],
     variants: &[Vec<S>],
     timestamp: i64,
+    checked: bool,
 ) -> PackageData {
     let len = |v: &[S]| v.iter().map(|s| s.as_ref().len()).sum::<usize>();
     let text = ff.family.len()
@@ -111,6 +112,9 @@ fn package<S: AsRef<str>>(
     // sized up front: one allocation for all the text
     let mut b = PackageData::builder(&ff.family, &ff.file.version, text);
     b.set_timestamp(timestamp);
+    if checked {
+        b.mark_checked();
+    }
     requires.iter().for_each(|r| b.push(r.as_ref()));
     for v in variants {
         b.start_variant();
@@ -196,7 +200,13 @@ pub fn serve_files(
             Origin::Evaluated if !options.serve_evaluated && ff.file.format != FileFormat::Yaml => {
                 Outcome::NeedsEvaluation(EVALUATED_EACH_TIME.into())
             }
-            _ => Outcome::MemoHit(package(ff, &rec.requires, &rec.variants, rec.timestamp)),
+            _ => Outcome::MemoHit(package(
+                ff,
+                &rec.requires,
+                &rec.variants,
+                rec.timestamp,
+                rec.checked,
+            )),
         })
     };
     let mut outcomes: Vec<Option<Outcome>> = match store {
@@ -282,7 +292,7 @@ pub fn serve_files(
                 } else {
                     counters.not_settled += 1;
                 }
-                Outcome::Parsed(package(ff, &rec.requires, &rec.variants, rec.timestamp))
+                Outcome::Parsed(package(ff, &rec.requires, &rec.variants, rec.timestamp, false))
             }
             Err(o) => o,
         });

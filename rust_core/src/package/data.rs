@@ -10,7 +10,7 @@
 /// allocations however many requirements it has, and is cheap to build from
 /// borrowed text (the parser, a binary memo). Equal contents give equal
 /// records.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct PackageData {
     text: String,
     /// The end offset in `text` of each string, in order.
@@ -20,7 +20,21 @@ pub struct PackageData {
     /// rez's `timestamp` (release time, epoch seconds); 0 when the package
     /// has none (rez treats both alike: `not package.timestamp`).
     timestamp: i64,
+    /// Whether every requirement string is known to pass rez's package
+    /// schema (the static parser and the memo check them when they write),
+    /// which spares the solver checking them again in each process. Not
+    /// part of the record's value: equality ignores it.
+    checked: bool,
 }
+
+impl PartialEq for PackageData {
+    fn eq(&self, other: &PackageData) -> bool {
+        (&self.text, &self.ends, &self.variant_starts, self.timestamp)
+            == (&other.text, &other.ends, &other.variant_starts, other.timestamp)
+    }
+}
+
+impl Eq for PackageData {}
 
 /// Builds a [`PackageData`] string by string: name and version first, then
 /// the package requirements, then each variant's after `start_variant`.
@@ -61,6 +75,12 @@ impl PackageDataBuilder {
         self.data.timestamp = timestamp;
     }
 
+    /// Records that every requirement string was checked against rez's
+    /// package schema (see [`PackageData::requirements_checked`]).
+    pub fn mark_checked(&mut self) {
+        self.data.checked = true;
+    }
+
     /// Starts a variant: the strings pushed from now on belong to it.
     pub fn start_variant(&mut self) {
         self.data.variant_starts.push(self.data.ends.len());
@@ -86,6 +106,7 @@ impl PackageData {
                 ends,
                 variant_starts: Vec::new(),
                 timestamp: 0,
+                checked: false,
             },
         }
     }
@@ -137,6 +158,13 @@ impl PackageData {
     /// rez's `timestamp`: release time in epoch seconds, 0 for none.
     pub fn timestamp(&self) -> i64 {
         self.timestamp
+    }
+
+    /// Whether every requirement string (package and variants) is known to
+    /// parse as rez's package schema requires: set only by writers that
+    /// checked them.
+    pub fn requirements_checked(&self) -> bool {
+        self.checked
     }
 
     /// This record with `timestamp` as its release time.

@@ -10,4 +10,5 @@ pub mod repository;
 mod solvable;
 
 pub use data::{PackageData, PackageDataBuilder, Strings};
-pub use solvable::{is_valid_package_name, Package, VariantRequires};
+pub use names::is_valid_package_name;
+pub use solvable::{is_schema_requirement, Package, VariantRequires};

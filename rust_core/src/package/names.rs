@@ -19,6 +19,29 @@ pub fn requirement_name(text: &str) -> &str {
     }
 }
 
+/// rez's package-name rule (`PACKAGE_NAME_REGEX`,
+/// `[a-zA-Z_0-9](\\.?[a-zA-Z0-9_]+)*`, and not `__pycache__`): ASCII word
+/// tokens joined by single dots. Checked bytewise: it runs for every
+/// requirement a fresh solve reads.
+pub fn is_valid_package_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut after_dot = true; // no leading dot
+    for &c in b {
+        if c == b'.' {
+            if after_dot {
+                return false; // leading or doubled
+            }
+            after_dot = true;
+        } else if word(c) {
+            after_dot = false;
+        } else {
+            return false;
+        }
+    }
+    !after_dot && name != "__pycache__"
+}
+
 /// An interned family name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FamId(u32);
@@ -88,6 +111,16 @@ impl FamFilter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn package_names() {
+        for ok in ["maya", "a.b", "_x9", "a_b.c1", "_", "9", "a.b.c"] {
+            assert!(is_valid_package_name(ok), "{ok}");
+        }
+        for bad in ["", ".", ".e", "a.", "a..b", "a-b", "__pycache__", "é", "a b", "a.-"] {
+            assert!(!is_valid_package_name(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn same_name_same_id() {

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use rustc_hash::FxHashMap as HashMap;
 
 use super::data::{PackageData, Strings};
-use super::names::{requirement_name, FamId};
+use super::names::{is_valid_package_name, requirement_name, FamId};
 use crate::algebra::requirement::{Requirement, RequirementList};
 use crate::algebra::version::Version;
 
@@ -203,17 +203,6 @@ pub struct Package {
     merged: Vec<OnceLock<Result<Arc<VariantRequires>, String>>>,
 }
 
-/// rez's package-name rule (`is_valid_package_name`): tokens of
-/// `[a-zA-Z0-9_]` joined by single dots, and not `__pycache__`.
-pub fn is_valid_package_name(name: &str) -> bool {
-    let token_char = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    !name.is_empty()
-        && name != "__pycache__"
-        && name
-            .split('.')
-            .all(|t| !t.is_empty() && t.chars().all(token_char))
-}
-
 /// Parses requirement strings as rez's package schema does (`PackageRequest`):
 /// a valid requirement whose name (less a leading `.` for an ephemeral) is a
 /// valid package name. `key` names the field in the error, as rez does.
@@ -221,21 +210,29 @@ fn parse_all<'a>(
     reqs: Strings<'a>,
     key: &'a str,
 ) -> impl Iterator<Item = Result<Requirement, String>> + 'a {
-    reqs.map(move |s| {
-        let req =
-            Requirement::parse(s).map_err(|e| format!("Validation of key '{key}' failed: {e}"))?;
-        let name = if s.starts_with('.') {
-            &req.name()[1..]
-        } else {
-            req.name()
-        };
-        if !is_valid_package_name(name) {
-            return Err(format!(
-                "Validation of key '{key}' failed: Not a valid package name: '{name}'"
-            ));
-        }
-        Ok(req)
-    })
+    reqs.map(move |s| schema_requirement(s, key))
+}
+
+fn schema_requirement(s: &str, key: &str) -> Result<Requirement, String> {
+    let req = Requirement::parse(s).map_err(|e| format!("Validation of key '{key}' failed: {e}"))?;
+    let name = if s.starts_with('.') {
+        &req.name()[1..]
+    } else {
+        req.name()
+    };
+    if !is_valid_package_name(name) {
+        return Err(format!(
+            "Validation of key '{key}' failed: Not a valid package name: '{name}'"
+        ));
+    }
+    Ok(req)
+}
+
+/// Whether `s` passes rez's package schema as a requirement (what the
+/// solver checks before reading a package's requirements). Writers of
+/// [`PackageData::requirements_checked`] records use it.
+pub fn is_schema_requirement(s: &str) -> bool {
+    schema_requirement(s, "").is_ok()
 }
 
 impl Package {
@@ -264,11 +261,16 @@ impl Package {
 
     fn build(data: PackageData, version: Version, name: Arc<str>) -> Package {
         let slots = data.num_variants().max(1);
+        // checked by the record's writer: nothing to check again
+        let valid = OnceLock::new();
+        if data.requirements_checked() {
+            let _ = valid.set(Ok(()));
+        }
         Package {
             name,
             version,
             data,
-            valid: OnceLock::new(),
+            valid,
             merged: (0..slots).map(|_| OnceLock::new()).collect(),
         }
     }
@@ -381,13 +383,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn package_names() {
-        for ok in ["maya", "a.b", "_x9", "a_b.c1"] {
-            assert!(is_valid_package_name(ok), "{ok}");
-        }
-        for bad in ["", ".e", "a.", "a..b", "a-b", "__pycache__", "é"] {
-            assert!(!is_valid_package_name(bad), "{bad}");
-        }
+    fn checked_records_are_not_checked_again() {
+        let mut b = PackageData::builder("g", "6", 0);
+        b.push("a-1");
+        let plain = Package::new(b.build()).unwrap();
+        assert!(!plain.requirements_read());
+        let mut b = PackageData::builder("g", "6", 0);
+        b.push("a-1");
+        b.mark_checked();
+        let checked = Package::new(b.build()).unwrap();
+        assert!(checked.requirements_read());
+        assert_eq!(checked.data, plain.data, "the mark is not part of the value");
+        assert_eq!(checked.requires_of(0).unwrap().list.to_string(), "a-1");
     }
 
     #[test]

@@ -17,7 +17,7 @@ use super::parser::Module;
 use super::value::{Binding, Items, Value};
 use crate::algebra::requirement::Requirement;
 use crate::algebra::version::Version;
-use crate::package::{PackageData as StaticPackage, PackageDataBuilder};
+use crate::package::{is_valid_package_name, PackageData as StaticPackage, PackageDataBuilder};
 
 fn is_str(v: &Value<'_>) -> bool {
     matches!(v, Value::Str(_))
@@ -25,19 +25,6 @@ fn is_str(v: &Value<'_>) -> bool {
 
 fn is_list_of_str(m: &Module<'_>, v: &Value<'_>) -> bool {
     matches!(v, Value::List(items) if m.items(*items).iter().all(is_str))
-}
-
-/// rez's `PACKAGE_NAME_REGEX`: `[a-zA-Z_0-9](\.?[a-zA-Z0-9_]+)*`, and not
-/// `__pycache__`.
-fn is_valid_package_name(name: &str) -> bool {
-    let b = name.as_bytes();
-    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    !b.is_empty()
-        && word(b[0])
-        && *b.last().unwrap_or(&b'.') != b'.'
-        && b.iter().all(|&c| word(c) || c == b'.')
-        && !name.contains("..")
-        && name != "__pycache__"
 }
 
 /// Entries kept per thread before a memo is cleared (bounds memory).
