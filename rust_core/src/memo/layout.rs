@@ -99,14 +99,26 @@ impl FamilyDir {
     /// symbolic links as `os.path.isfile` does.
     #[cfg(unix)]
     fn stat(&self, rel: &str) -> io::Result<(bool, FileStamp)> {
-        use std::os::unix::ffi::OsStrExt;
-        use std::os::unix::io::AsRawFd;
         let Some(handle) = &self.handle else {
             let meta = fs::metadata(self.path.join(rel))?;
             return Ok((meta.is_file(), FileStamp::of(&meta)));
         };
-        let c_rel = std::ffi::CString::new(std::ffi::OsStr::new(rel).as_bytes())
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        // NUL-terminated on the stack: no allocation per stat
+        let rel = rel.as_bytes();
+        let mut buf = [0u8; 256];
+        if rel.len() >= buf.len() || rel.contains(&0) {
+            let c_rel = std::ffi::CString::new(rel)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+            return self.stat_c(handle, &c_rel);
+        }
+        buf[..rel.len()].copy_from_slice(rel);
+        let c_rel = std::ffi::CStr::from_bytes_until_nul(&buf).expect("NUL-terminated");
+        self.stat_c(handle, c_rel)
+    }
+
+    #[cfg(unix)]
+    fn stat_c(&self, handle: &fs::File, c_rel: &std::ffi::CStr) -> io::Result<(bool, FileStamp)> {
+        use std::os::unix::io::AsRawFd;
         let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
         // SAFETY: a valid directory descriptor, a NUL-terminated path and a
         // buffer of the right type; `st` is read only after success.
@@ -137,17 +149,22 @@ fn definition_file(
     names: &[String],
     listed: Option<&Entries>,
 ) -> io::Result<Option<(PathBuf, FileFormat, FileStamp)>> {
+    let mut rel = String::with_capacity(sub.len() + 24);
     for name in names {
         for (ext, format) in [("py", FileFormat::Py), ("yaml", FileFormat::Yaml)] {
-            let rel = match sub {
-                "" => format!("{name}.{ext}"),
-                _ => format!("{sub}/{name}.{ext}"),
-            };
+            rel.clear();
+            if !sub.is_empty() {
+                rel.push_str(sub);
+                rel.push('/');
+            }
+            rel.push_str(name);
+            rel.push('.');
+            rel.push_str(ext);
             if listed.is_some_and(|entries| !entries.iter().any(|(n, _)| *n == rel)) {
                 continue;
             }
             match family.stat(&rel) {
-                Ok((true, stamp)) => return Ok(Some((family.path.join(rel), format, stamp))),
+                Ok((true, stamp)) => return Ok(Some((family.path.join(&rel), format, stamp))),
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                 Err(e) if e.kind() == io::ErrorKind::NotADirectory => {}

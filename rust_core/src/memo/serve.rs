@@ -102,7 +102,6 @@ fn package<S: AsRef<str>>(
     requires: &[S],
     variants: &[Vec<S>],
     timestamp: i64,
-    checked: bool,
 ) -> PackageData {
     let len = |v: &[S]| v.iter().map(|s| s.as_ref().len()).sum::<usize>();
     let text = ff.family.len()
@@ -112,14 +111,23 @@ fn package<S: AsRef<str>>(
     // sized up front: one allocation for all the text
     let mut b = PackageData::builder(&ff.family, &ff.file.version, text);
     b.set_timestamp(timestamp);
-    if checked {
-        b.mark_checked();
-    }
     requires.iter().for_each(|r| b.push(r.as_ref()));
     for v in variants {
         b.start_variant();
         v.iter().for_each(|r| b.push(r.as_ref()));
     }
+    b.build()
+}
+
+/// The package a memo value describes: its text copied once, as stored.
+fn package_of_record(ff: &FamilyFile, rec: &RecordRef<'_>) -> PackageData {
+    let room = ff.family.len() + ff.file.version.len() + rec.text.len();
+    let mut b = PackageData::builder(&ff.family, &ff.file.version, room);
+    b.set_timestamp(rec.timestamp);
+    if rec.checked {
+        b.mark_checked();
+    }
+    b.extend_packed(rec.text, &rec.ends, &rec.variant_starts);
     b.build()
 }
 
@@ -200,13 +208,7 @@ pub fn serve_files(
             Origin::Evaluated if !options.serve_evaluated && ff.file.format != FileFormat::Yaml => {
                 Outcome::NeedsEvaluation(EVALUATED_EACH_TIME.into())
             }
-            _ => Outcome::MemoHit(package(
-                ff,
-                &rec.requires,
-                &rec.variants,
-                rec.timestamp,
-                rec.checked,
-            )),
+            _ => Outcome::MemoHit(package_of_record(ff, &rec)),
         })
     };
     let mut outcomes: Vec<Option<Outcome>> = match store {
@@ -292,7 +294,7 @@ pub fn serve_files(
                 } else {
                     counters.not_settled += 1;
                 }
-                Outcome::Parsed(package(ff, &rec.requires, &rec.variants, rec.timestamp, false))
+                Outcome::Parsed(package(ff, &rec.requires, &rec.variants, rec.timestamp))
             }
             Err(o) => o,
         });

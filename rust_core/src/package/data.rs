@@ -30,7 +30,12 @@ pub struct PackageData {
 impl PartialEq for PackageData {
     fn eq(&self, other: &PackageData) -> bool {
         (&self.text, &self.ends, &self.variant_starts, self.timestamp)
-            == (&other.text, &other.ends, &other.variant_starts, other.timestamp)
+            == (
+                &other.text,
+                &other.ends,
+                &other.variant_starts,
+                other.timestamp,
+            )
     }
 }
 
@@ -73,6 +78,22 @@ impl PackageDataBuilder {
     /// Sets the package's release timestamp (0: none).
     pub fn set_timestamp(&mut self, timestamp: i64) {
         self.data.timestamp = timestamp;
+    }
+
+    /// Appends a whole requirement layout at once, as the memo stores it:
+    /// strings back to back in `text`, string `i` ending at `ends[i]`
+    /// (ascending offsets on char boundaries), variant `j` starting at string
+    /// `variant_starts[j]`. For a builder holding only name and version.
+    pub fn extend_packed(&mut self, text: &str, ends: &[usize], variant_starts: &[usize]) {
+        debug_assert_eq!(self.data.ends.len(), 2, "only name and version so far");
+        debug_assert!(ends.windows(2).all(|w| w[0] <= w[1]) && ends.last() <= Some(&text.len()));
+        let base = self.data.text.len();
+        self.data.text.push_str(text);
+        self.data.ends.extend(ends.iter().map(|e| e + base));
+        let first = self.data.ends.len() - ends.len();
+        self.data
+            .variant_starts
+            .extend(variant_starts.iter().map(|i| i + first));
     }
 
     /// Records that every requirement string was checked against rez's
@@ -248,6 +269,17 @@ mod tests {
             (empty.name(), empty.version(), empty.requires().len()),
             ("", "", 0)
         );
+    }
+
+    #[test]
+    fn a_packed_layout_is_the_same_record() {
+        let mut b = PackageData::builder("a", "1.0", 0);
+        // "b", "c-2" | (no strings) | "d", "", "é"
+        b.extend_packed("bc-2dé", &[1, 4, 5, 5, 7], &[2, 2]);
+        let packed = b.build();
+        let built = PackageData::new("a", "1.0", ["b", "c-2"], [vec![], vec!["d", "", "é"]]);
+        assert_eq!(packed, built);
+        assert_eq!(packed.variant(1).collect::<Vec<_>>(), ["d", "", "é"]);
     }
 
     #[test]

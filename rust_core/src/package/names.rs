@@ -117,7 +117,18 @@ mod tests {
         for ok in ["maya", "a.b", "_x9", "a_b.c1", "_", "9", "a.b.c"] {
             assert!(is_valid_package_name(ok), "{ok}");
         }
-        for bad in ["", ".", ".e", "a.", "a..b", "a-b", "__pycache__", "é", "a b", "a.-"] {
+        for bad in [
+            "",
+            ".",
+            ".e",
+            "a.",
+            "a..b",
+            "a-b",
+            "__pycache__",
+            "é",
+            "a b",
+            "a.-",
+        ] {
             assert!(!is_valid_package_name(bad), "{bad}");
         }
     }

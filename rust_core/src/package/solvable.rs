@@ -214,7 +214,8 @@ fn parse_all<'a>(
 }
 
 fn schema_requirement(s: &str, key: &str) -> Result<Requirement, String> {
-    let req = Requirement::parse(s).map_err(|e| format!("Validation of key '{key}' failed: {e}"))?;
+    let req =
+        Requirement::parse(s).map_err(|e| format!("Validation of key '{key}' failed: {e}"))?;
     let name = if s.starts_with('.') {
         &req.name()[1..]
     } else {
@@ -393,7 +394,10 @@ mod tests {
         b.mark_checked();
         let checked = Package::new(b.build()).unwrap();
         assert!(checked.requirements_read());
-        assert_eq!(checked.data, plain.data, "the mark is not part of the value");
+        assert_eq!(
+            checked.data, plain.data,
+            "the mark is not part of the value"
+        );
         assert_eq!(checked.requires_of(0).unwrap().list.to_string(), "a-1");
     }
 
