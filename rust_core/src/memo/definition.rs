@@ -8,7 +8,8 @@ use super::record::{decode_stamped, encode_stamped, now_ns, put_len, FileStamp};
 use super::store::{key_of, MemoError, Store};
 
 /// Bumped whenever the layout below changes; older values read as misses.
-const FORMAT: u8 = 1;
+/// 2: the word-wise checksum.
+const FORMAT: u8 = 2;
 /// Solver entries are keyed by absolute paths (starting with `/`), so this
 /// tag keeps definitions apart from them and from prefix scans of paths.
 const KEY_TAG: &[u8] = b"\0def\0";

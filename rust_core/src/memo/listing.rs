@@ -14,7 +14,8 @@ use super::record::{decode_stamped, encode_stamped, put_len, put_str, FileStamp}
 use super::store::key_of;
 
 /// Bumped whenever the layout below changes; older values read as misses.
-const FORMAT: u8 = 1;
+/// 2: the word-wise checksum.
+const FORMAT: u8 = 2;
 /// Solver entries are keyed by absolute paths (starting with `/`); this tag
 /// keeps listings apart from them, from definitions and from path scans.
 const KEY_TAG: &[u8] = b"\0dir\0";
