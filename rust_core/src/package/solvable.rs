@@ -142,7 +142,7 @@ impl VariantRequires {
 /// invisible; only successes are kept (an internal conflict's error names
 /// its package). Bounded: past `LIMIT` lists it starts over.
 mod merged_lists {
-    use std::cell::RefCell;
+    use std::cell::{Cell, RefCell};
     use std::sync::Arc;
 
     use rustc_hash::FxHashMap;
@@ -156,15 +156,27 @@ mod merged_lists {
             RefCell::new(FxHashMap::default());
     }
 
-    /// The texts as one key, each prefixed by its length (so that no two
-    /// sequences share a key, whatever the texts hold).
-    pub(super) fn key(texts: &[&str]) -> Box<[u8]> {
-        let mut key = Vec::with_capacity(texts.iter().map(|t| t.len() + 4).sum());
+    thread_local! {
+        // The buffer of the last key built, reused: a fresh solve builds a
+        // key per variant it reads, most of them hits.
+        static KEY: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+    }
+
+    /// Calls `with` on the texts as one key, each prefixed by its length (so
+    /// that no two sequences share a key, whatever the texts hold).
+    pub(super) fn with_key<'a, R>(
+        texts: impl Iterator<Item = &'a str>,
+        with: impl FnOnce(&[u8]) -> R,
+    ) -> R {
+        let mut key = KEY.try_with(Cell::take).unwrap_or_default();
+        key.clear();
         for t in texts {
             key.extend_from_slice(&(t.len() as u32).to_le_bytes());
             key.extend_from_slice(t.as_bytes());
         }
-        key.into()
+        let result = with(&key);
+        let _ = KEY.try_with(|k| k.set(key));
+        result
     }
 
     pub(super) fn get(key: &[u8]) -> Option<Arc<VariantRequires>> {
@@ -174,13 +186,13 @@ mod merged_lists {
             .flatten()
     }
 
-    pub(super) fn put(key: Box<[u8]>, merged: Arc<VariantRequires>) {
+    pub(super) fn put(key: &[u8], merged: Arc<VariantRequires>) {
         let _ = LISTS.try_with(|m| {
             let mut m = m.borrow_mut();
             if m.len() >= LIMIT {
                 m.clear();
             }
-            m.insert(key, merged);
+            m.insert(key.into(), merged);
         });
     }
 }
@@ -314,6 +326,11 @@ impl Package {
     /// Package requirements followed by those of variant slot `i`, unmerged.
     fn variant_requirements(&self, i: usize) -> Result<Vec<Requirement>, String> {
         self.validate()?;
+        if self.data.requirements_checked() {
+            // the names were checked when the record was written
+            let parse = |s: &str| Requirement::parse(s).map_err(|e| e.to_string());
+            return self.variant_texts(i).map(parse).collect();
+        }
         let mut out: Vec<Requirement> =
             parse_all(self.data.requires(), "requires").collect::<Result<_, _>>()?;
         if self.has_variants() {
@@ -336,27 +353,33 @@ impl Package {
         self.merged[i]
             .get_or_init(|| {
                 self.validate()?;
-                let sources: Vec<&str> = self.variant_texts(i).collect();
-                let key = merged_lists::key(&sources);
-                if let Some(shared) = merged_lists::get(&key) {
-                    return Ok(shared);
-                }
-                let reqs = self.variant_requirements(i)?;
-                let list = RequirementList::try_new(&reqs).map_err(|e| e.to_string())?;
-                if list.conflict().is_some() {
-                    return Err(format!(
-                        "The package {} has an internal requirements conflict: {}",
-                        self.variant_label(i),
-                        list
-                    ));
-                }
-                let merged = Arc::new(VariantRequires::new(list, &sources));
-                merged_lists::put(key, merged.clone());
-                Ok(merged)
+                merged_lists::with_key(self.variant_texts(i), |key| {
+                    if let Some(shared) = merged_lists::get(key) {
+                        return Ok(shared);
+                    }
+                    let merged = Arc::new(self.merge(i)?);
+                    merged_lists::put(key, merged.clone());
+                    Ok(merged)
+                })
             })
             .as_ref()
             .map(|m| &**m)
             .map_err(Clone::clone)
+    }
+
+    /// Merges the requirements of variant slot `i` (rez's `RequirementList`).
+    fn merge(&self, i: usize) -> Result<VariantRequires, String> {
+        let reqs = self.variant_requirements(i)?;
+        let list = RequirementList::try_new(&reqs).map_err(|e| e.to_string())?;
+        if list.conflict().is_some() {
+            return Err(format!(
+                "The package {} has an internal requirements conflict: {}",
+                self.variant_label(i),
+                list
+            ));
+        }
+        let sources: Vec<&str> = self.variant_texts(i).collect();
+        Ok(VariantRequires::new(list, &sources))
     }
 
     /// `name-version[idx]` as rez prints a `PackageVariant`.
