@@ -13,7 +13,7 @@
 //! the requirements against rez's package schema (`CHECKED`), which is the
 //! part of parsing every package would otherwise repeat.
 
-use crate::package::is_schema_requirement;
+use crate::package::{is_schema_requirement, PackageData};
 
 /// Bumped whenever the layout below changes; older values read as misses.
 /// 2: the package's release timestamp after the file stamp.
@@ -176,9 +176,14 @@ impl Record {
     /// None for anything that is not an intact value of this format.
     pub fn decode(bytes: &[u8]) -> Option<Record> {
         let r = RecordRef::decode(bytes)?;
-        let requires = r.requires().map(String::from).collect();
-        let variants = (0..r.num_variants())
-            .map(|i| r.variant(i).map(String::from).collect())
+        // read through the record layout the solver uses
+        let mut b = PackageData::builder("", "", r.text.len());
+        b.extend_packed(r.text, &r.ends, &r.variant_starts);
+        let data = b.build();
+        let requires = data.requires().map(String::from).collect();
+        let variants = data
+            .variants()
+            .map(|v| v.map(String::from).collect())
             .collect();
         Some(Record {
             stamp: r.stamp,
@@ -276,37 +281,6 @@ impl<'a> RecordRef<'a> {
             variant_starts,
             path: (!path.is_empty()).then_some(path),
         })
-    }
-
-    fn strings(&self, from: usize, to: usize) -> impl Iterator<Item = &'a str> + '_ {
-        (from..to).map(move |i| {
-            let start = if i == 0 { 0 } else { self.ends[i - 1] };
-            &self.text[start..self.ends[i]]
-        })
-    }
-
-    /// The package requirements.
-    pub fn requires(&self) -> impl Iterator<Item = &'a str> + '_ {
-        let end = self
-            .variant_starts
-            .first()
-            .copied()
-            .unwrap_or(self.ends.len());
-        self.strings(0, end)
-    }
-
-    pub fn num_variants(&self) -> usize {
-        self.variant_starts.len()
-    }
-
-    /// The requirements of variant `i` (`i < num_variants()`).
-    pub fn variant(&self, i: usize) -> impl Iterator<Item = &'a str> + '_ {
-        let end = self
-            .variant_starts
-            .get(i + 1)
-            .copied()
-            .unwrap_or(self.ends.len());
-        self.strings(self.variant_starts[i], end)
     }
 }
 
