@@ -152,6 +152,26 @@ def test_verify_after_rez_pkg_ignore_hides_a_version(tmp_path: Path) -> None:
     assert "hidden 1" in out.stdout, out.stdout
 
 
+def test_prune_drops_the_listings_of_removed_families(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write_package(repo, "tool", "1.0", "requires = ['dep']\n")
+    write_package(repo, "dep", "1.0")
+    settle()
+    memo = tmp_path / "memo"
+    assert index(str(repo), memo=memo).returncode == 0
+    prefix = str(repo) + os.sep
+    listed = sorted(pyrer.Memo(str(memo)).directories(prefix))
+    assert listed == [str(repo / "dep"), str(repo / "tool")]
+    shutil.rmtree(repo / "dep")
+    out = index("--prune", str(repo), memo=memo)
+    assert out.returncode == 0, out.stdout + out.stderr
+    # dep's package file and dep's directory listing
+    assert "pruned:                      2" in out.stdout, out.stdout
+    left = pyrer.Memo(str(memo))
+    assert left.directories(prefix) == [str(repo / "tool")]
+    assert left.paths(prefix) == [str(repo / "tool" / "1.0" / "package.py")]
+
+
 def long_repository(tmp_path: Path) -> Path:
     """A repository whose path is longer than a memo key keeps (463 bytes)."""
     repo = tmp_path

@@ -305,7 +305,10 @@ class Memo:
         """Queues `payload` as `path`'s definition, its stamp read before loading."""
     def flush(self) -> int: ...
     def paths(self, prefix: str) -> list[str]: ...
-    def forget(self, paths: list[str]) -> int: ...
+    def directories(self, prefix: str) -> list[str]:
+        """Directories under `prefix` whose listings the memo keeps."""
+    def forget(self, paths: list[str]) -> int:
+        """Drops the entries of files and the listings of directories in `paths`."""
 
 class FamilyLoad:
     """One family as `load_family` found it."""

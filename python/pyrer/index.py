@@ -9,7 +9,7 @@ only where the repository serves evaluated results (see
 ``pyrer.rez_repository.serve_evaluated``): stock rez evaluates
 them again in every process. ``--definitions`` also remembers whole
 definitions (`pyrer.rez_definitions`) by loading each file once through rez.
-``--prune`` drops entries of files that are gone;
+``--prune`` drops entries of files, and listings of directories, that are gone;
 ``--verify`` checks every entry the repository would serve against the file
 on disk and rez's own load and exits 1 on any mismatch. Exit status 2: the
 memo could not be used or written (a full disk, say).
@@ -140,8 +140,11 @@ def fill_definitions(location: str, memo: Memo, quiet: bool) -> Counter[str]:
 
 
 def prune(location: str, memo: Memo) -> int:
-    """Drops entries of files under `location` that no longer exist."""
-    gone = [p for p in memo.paths(location.rstrip(os.sep) + os.sep) if not os.path.isfile(p)]
+    """Drops entries of files, and listings of directories, under `location`
+    that no longer exist; returns how many."""
+    prefix = location.rstrip(os.sep) + os.sep
+    gone = [p for p in memo.paths(prefix) if not os.path.isfile(p)]
+    gone += [d for d in memo.directories(prefix) if not os.path.isdir(d)]
     if gone:
         memo.forget(gone)
     return len(gone)
@@ -246,7 +249,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("repos", nargs="+", metavar="REPO", help="repository path or pyrer@path")
     parser.add_argument("--memo-dir", help=f"memo directory (default: $PYRER_MEMO_DIR or "
                         f"{default_memo_dir()})")
-    parser.add_argument("--prune", action="store_true", help="drop entries of vanished files")
+    parser.add_argument("--prune", action="store_true",
+                        help="drop entries of vanished files and directories")
     parser.add_argument("--definitions", action="store_true",
                         help="also remember whole definitions (rez's load of each file), so "
                         "that rez env opens no package.py from the first run")

@@ -10,8 +10,8 @@
 //! listing with a symbolic link (whose target may change kind or vanish
 //! without touching this directory) is never remembered.
 
-use super::record::{decode_stamped, encode_stamped, put_len, put_str, FileStamp};
-use super::store::key_of;
+use super::record::{decode_stamped, encode_stamped, put_len, put_str, stamped_path, FileStamp};
+use super::store::{key_of, MemoError, Store, SHORT_KEY_PREFIX};
 
 /// Bumped whenever the layout below changes; older values read as misses.
 /// 2: the word-wise checksum.
@@ -48,6 +48,31 @@ pub type Entries = Vec<(String, EntryKind)>;
 pub fn listing_key(path: &str) -> (Vec<u8>, bool) {
     let (key, shortened) = key_of(path);
     ([KEY_TAG, &key].concat(), shortened)
+}
+
+/// The directories under `prefix` (a directory path ending in a
+/// separator) whose listings the memo keeps, for pruning those that are
+/// gone. A listing whose key was shortened is named by the full path its
+/// value keeps (a damaged one is left: it is never served).
+pub fn listing_paths(store: &Store, prefix: &str) -> Result<Vec<String>, MemoError> {
+    let scan = &prefix.as_bytes()[..prefix.len().min(SHORT_KEY_PREFIX)];
+    let keys = store.keys_with_prefix(&[KEY_TAG, scan].concat())?;
+    let mut out = Vec::with_capacity(keys.len());
+    let mut shortened = Vec::new();
+    for key in keys {
+        let path = &key[KEY_TAG.len()..];
+        match path.contains(&0) {
+            false => out.push(String::from_utf8_lossy(path).into_owned()),
+            true => shortened.push(key),
+        }
+    }
+    for value in store.get_many(&shortened)?.into_iter().flatten() {
+        if let Some(path) = stamped_path(&value).filter(|p| !p.is_empty()) {
+            out.push(path.to_string());
+        }
+    }
+    out.retain(|p| p.starts_with(prefix));
+    Ok(out)
 }
 
 /// The value remembering `entries` of directory `path` at `stamp`.
@@ -138,6 +163,31 @@ mod tests {
                 "cut at {n}"
             );
         }
+    }
+
+    #[test]
+    fn listed_directories_are_named_by_their_full_paths() {
+        let dir = std::env::temp_dir().join(format!("pyrer-listing-paths-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = Store::open(&dir, 1 << 20).unwrap();
+        let long = format!("/r/{}/fam", "d".repeat(600));
+        let mut items = Vec::new();
+        for path in ["/r/a", "/r/b", "/rx/c", long.as_str()] {
+            let (key, shortened) = listing_key(path);
+            items.push((key, Some(encode(path, shortened, &stamp(), &entries()))));
+        }
+        // a file's entry under the same prefix is not a listing
+        items.push((b"/r/a/1.0/package.py".to_vec(), Some(vec![1])));
+        store.write(&items).unwrap();
+        let mut found = listing_paths(&store, "/r/").unwrap();
+        found.sort();
+        assert_eq!(found, ["/r/a", "/r/b", long.as_str()]);
+        assert_eq!(
+            listing_paths(&store, &format!("/r/{}/", "d".repeat(600))).unwrap(),
+            [long.as_str()]
+        );
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

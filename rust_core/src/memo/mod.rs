@@ -20,6 +20,7 @@ pub use definition::{definition_key, lookup_definition, remember_definition};
 pub use layout::{
     family_layout, family_names, FamilyLayout, FileFormat, LayoutSettings, ListingMemo, PackageFile,
 };
+pub use listing::{listing_key, listing_paths};
 pub use prefetch::{load_ahead, required_family, PrefetchJob, Prefetcher};
 pub use record::{FileStamp, Origin, Record};
 pub use serve::{

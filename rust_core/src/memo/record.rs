@@ -336,6 +336,25 @@ pub(super) fn decode_stamped<'a>(
     Some(r)
 }
 
+/// The full path an intact value `encode_stamped` wrote carries where its
+/// key had to be shortened ("" where it was not), whatever its format or
+/// stamp: enough to tell which file or directory a value was for.
+pub(super) fn stamped_path(value: &[u8]) -> Option<&str> {
+    const HEADER: usize = 1 + FileStamp::ENCODED_LEN;
+    const CHECKSUM: usize = 8;
+    if value.len() < HEADER + CHECKSUM {
+        return None;
+    }
+    let (body, sum) = value.split_at(value.len() - CHECKSUM);
+    if checksum(body).to_le_bytes() != sum {
+        return None;
+    }
+    Reader {
+        bytes: &body[HEADER..],
+    }
+    .string()
+}
+
 /// A 64-bit checksum, enough to catch torn or flipped bytes in a value.
 /// Eight bytes a step (byte-at-a-time FNV-1a was a tenth of a warm load's
 /// decoding): each step is a bijection of the state for a given word, so a

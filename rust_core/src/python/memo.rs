@@ -213,13 +213,26 @@ impl PyMemo {
             .map_err(PyOSError::new_err)
     }
 
-    /// Drops the entries of `paths`; returns how many were asked for.
-    /// Raises OSError when the memo takes no writes.
+    /// Directories under `prefix` (a directory path) whose listings the
+    /// memo keeps.
+    fn directories(&self, py: Python<'_>, prefix: String) -> PyResult<Vec<String>> {
+        py.detach(|| memo::listing_paths(&self.store, &prefix))
+            .map_err(|e| PyOSError::new_err(e.0))
+    }
+
+    /// Drops what the memo keeps for `paths` (a file's solver entry and
+    /// whole definition, a directory's listing); returns how many paths were
+    /// asked for. Raises OSError when the memo takes no writes.
     fn forget(&self, py: Python<'_>, paths: Vec<String>) -> PyResult<usize> {
-        // a file's solver entry and its whole definition go together
         let items: Vec<_> = paths
             .iter()
-            .flat_map(|p| [memo::key_of(p).0.into_owned(), memo::definition_key(p).0])
+            .flat_map(|p| {
+                [
+                    memo::key_of(p).0.into_owned(),
+                    memo::definition_key(p).0,
+                    memo::listing_key(p).0,
+                ]
+            })
             .map(|key| (key, None))
             .collect();
         match py.detach(|| self.store.write(&items)) {
