@@ -509,6 +509,50 @@ mod tests {
         assert_eq!(Record::decode(&bytes), None);
     }
 
+    /// Bodies that pass the checksum but were not written by `encode` (a
+    /// forged or buggy writer) decode to None or to a consistent record,
+    /// never a panic.
+    #[test]
+    fn forged_bodies_never_panic() {
+        let mut seed: u64 = 0x1234_5678;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let base = sample().encode();
+        let mut decoded = 0;
+        for _ in 0..20_000 {
+            let mut body = base[..base.len() - CHECKSUM].to_vec();
+            // small counts and lengths, cuts and splices after the header
+            for _ in 0..(next() % 4 + 1) {
+                if body.len() <= HEADER {
+                    break;
+                }
+                let at = HEADER + (next() as usize % (body.len() - HEADER));
+                match next() % 3 {
+                    0 => body[at] = (next() % 8) as u8,
+                    1 => body[at] = next() as u8,
+                    _ => body.truncate(at),
+                }
+            }
+            let sum = checksum(&body);
+            body.extend_from_slice(&sum.to_le_bytes());
+            if let Some(r) = RecordRef::decode(&body) {
+                let mut b = PackageData::builder("n", "1", 0);
+                b.extend_packed(r.text, &r.ends, &r.variant_starts);
+                let data = b.build();
+                let n: usize =
+                    data.requires().len() + data.variants().map(|v| v.len()).sum::<usize>();
+                assert_eq!(n, r.ends.len());
+                decoded += 1;
+            }
+        }
+        // both outcomes were exercised
+        assert!(decoded > 0 && decoded < 20_000, "{decoded}");
+    }
+
     #[test]
     fn any_damage_is_a_miss() {
         let bytes = sample().encode();
