@@ -204,17 +204,24 @@ def _validated(resource: Any) -> Any:
 
 @contextlib.contextmanager
 def _stock_loads() -> Iterator[None]:
-    """rez's filesystem plugin with its own loader (the hook taken out)."""
+    """rez's filesystem plugin with its own loader and its own validation
+    of requirement lists (pyrer's hooks taken out)."""
     from rez.package_repository import package_repository_manager
     from rezplugins.package_repository import filesystem
 
     hooked = filesystem.load_from_file
+    resource = filesystem.FileSystemPackageResource
+    validate_key = resource.__dict__.get("_validate_key")
     filesystem.load_from_file = getattr(hooked, "__wrapped__", hooked)
+    if validate_key is not None:
+        del resource._validate_key
     package_repository_manager.clear_caches()
     try:
         yield
     finally:
         filesystem.load_from_file = hooked
+        if validate_key is not None:
+            resource._validate_key = validate_key
         package_repository_manager.clear_caches()
 
 

@@ -32,7 +32,8 @@ do not cross fork) and any memo problem all go to rez's own loader.
 
 The hook covers resources of ``pyrer@`` repositories, and resources of rez's
 ``filesystem`` repository at a location listed as ``pyrer@LOCATION`` in
-``packages_path`` (contexts saved through ``pyrer@`` name that type). It is
+``packages_path`` (contexts saved through ``pyrer@`` name that type). Served or not,
+their requirement lists are validated through `pyrer.rez_requests`. It is
 installed when a ``pyrer@`` repository is created, and by ``import
 pyrer.solver_shim`` as soon as rez's filesystem plugin is imported.
 """
@@ -46,7 +47,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Callable
 
-from pyrer import definition_codec
+from pyrer import definition_codec, rez_requests
 from pyrer._native import runs_statically
 
 log = logging.getLogger("pyrer.definitions")
@@ -235,7 +236,8 @@ def _wrap(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def install_into(module: Any) -> None:
     """Routes `module`'s ``load_from_file`` (rez's filesystem plugin) through
-    the memo, once."""
+    the memo, and its requirement lists through `pyrer.rez_requests`, once."""
+    rez_requests.install_into(module)
     original = getattr(module, "load_from_file", None)
     if original is None or getattr(original, "_pyrer_definitions", False):
         return
