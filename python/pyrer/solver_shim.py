@@ -8,7 +8,8 @@ it is another folder, which this module adds to the search path of rez's
 ``rezplugins`` package (the wheel adds no other module there), so that
 ``rezplugins.solver_shim`` imports and activates either way. It also routes
 package definitions of ``pyrer@`` locations through the memo
-(`pyrer.rez_definitions`), for contexts loaded without a resolve too.
+(`pyrer.rez_definitions`), for contexts loaded without a resolve too, and
+spares rex the formatting of strings it leaves unchanged (`pyrer.rez_rex`).
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ _here = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if os.path.isdir(os.path.join(_here, "solver_shim")) and _here not in list(rezplugins.__path__):
     rezplugins.__path__.append(_here)
 
-from pyrer import rez_definitions  # noqa: E402
+from pyrer import rez_definitions, rez_rex  # noqa: E402
 from pyrer.import_patch import patch_on_import  # noqa: E402
 from rezplugins.solver_shim import activate, deactivate, is_active, metrics  # noqa: E402
 
 # contexts loaded in this process read definitions of pyrer@ locations from the memo
 patch_on_import(rez_definitions.FILESYSTEM_PLUGIN, rez_definitions.install_into)
+# rex formats the plain strings of a context's environment at no cost
+patch_on_import(rez_rex.TARGET, rez_rex.install_into)
 
 __all__ = ["activate", "deactivate", "is_active", "metrics"]
