@@ -346,26 +346,45 @@ mod tests {
     }
 
     #[test]
-    fn dropping_stops_the_worker() {
-        let calls = Arc::new(AtomicUsize::new(0));
-        let counted = calls.clone();
+    fn dropping_stops_the_worker_without_waiting_for_it() {
+        // each load waits until the test lets it go (the timeout is only a
+        // safety net for a broken prefetcher, not a measure)
+        let (release, gate) = std::sync::mpsc::channel::<()>();
+        let gate = Mutex::new(gate);
+        let started = Arc::new(AtomicUsize::new(0));
+        let finished = Arc::new(AtomicUsize::new(0));
+        let (s, f) = (started.clone(), finished.clone());
         let mut p = Prefetcher::new(Box::new(move |name: &str| {
-            counted.fetch_add(1, Ordering::SeqCst);
-            std::thread::sleep(std::time::Duration::from_millis(5));
+            s.fetch_add(1, Ordering::SeqCst);
+            let _ = gate
+                .lock()
+                .unwrap()
+                .recv_timeout(std::time::Duration::from_secs(10));
+            f.fetch_add(1, Ordering::SeqCst);
             Some(load_named(name))
         }));
         let names: Vec<String> = (0..200).map(|i| format!("f{i}")).collect();
         p.want(names.iter().map(String::as_str));
-        let t = std::time::Instant::now();
+        while started.load(Ordering::SeqCst) == 0 {
+            std::thread::yield_now(); // until the worker is inside its first load
+        }
         drop(p);
-        assert!(
-            t.elapsed() < std::time::Duration::from_millis(5),
-            "waited for the worker"
+        assert_eq!(
+            finished.load(Ordering::SeqCst),
+            0,
+            "drop waited for the worker"
         );
-        std::thread::sleep(std::time::Duration::from_millis(30));
-        let after = calls.load(Ordering::SeqCst);
-        std::thread::sleep(std::time::Duration::from_millis(30));
-        assert_eq!(calls.load(Ordering::SeqCst), after, "still loading");
-        assert!(after < 200);
+        release.send(()).unwrap();
+        // the worker ends after that load (its job, and the counters it
+        // holds, are dropped with it) without starting another
+        while Arc::strong_count(&started) > 1 {
+            std::thread::yield_now();
+        }
+        assert_eq!(
+            started.load(Ordering::SeqCst),
+            1,
+            "still loading after drop"
+        );
+        assert_eq!(finished.load(Ordering::SeqCst), 1);
     }
 }
