@@ -15,6 +15,8 @@ pub mod memo;
 pub mod package;
 pub mod package_py;
 pub mod solver;
+#[cfg(test)]
+mod test_rng;
 
 #[cfg(feature = "python")]
 mod python;

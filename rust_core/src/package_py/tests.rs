@@ -221,13 +221,8 @@ fn mutated_corpus_never_panics() {
     seeds.sort();
     assert!(seeds.len() >= 100, "corpus missing at {dir:?}");
     const ALPHABET: &[u8] = b"\\'\"#()[]{}:;,.=+-*@\n\r\t \x0cabfrux019_\xc3\xa9{}";
-    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut rng = crate::test_rng::XorShift::new(0x9e37_79b9_7f4a_7c15);
+    let mut next = move || rng.next_u64();
     for round in 0..100_000 {
         let seed = &seeds[round % seeds.len()];
         let mut bytes = seed.clone();

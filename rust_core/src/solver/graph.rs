@@ -282,21 +282,9 @@ mod tests {
         ordered
     }
 
-    /// A small deterministic generator (xorshift), for random graphs.
-    struct Rng(u64);
-
-    impl Rng {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 % n as u64) as usize
-        }
-    }
-
     #[test]
     fn dependency_order_matches_rez_list_walk_on_random_graphs() {
-        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut rng = crate::test_rng::XorShift::new(0x9E37_79B9_7F4A_7C15);
         for case in 0..3000 {
             let n = 1 + rng.below(if case % 10 == 0 { 60 } else { 12 });
             // acyclic: edges follow a random ranking of the nodes
@@ -389,7 +377,7 @@ mod tests {
 
     #[test]
     fn find_cycle_matches_the_parent_walk_on_random_graphs() {
-        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+        let mut rng = crate::test_rng::XorShift::new(0x2545_F491_4F6C_DD1D);
         let mut cyclic = 0;
         for _ in 0..3000 {
             let n = 1 + rng.below(10);
