@@ -43,7 +43,6 @@ from rezplugins.package_repository.filesystem import (
 )
 
 from pyrer import FamilySource, PackageData, rez_context, rez_definitions, rez_rex
-from pyrer.import_patch import patch_on_import
 from pyrer.memo import explain, memo_dir, open_memo
 from pyrer.rez_package import FallbackToRez, late_bound_fields
 
@@ -70,7 +69,7 @@ class PyrerPackageRepository(FileSystemPackageRepository):
         self._memo_dir = memo_dir(plugin_setting("memo_dir"))
         rez_definitions.serve_location(self.location, self._memo_dir)  # whole definitions
         rez_definitions.install()
-        patch_on_import(rez_rex.TARGET, rez_rex.install_into)
+        rez_rex.install()
         self.serve_evaluated = serve_evaluated()
         # `load_family(name, version_range=None) -> list[PackageData]`, run in
         # Rust: `pyrer.solve(..., load_family=repo.load_family)` calls it

@@ -64,6 +64,13 @@ def install_into(module: Any) -> None:
     formatter.format = _wrap(original, default_regex)
 
 
+def install() -> None:
+    """`install_into` rez.rex now, or as soon as it is imported."""
+    from pyrer.import_patch import patch_on_import
+
+    patch_on_import(TARGET, install_into)
+
+
 def is_installed() -> bool:
     import sys
 

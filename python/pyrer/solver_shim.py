@@ -29,6 +29,6 @@ from rezplugins.solver_shim import activate, deactivate, is_active, metrics  # n
 # contexts loaded in this process read definitions of pyrer@ locations from the memo
 patch_on_import(rez_definitions.FILESYSTEM_PLUGIN, rez_definitions.install_into)
 # rex formats the plain strings of a context's environment at no cost
-patch_on_import(rez_rex.TARGET, rez_rex.install_into)
+rez_rex.install()
 
 __all__ = ["activate", "deactivate", "is_active", "metrics"]

@@ -15,6 +15,9 @@
 //! each prefetcher lives for one solve.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::BuildHasher;
+
+use rustc_hash::{FxBuildHasher, FxHashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -128,6 +131,11 @@ pub struct Prefetcher {
     /// (slower; makes which families are prefetched deterministic, for
     /// validation).
     wait_for_queued: bool,
+    /// Hashes of the names passed to `want` so far, kept on the caller's
+    /// side: a family's packages name the same families over and over, and
+    /// each is queued once without taking the lock again (a hash collision
+    /// only skips a prefetch).
+    wanted: FxHashSet<u64>,
 }
 
 impl Prefetcher {
@@ -143,6 +151,7 @@ impl Prefetcher {
             worker: None,
             disabled: false,
             wait_for_queued: false,
+            wanted: FxHashSet::default(),
         }
     }
 
@@ -155,6 +164,14 @@ impl Prefetcher {
     /// Queues the families of `names` not wanted or taken before.
     pub fn want<'n>(&mut self, names: impl IntoIterator<Item = &'n str>) {
         if self.disabled {
+            return;
+        }
+        let wanted = &mut self.wanted;
+        let names: Vec<&str> = names
+            .into_iter()
+            .filter(|name| wanted.insert(FxBuildHasher.hash_one(name)))
+            .collect();
+        if names.is_empty() {
             return;
         }
         let mut added = false;

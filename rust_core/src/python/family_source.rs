@@ -13,7 +13,6 @@
 //! stop.
 
 use std::collections::HashSet;
-use std::hash::BuildHasher;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -570,8 +569,6 @@ pub(crate) struct ChainLoader<'c> {
     /// Per native source, its families loaded ahead during this solve
     /// (created with the source's first load; None where switched off).
     prefetchers: Vec<Option<Prefetcher>>,
-    /// Per native source, hashes of the families wanted so far this solve.
-    wanted: Vec<rustc_hash::FxHashSet<u64>>,
     prefetch: PrefetchMode,
     state: Option<&'c Mutex<ChainState>>,
     late_bound: Option<&'c Py<PyAny>>,
@@ -588,7 +585,6 @@ impl<'c> ChainLoader<'c> {
         let mut loader = ChainLoader {
             sources: Vec::new(),
             prefetchers: Vec::new(),
-            wanted: Vec::new(),
             prefetch: PrefetchMode::from_env(),
             state: None,
             late_bound: None,
@@ -607,7 +603,6 @@ impl<'c> ChainLoader<'c> {
             }
         }
         loader.prefetchers = loader.sources.iter().map(|_| None).collect();
-        loader.wanted = loader.sources.iter().map(|_| Default::default()).collect();
         Ok(loader)
     }
 
@@ -720,20 +715,16 @@ impl<'c> ChainLoader<'c> {
             self.prefetchers[source] = Some(Prefetcher::new(job).waiting_for_queued(wait));
         }
         let prefetcher = self.prefetchers[source].as_mut().expect("just made");
-        let wanted = &mut self.wanted[source];
         // latest versions first: the solver reads those first, and the
         // worker loads in the order families are wanted
         let mut latest_first: Vec<&Arc<Package>> = packages.iter().collect();
         latest_first.sort_by(|a, b| b.version.cmp(&a.version));
-        // each family once per solve: a family's packages name the same
-        // ones over and over (a hash collision only skips a prefetch)
-        let names: Vec<&str> = latest_first
-            .into_iter()
-            .flat_map(|p| p.data.requires().chain(p.data.variants().flatten()))
-            .filter_map(memo::required_family)
-            .filter(|name| wanted.insert(rustc_hash::FxBuildHasher.hash_one(name)))
-            .collect();
-        prefetcher.want(names);
+        prefetcher.want(
+            latest_first
+                .into_iter()
+                .flat_map(|p| p.data.requires().chain(p.data.variants().flatten()))
+                .filter_map(memo::required_family),
+        );
     }
 
     /// A family with `@late` requirements, read through rez by the chain's
