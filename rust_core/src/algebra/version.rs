@@ -39,16 +39,16 @@ enum OrderKey {
 }
 
 impl OrderKey {
-    fn new(key: Vec<u8>) -> OrderKey {
+    fn new(key: &[u8]) -> OrderKey {
         if key.len() <= 39 {
             let mut bytes = [0u8; 39];
-            bytes[..key.len()].copy_from_slice(&key);
+            bytes[..key.len()].copy_from_slice(key);
             OrderKey::Inline {
                 len: key.len() as u8,
                 bytes,
             }
         } else {
-            OrderKey::Heap(key.into_boxed_slice())
+            OrderKey::Heap(key.into())
         }
     }
 
@@ -67,7 +67,20 @@ impl OrderKey {
 /// its value, then a byte that orders equal values by their zero padding as
 /// rez does ("01" < "1", but "0" < "00"). None for absurdly long numbers.
 fn order_key(text: &str, spans: &[(u32, u32)]) -> Option<OrderKey> {
-    let mut key = Vec::with_capacity(text.len() * 2 + 4);
+    thread_local! {
+        // Built here, then copied into the version (inline when short): a
+        // fresh solve makes thousands of versions, one allocation less each.
+        static BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+    }
+    let mut key = BUFFER.try_with(std::cell::Cell::take).unwrap_or_default();
+    key.clear();
+    let made = encode_order_key(text, spans, &mut key).then(|| OrderKey::new(&key));
+    let _ = BUFFER.try_with(|b| b.set(key));
+    made
+}
+
+/// Appends `order_key`'s encoding to `key`; false for absurdly long numbers.
+fn encode_order_key(text: &str, spans: &[(u32, u32)], key: &mut Vec<u8>) -> bool {
     for &(a, b) in spans {
         let mut tok = &text.as_bytes()[a as usize..b as usize];
         key.push(0x01);
@@ -82,7 +95,7 @@ fn order_key(text: &str, spans: &[(u32, u32)]) -> Option<OrderKey> {
                 let zeros = run.iter().take_while(|&&c| c == b'0').count();
                 let digits = &run[zeros..];
                 if digits.len() > 0xFFFF || zeros > 254 {
-                    return None;
+                    return false;
                 }
                 key.push(0x03);
                 key.extend_from_slice(&(digits.len() as u16).to_be_bytes());
@@ -101,7 +114,7 @@ fn order_key(text: &str, spans: &[(u32, u32)]) -> Option<OrderKey> {
         }
         key.push(0x00);
     }
-    Some(OrderKey::new(key))
+    true
 }
 
 /// Packs versions of at most 8 purely numeric tokens (no leading zeros,
@@ -126,6 +139,40 @@ fn fast_key(text: &str, spans: &[(u32, u32)]) -> Option<u128> {
         key |= u128::from(value + 1) << (16 * (7 - i));
     }
     Some(key)
+}
+
+/// Token spans gathered while parsing: on the stack for the usual handful,
+/// so that the version's boxed slice is its only allocation.
+#[derive(Default)]
+struct SpanBuffer {
+    inline: [(u32, u32); 12],
+    len: usize,
+    spilled: Vec<(u32, u32)>,
+}
+
+impl SpanBuffer {
+    fn push(&mut self, span: (u32, u32)) {
+        if self.len < self.inline.len() {
+            self.inline[self.len] = span;
+            self.len += 1;
+        } else {
+            if self.spilled.is_empty() {
+                self.spilled.extend_from_slice(&self.inline);
+            }
+            self.spilled.push(span);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn boxed(&self) -> Box<[(u32, u32)]> {
+        match self.spilled.is_empty() {
+            true => self.inline[..self.len].into(),
+            false => self.spilled.as_slice().into(),
+        }
+    }
 }
 
 impl Version {
@@ -170,7 +217,8 @@ impl Version {
     }
 
     fn parse_new(s: &str) -> Result<Version, VersionError> {
-        let mut spans = Vec::new();
+        // spans on the stack: the boxed slice below is their one allocation
+        let mut spans = SpanBuffer::default();
         let mut start: Option<usize> = None;
         let mut sep_chars = 0usize; // characters since the last token
         let mut bad_sep = false;
@@ -202,11 +250,7 @@ impl Version {
         if bad_sep || sep_chars > 0 {
             return Err(VersionError::new(format!("Invalid version syntax: '{s}'")));
         }
-        Ok(Version::from_parts(
-            s.into(),
-            spans.into_boxed_slice(),
-            false,
-        ))
+        Ok(Version::from_parts(s.into(), spans.boxed(), false))
     }
 
     pub fn is_inf(&self) -> bool {
@@ -396,6 +440,17 @@ mod tests {
             .map(|(p, q)| cmp_tokens(p, q))
             .find(|o| *o != Ordering::Equal)
             .unwrap_or_else(|| x.len().cmp(&y.len()))
+    }
+
+    #[test]
+    fn long_versions_keep_every_token() {
+        // past the stack buffer's dozen tokens, and past the inline order key
+        let text: Vec<String> = (1..=30).map(|i| format!("a{i}")).collect();
+        let long = v(&text.join("."));
+        assert_eq!(long.tokens().collect::<Vec<_>>(), text);
+        assert_eq!(long.as_str(), text.join("."));
+        let shorter = v(&text[..29].join("-"));
+        assert!(shorter < long && long > v("a1.a2") && v("a1.a3") > long);
     }
 
     #[test]

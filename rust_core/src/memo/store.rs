@@ -15,6 +15,7 @@
 //! as an empty memo that takes no writes.
 
 use std::fs;
+use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock};
 
@@ -325,16 +326,68 @@ impl Store {
                 }
                 Err(e) => return self.fail(Doing::Reading, e).map_or(Ok(nothing()), Err),
             };
-            let mut out = Vec::with_capacity(keys.len());
-            for (i, k) in keys.iter().enumerate() {
-                match self.db.get(&rtxn, k.as_ref()) {
-                    Ok(v) => out.push(v.and_then(|v| read(i, v))),
-                    Err(e) => return self.fail(Doing::Reading, e).map_or(Ok(nothing()), Err),
-                }
-            }
-            return Ok(out);
+            return match self.read_sorted(&rtxn, keys, &mut read) {
+                Ok(out) => Ok(out),
+                Err(e) => self.fail(Doing::Reading, e).map_or(Ok(nothing()), Err),
+            };
         }
         Err(MemoError("memo map keeps changing size".into()))
+    }
+
+    /// `read_many`'s lookups inside one transaction. The keys are visited in
+    /// byte order along one cursor: a family's files are neighbours in the
+    /// tree, so after the first, each is a step to the next entry instead of
+    /// a search from the root with a comparison of the long shared path
+    /// prefix at every level (a third of a warm family load's time was
+    /// spent in those searches). A run of more than `MAX_SKIP` entries
+    /// between two wanted keys starts a new search instead.
+    fn read_sorted<K: AsRef<[u8]>, T>(
+        &self,
+        rtxn: &heed::RoTxn<'_, WithoutTls>,
+        keys: &[K],
+        read: &mut impl FnMut(usize, &[u8]) -> Option<T>,
+    ) -> heed::Result<Vec<Option<T>>> {
+        const MAX_SKIP: usize = 16;
+        let mut out: Vec<Option<T>> = (0..keys.len()).map(|_| None).collect();
+        if let [key] = keys {
+            out[0] = self.db.get(rtxn, key.as_ref())?.and_then(|v| read(0, v));
+            return Ok(out);
+        }
+        let mut order: Vec<usize> = (0..keys.len()).collect();
+        order.sort_unstable_by(|&a, &b| keys[a].as_ref().cmp(keys[b].as_ref()));
+        let key = |at: usize| keys[order[at]].as_ref();
+        let last = match order.last() {
+            Some(&i) => keys[i].as_ref(),
+            None => return Ok(out),
+        };
+        let mut at = 0;
+        'search: while at < order.len() {
+            let bounds = (Bound::Included(key(at)), Bound::Included(last));
+            let mut skipped = 0;
+            for entry in self.db.range(rtxn, &bounds)? {
+                let (found, value) = entry?;
+                while at < order.len() && key(at) < found {
+                    at += 1; // not in the memo
+                }
+                if at == order.len() {
+                    break 'search;
+                }
+                if key(at) != found {
+                    skipped += 1;
+                    if skipped > MAX_SKIP {
+                        continue 'search;
+                    }
+                    continue;
+                }
+                skipped = 0;
+                while at < order.len() && key(at) == found {
+                    out[order[at]] = read(order[at], value);
+                    at += 1;
+                }
+            }
+            break; // the range ended: the keys left are not in the memo
+        }
+        Ok(out)
     }
 
     /// Another process grew the map: take its size. Err(None) when the
@@ -512,6 +565,45 @@ mod tests {
         let d = std::env::temp_dir().join(format!("pyrer-store-{tag}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&d);
         d
+    }
+
+    #[test]
+    fn batched_reads_answer_each_key_whatever_the_order() {
+        let dir = temp_dir("batch");
+        let store = Store::open(&dir, 1 << 22).unwrap();
+        // every third key present: runs of absent keys, and wide gaps of
+        // unwanted entries between wanted ones (past the skip limit)
+        let items: Vec<_> = (0..600)
+            .filter(|i| i % 3 != 1)
+            .map(|i| {
+                (
+                    format!("/f/{i:04}").into_bytes(),
+                    Some(format!("v{i}").into_bytes()),
+                )
+            })
+            .collect();
+        store.write(&items).unwrap();
+        let mut rng = crate::test_rng::XorShift::new(7);
+        for _ in 0..200 {
+            let n = 1 + rng.below(40);
+            let wanted: Vec<Vec<u8>> = (0..n)
+                .map(|_| format!("/f/{:04}", rng.below(640)).into_bytes())
+                .collect();
+            let expected: Vec<Option<Vec<u8>>> = wanted
+                .iter()
+                .map(|k| {
+                    let i: usize = std::str::from_utf8(&k[3..]).unwrap().parse().unwrap();
+                    (i < 600 && i % 3 != 1).then(|| format!("v{i}").into_bytes())
+                })
+                .collect();
+            let got = store.read_many(&wanted, |i, v| {
+                assert_eq!(v, expected[i].as_deref().unwrap(), "value of key {i}");
+                Some(v.to_vec())
+            });
+            assert_eq!(got.unwrap(), expected, "keys {wanted:?}");
+        }
+        drop(store);
+        let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]
