@@ -188,6 +188,22 @@ impl PackageData {
         self.checked
     }
 
+    /// Whether `other` has the same requirement strings, package and
+    /// variants, split the same way (name, version and timestamp aside), and
+    /// the same `checked` mark: then everything derived from requirements
+    /// is the same for both.
+    pub fn same_requirements(&self, other: &PackageData) -> bool {
+        let (a, b) = (self.ends[1], other.ends[1]);
+        self.checked == other.checked
+            && self.variant_starts == other.variant_starts
+            && self.ends.len() == other.ends.len()
+            && self.text[a..] == other.text[b..]
+            && self.ends[2..]
+                .iter()
+                .zip(&other.ends[2..])
+                .all(|(x, y)| x - a == y - b)
+    }
+
     /// This record with `timestamp` as its release time.
     pub fn with_timestamp(mut self, timestamp: i64) -> PackageData {
         self.timestamp = timestamp;
@@ -269,6 +285,34 @@ mod tests {
             (empty.name(), empty.version(), empty.requires().len()),
             ("", "", 0)
         );
+    }
+
+    #[test]
+    fn same_requirements_ignores_name_version_and_timestamp_only() {
+        let reqs = ["b", "c-2"];
+        let variants = [vec!["d"], vec!["e", "f"]];
+        let d = PackageData::new("a", "1.0", reqs, variants.clone());
+        let other = PackageData::new("zz", "10.0.1", reqs, variants.clone()).with_timestamp(5);
+        assert!(d.same_requirements(&other) && other.same_requirements(&d));
+        let moved = PackageData::new("a", "1.0", ["b"], [vec!["c-2", "d"], vec!["e", "f"]]);
+        assert!(
+            !d.same_requirements(&moved),
+            "the same text split differently"
+        );
+        let split = PackageData::new("a", "1.0", reqs, [vec!["d", "e"], vec!["f"]]);
+        assert!(!d.same_requirements(&split), "variants split differently");
+        let joined = PackageData::new("a", "1.0", ["bc-2"], variants.clone());
+        assert!(!d.same_requirements(&joined), "strings joined");
+        let changed = PackageData::new("a", "1.0", ["b", "c-3"], variants.clone());
+        assert!(!d.same_requirements(&changed));
+        let mut b = PackageData::builder("a", "1.0", 0);
+        reqs.iter().for_each(|r| b.push(r));
+        for v in &variants {
+            b.start_variant();
+            v.iter().for_each(|r| b.push(r));
+        }
+        b.mark_checked();
+        assert!(!d.same_requirements(&b.build()), "checked differs");
     }
 
     #[test]

@@ -171,16 +171,24 @@ impl NativeSource {
                 None => r.contains_version(&Version::empty()),
             })
         };
-        let packages = load
+        let mut packages = load
             .packages
             .into_iter()
             .filter(|(_, version)| in_keep(version))
             .map(|(data, version)| match version {
-                Some(v) => Ok(Arc::new(Package::with_shared_name(data, v, shared.clone()))),
-                None => Package::new(data).map(Arc::new),
+                Some(v) => Ok(Package::with_shared_name(data, v, shared.clone())),
+                None => Package::new(data),
             })
             .collect::<Result<Vec<_>, String>>()
             .map_err(LoadError::Message)?;
+        // latest first, as the solver reads them; a version with the same
+        // requirements as the next later one shares its merged lists
+        packages.sort_by(|a, b| b.version.cmp(&a.version));
+        for i in 1..packages.len() {
+            let (later, package) = packages.split_at_mut(i);
+            package[0].share_requirements(&later[i - 1]);
+        }
+        let packages: Vec<Arc<Package>> = packages.into_iter().map(Arc::new).collect();
         let to_evaluate = load
             .to_evaluate
             .into_iter()
@@ -716,9 +724,16 @@ impl<'c> ChainLoader<'c> {
         }
         let prefetcher = self.prefetchers[source].as_mut().expect("just made");
         // latest versions first: the solver reads those first, and the
-        // worker loads in the order families are wanted
+        // worker loads in the order families are wanted; a package with the
+        // same requirements as the one before wants nothing new
         let mut latest_first: Vec<&Arc<Package>> = packages.iter().collect();
         latest_first.sort_by(|a, b| b.version.cmp(&a.version));
+        let mut previous: Option<&Arc<Package>> = None;
+        latest_first.retain(|p| {
+            let repeats = previous.is_some_and(|q| p.shares_requirements_with(q));
+            previous = Some(p);
+            !repeats
+        });
         prefetcher.want(
             latest_first
                 .into_iter()
