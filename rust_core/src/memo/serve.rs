@@ -122,7 +122,7 @@ fn package<S: AsRef<str>>(
 /// The package a memo value describes: its text copied once, as stored.
 fn package_of_record(ff: &FamilyFile, rec: &RecordRef<'_>) -> PackageData {
     let room = ff.family.len() + ff.file.version.len() + rec.text.len();
-    let mut b = PackageData::builder(&ff.family, &ff.file.version, room);
+    let mut b = PackageData::builder_for(&ff.family, &ff.file.version, room, rec.ends.len());
     b.set_timestamp(rec.timestamp);
     if rec.checked {
         b.mark_checked();

@@ -115,11 +115,23 @@ impl PackageDataBuilder {
 impl PackageData {
     /// A builder, with room for `text_capacity` bytes of text.
     pub fn builder(name: &str, version: &str, text_capacity: usize) -> PackageDataBuilder {
+        PackageData::builder_for(name, version, text_capacity, 6)
+    }
+
+    /// A builder with room for `text_capacity` bytes of text and `strings`
+    /// requirement strings: a record whose size is known (a memo hit) is
+    /// built without growing a buffer.
+    pub fn builder_for(
+        name: &str,
+        version: &str,
+        text_capacity: usize,
+        strings: usize,
+    ) -> PackageDataBuilder {
         let mut text = String::with_capacity(text_capacity.max(name.len() + version.len()));
         text.push_str(name);
         let name_end = text.len();
         text.push_str(version);
-        let mut ends = Vec::with_capacity(8);
+        let mut ends = Vec::with_capacity(2 + strings);
         ends.extend([name_end, text.len()]);
         PackageDataBuilder {
             data: PackageData {
