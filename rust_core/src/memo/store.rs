@@ -361,21 +361,24 @@ impl Store {
             None => return Ok(out),
         };
         let mut at = 0;
-        'search: while at < order.len() {
+        while at < order.len() {
+            let started_at = at;
             let bounds = (Bound::Included(key(at)), Bound::Included(last));
             let mut skipped = 0;
+            let mut search_again = false;
             for entry in self.db.range(rtxn, &bounds)? {
                 let (found, value) = entry?;
                 while at < order.len() && key(at) < found {
                     at += 1; // not in the memo
                 }
                 if at == order.len() {
-                    break 'search;
+                    return Ok(out);
                 }
                 if key(at) != found {
                     skipped += 1;
                     if skipped > MAX_SKIP {
-                        continue 'search;
+                        search_again = true;
+                        break;
                     }
                     continue;
                 }
@@ -385,7 +388,19 @@ impl Store {
                     at += 1;
                 }
             }
-            break; // the range ended: the keys left are not in the memo
+            if !search_again {
+                break; // the range ended: the keys left are not in the memo
+            }
+            if at == started_at {
+                // entries out of order (a damaged tree): look this key up on
+                // its own, so that every search moves on
+                let wanted = key(at);
+                let value = self.db.get(rtxn, wanted)?;
+                while at < order.len() && key(at) == wanted {
+                    out[order[at]] = value.and_then(|v| read(order[at], v));
+                    at += 1;
+                }
+            }
         }
         Ok(out)
     }
