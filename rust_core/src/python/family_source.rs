@@ -181,8 +181,9 @@ impl NativeSource {
             })
             .collect::<Result<Vec<_>, String>>()
             .map_err(LoadError::Message)?;
-        // latest first, as the solver reads them; a version with the same
-        // requirements as the next later one shares its merged lists
+        // latest first, as the solver reads them (and `prefetch_required`
+        // wants them); a version with the same requirements as the next
+        // later one shares its merged lists
         packages.sort_by(|a, b| b.version.cmp(&a.version));
         for i in 1..packages.len() {
             let (later, package) = packages.split_at_mut(i);
@@ -705,7 +706,8 @@ impl<'c> ChainLoader<'c> {
         }
     }
 
-    /// Queues, for loading ahead, the families `packages` require.
+    /// Queues, for loading ahead, the families `packages` (a native load's,
+    /// latest first) require.
     fn prefetch_required(
         &mut self,
         source: usize,
@@ -723,20 +725,16 @@ impl<'c> ChainLoader<'c> {
             self.prefetchers[source] = Some(Prefetcher::new(job).waiting_for_queued(wait));
         }
         let prefetcher = self.prefetchers[source].as_mut().expect("just made");
-        // latest versions first: the solver reads those first, and the
-        // worker loads in the order families are wanted; a package with the
-        // same requirements as the one before wants nothing new
-        let mut latest_first: Vec<&Arc<Package>> = packages.iter().collect();
-        latest_first.sort_by(|a, b| b.version.cmp(&a.version));
-        let mut previous: Option<&Arc<Package>> = None;
-        latest_first.retain(|p| {
-            let repeats = previous.is_some_and(|q| p.shares_requirements_with(q));
-            previous = Some(p);
-            !repeats
-        });
+        // `native_load` hands them latest first (the solver reads those
+        // first, and the worker loads in the order families are wanted); a
+        // package sharing the requirements of the one before wants nothing new
+        let distinct = packages
+            .iter()
+            .enumerate()
+            .filter(|&(i, p)| i == 0 || !p.shares_requirements_with(&packages[i - 1]))
+            .map(|(_, p)| p);
         prefetcher.want(
-            latest_first
-                .into_iter()
+            distinct
                 .flat_map(|p| p.data.requires().chain(p.data.variants().flatten()))
                 .filter_map(memo::required_family),
         );
