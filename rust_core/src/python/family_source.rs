@@ -142,17 +142,11 @@ impl NativeSource {
             &settings.0,
             options,
         );
-        self.native_load(name, load, None)
+        self.native_load(name, load)
     }
 
-    /// A family's load in the solver's form, counted; only the packages in
-    /// `keep` when given (a prefetched load holds every version).
-    fn native_load(
-        &self,
-        name: &str,
-        load: memo::FamilyLoad,
-        keep: Option<&VersionRange>,
-    ) -> Result<NativeLoad, LoadError> {
+    /// A family's load in the solver's form, counted.
+    fn native_load(&self, name: &str, load: memo::FamilyLoad) -> Result<NativeLoad, LoadError> {
         {
             let mut c = self.counters.lock().unwrap_or_else(|p| p.into_inner());
             c.families += 1;
@@ -165,16 +159,9 @@ impl NativeSource {
             return Err(LoadError::NeedsRez(kind.as_str(), why));
         }
         let shared: Arc<str> = name.into();
-        let in_keep = |v: &Option<Version>| {
-            keep.is_none_or(|r| match v {
-                Some(v) => r.contains_version(v),
-                None => r.contains_version(&Version::empty()),
-            })
-        };
         let mut packages = load
             .packages
             .into_iter()
-            .filter(|(_, version)| in_keep(version))
             .map(|(data, version)| match version {
                 Some(v) => Ok(Package::with_shared_name(data, v, shared.clone())),
                 None => Package::new(data),
@@ -213,11 +200,11 @@ impl NativeSource {
         let location = self.location.clone();
         let owner_pid = self.owner_pid;
         let (settings, options) = self.load_settings();
-        Some(Box::new(move |name: &str| {
+        Some(Box::new(move |name: &str, range: Option<&VersionRange>| {
             if std::process::id() != owner_pid {
                 return None; // LMDB handles must not cross fork()
             }
-            memo::load_ahead(&store, &location, name, &settings.0, options)
+            memo::load_ahead(&store, &location, name, range, &settings.0, options)
         }))
     }
 
@@ -656,11 +643,30 @@ impl<'c> ChainLoader<'c> {
         match &self.sources[source] {
             Source::Native(native) => {
                 let native = native.clone();
-                let prefetched = self.prefetchers[source].as_ref().and_then(|p| p.take(name));
-                let load = match prefetched {
-                    Some(load) => {
+                let prefetcher = self.prefetchers[source].as_ref();
+                let load = match prefetcher.and_then(|p| Some((p, p.take(name)?))) {
+                    // loaded ahead for a narrower range than asked: no use
+                    Some((prefetcher, (load, Some(held))))
+                        if !range.is_some_and(|asked| held.issuperset(asked)) =>
+                    {
+                        prefetcher.discard(Box::new(load));
+                        native.load_native(name, range)
+                    }
+                    Some((prefetcher, (mut load, _))) => {
                         native.count(|c| c.prefetched += 1);
-                        native.native_load(name, load, range)
+                        // it may hold more versions than asked: the others
+                        // are freed on the worker's thread, not this one
+                        if let Some(range) = range {
+                            let (keep, other): (Vec<_>, Vec<_>) =
+                                std::mem::take(&mut load.packages)
+                                    .into_iter()
+                                    .partition(|(_, v)| in_range(range, v));
+                            load.packages = keep;
+                            if !other.is_empty() {
+                                prefetcher.discard(Box::new(other));
+                            }
+                        }
+                        native.native_load(name, load)
                     }
                     None => native.load_native(name, range),
                 };
@@ -706,6 +712,20 @@ impl<'c> ChainLoader<'c> {
         }
     }
 
+    /// Source `source`'s prefetcher, made on first use; None where nothing
+    /// is loaded ahead.
+    fn prefetcher(&mut self, source: usize, native: &NativeSource) -> Option<&mut Prefetcher> {
+        if self.prefetch == PrefetchMode::Off {
+            return None;
+        }
+        if self.prefetchers[source].is_none() {
+            let job = native.prefetch_job()?;
+            let wait = self.prefetch == PrefetchMode::Wait;
+            self.prefetchers[source] = Some(Prefetcher::new(job).waiting_for_queued(wait));
+        }
+        self.prefetchers[source].as_mut()
+    }
+
     /// Queues, for loading ahead, the families `packages` (a native load's,
     /// latest first) require.
     fn prefetch_required(
@@ -714,17 +734,12 @@ impl<'c> ChainLoader<'c> {
         native: &NativeSource,
         packages: &[Arc<Package>],
     ) {
-        if self.prefetch == PrefetchMode::Off || packages.is_empty() {
+        if packages.is_empty() {
             return;
         }
-        if self.prefetchers[source].is_none() {
-            let Some(job) = native.prefetch_job() else {
-                return;
-            };
-            let wait = self.prefetch == PrefetchMode::Wait;
-            self.prefetchers[source] = Some(Prefetcher::new(job).waiting_for_queued(wait));
-        }
-        let prefetcher = self.prefetchers[source].as_mut().expect("just made");
+        let Some(prefetcher) = self.prefetcher(source, native) else {
+            return;
+        };
         // `native_load` hands them latest first (the solver reads those
         // first, and the worker loads in the order families are wanted); a
         // package sharing the requirements of the one before wants nothing new
@@ -825,7 +840,39 @@ impl Source {
     }
 }
 
+/// Whether a load's package of `version` (None: it has none) is in `range`.
+fn in_range(range: &VersionRange, version: &Option<Version>) -> bool {
+    match version {
+        Some(v) => range.contains_version(v),
+        None => range.contains_version(&Version::empty()),
+    }
+}
+
 impl FamilyLoader for ChainLoader<'_> {
+    /// Freed by a prefetch worker when there is one (its loads are done by
+    /// now), else as the solver frees them.
+    fn release(&mut self, loaded: HashMap<String, Vec<Arc<Package>>>) {
+        match self.prefetchers.iter().flatten().next() {
+            Some(prefetcher) => prefetcher.discard(Box::new(loaded)),
+            None => crate::solver::release(loaded),
+        }
+    }
+
+    /// The request's families go to each native source's prefetch worker
+    /// first, last first: the solver loads them first to last, so each
+    /// thread loads about half before the solve can start.
+    fn expect(&mut self, families: &[(&str, Option<&VersionRange>)]) {
+        for source in 0..self.sources.len() {
+            let Source::Native(native) = &self.sources[source] else {
+                continue;
+            };
+            let native = native.clone();
+            if let Some(prefetcher) = self.prefetcher(source, &native) {
+                prefetcher.want_first(families);
+            }
+        }
+    }
+
     fn load(
         &mut self,
         name: &str,

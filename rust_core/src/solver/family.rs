@@ -24,6 +24,17 @@ pub trait FamilyLoader {
     fn interrupted(&mut self) -> bool {
         false
     }
+
+    /// The families a solve is about to load, with the range it will ask
+    /// (None: every version), in the order it will ask for them (its
+    /// request's): a hint, for loading ahead.
+    fn expect(&mut self, _families: &[(&str, Option<&VersionRange>)]) {}
+
+    /// Takes the packages a finished solve loaded, to free (see [`release`];
+    /// a loader with a thread of its own may free them there).
+    fn release(&mut self, loaded: HashMap<String, Vec<Arc<Package>>>) {
+        release(loaded)
+    }
 }
 
 /// A loader that knows nothing: every family is missing.
@@ -108,11 +119,22 @@ fn merge_packages(
 
 impl<'a> FamilyStore<'a> {
     /// A store pre-seeded with complete families (the `packages` argument).
+    /// `requests`: the families the solve's request loads, with their
+    /// ranges, in its order.
     pub fn new(
         seed: &'a HashMap<String, Vec<Arc<Package>>>,
         loader: &'a mut dyn FamilyLoader,
         filter: Option<&'a PackageFilterList>,
+        requests: &[(&str, Option<&VersionRange>)],
     ) -> FamilyStore<'a> {
+        let unseeded: Vec<_> = requests
+            .iter()
+            .filter(|(name, _)| !seed.contains_key(*name))
+            .copied()
+            .collect();
+        if !unseeded.is_empty() {
+            loader.expect(&unseeded);
+        }
         FamilyStore {
             seed,
             families: HashMap::default(),
@@ -135,12 +157,14 @@ impl<'a> FamilyStore<'a> {
         self.loader.interrupted()
     }
 
-    /// The families loaded during this solve, leaving none.
-    pub fn take_loaded(&mut self) -> HashMap<String, Vec<Arc<Package>>> {
-        std::mem::take(&mut self.families)
+    /// Hands the families loaded during this solve back to the loader to
+    /// free, leaving none.
+    pub fn release_loaded(&mut self) {
+        let loaded = std::mem::take(&mut self.families)
             .into_iter()
             .map(|(name, f)| (name, f.packages))
-            .collect()
+            .collect();
+        self.loader.release(loaded);
     }
 
     /// Makes sure every version of `name` inside `range` is loaded. Errors

@@ -16,13 +16,14 @@ use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 pub use context::{SolveError, VariantSelectMode};
-pub use family::{FamilyLoader, NoLoader};
+pub use family::{release, FamilyLoader, NoLoader};
 
 use context::Context;
 use failure::{DependencyConflict, FailureReason};
 use family::FamilyStore;
 use phase::{Phase, PhaseStatus};
 
+use crate::algebra::range::VersionRange;
 use crate::algebra::requirement::{Requirement, RequirementList};
 use crate::package::filter::PackageFilterList;
 use crate::package::Package;
@@ -194,10 +195,26 @@ pub fn solve_filtered(
             scope_order: Vec::new(),
         };
     }
+    // the families the first phase loads, in its order
+    let requested: Vec<(String, Option<VersionRange>)> = request_list
+        .requirements()
+        .iter()
+        .filter(|r| !r.conflict() && !r.name().starts_with('.'))
+        .map(|r| {
+            (
+                r.name().to_string(),
+                r.range().filter(|r| !r.is_any()).cloned(),
+            )
+        })
+        .collect();
+    let requested: Vec<(&str, Option<&VersionRange>)> = requested
+        .iter()
+        .map(|(name, range)| (name.as_str(), range.as_ref()))
+        .collect();
     let ctx = Context::new(
         request_list,
         mode,
-        FamilyStore::new(seed, loader, filter),
+        FamilyStore::new(seed, loader, filter, &requested),
         orderers,
     );
     let mut run = Run {
@@ -257,6 +274,6 @@ pub fn solve_filtered(
         },
     };
     drop(run);
-    family::release(ctx.families.borrow_mut().take_loaded());
+    ctx.families.borrow_mut().release_loaded();
     outcome
 }
