@@ -65,37 +65,24 @@ impl Loader {
         std::env::var_os("FRESH_SOLVE_PREFETCH")?;
         let store = store?;
         let settings = LayoutSettings::default();
-        Some(memo::Prefetcher::new(Box::new(
-            move |name: &str, range: Option<&VersionRange>| {
-                let options = ServeOptions {
-                    defer_writes: true,
-                    ..ServeOptions::default()
-                };
-                memo::load_ahead(&store, &location, name, range, &settings, options)
-            },
-        )))
+        Some(memo::Prefetcher::new(Box::new(move |name: &str| {
+            let options = ServeOptions {
+                defer_writes: true,
+                ..ServeOptions::default()
+            };
+            memo::load_ahead(&store, &location, name, &settings, options)
+        })))
     }
 }
 
 impl FamilyLoader for Loader {
-    fn expect(&mut self, families: &[(&str, Option<&VersionRange>)]) {
-        if let Some(p) = self.prefetch.as_mut() {
-            p.want_first(families);
-        }
-    }
-
     fn load(
         &mut self,
         name: &str,
         range: Option<&VersionRange>,
     ) -> Result<Vec<Arc<Package>>, String> {
         let t = Instant::now();
-        let taken = self.prefetch.as_ref().and_then(|p| p.take(name));
-        let covered = |held: &Option<VersionRange>| match (held, range) {
-            (None, _) => true,
-            (Some(held), asked) => asked.is_some_and(|asked| held.issuperset(asked)),
-        };
-        if let Some((load, _)) = taken.filter(|(_, held)| covered(held)) {
+        if let Some(load) = self.prefetch.as_ref().and_then(|p| p.take(name)) {
             let shared: Arc<str> = name.into();
             let packages: Vec<Arc<Package>> = load
                 .packages

@@ -4,11 +4,7 @@
 //! families (issue 12), one after the other, while the machine's other core
 //! idles. The families a solve will ask for next are mostly those its loaded
 //! packages require; a [`Prefetcher`] loads them meanwhile, every version,
-//! so that whatever range the solver asks later is covered. The request's
-//! own families come first, each in the range the request asks: the solver
-//! loads them first to last before it can start, the worker last to first,
-//! so that each thread loads about half of them. Rather than wait idle for
-//! a family the worker is on, the caller loads the next one queued.
+//! so that whatever range the solver asks later is covered.
 //!
 //! A prefetched family is used only if its load was clean (packages served
 //! by the memo or the parser, no file left to rez, no memo problem): for a
@@ -29,24 +25,21 @@ use std::thread::JoinHandle;
 use std::path::Path;
 
 use super::{load_families, FamilyLoad, LayoutSettings, ServeOptions, Store};
-use crate::algebra::range::VersionRange;
 use crate::package::names::requirement_name;
 
 /// Loads every version of one family; None when the load is not clean.
-/// Loads one family, every version or those of a range; None when the
-/// load is not clean.
-pub type PrefetchJob = dyn Fn(&str, Option<&VersionRange>) -> Option<FamilyLoad> + Send + Sync;
+pub type PrefetchJob = dyn Fn(&str) -> Option<FamilyLoad> + Send + Sync;
 
 /// Something the caller no longer needs, freed by the worker.
 pub type Garbage = Box<dyn Send>;
 
 enum Slot {
-    /// Waiting in the queue, for every version or those of a range.
-    Queued(Option<VersionRange>),
+    /// Waiting in the queue.
+    Queued,
     /// Being loaded by the worker.
     Running,
-    /// Loaded (None: not clean, the caller loads it), with the range loaded.
-    Done(Option<(FamilyLoad, Option<VersionRange>)>),
+    /// Loaded (None: not clean, the caller loads it).
+    Done(Option<FamilyLoad>),
     /// Handed out, or claimed by the caller before the worker reached it.
     Taken,
 }
@@ -89,8 +82,14 @@ impl Shared {
                     if state.closed {
                         return;
                     }
-                    match Shared::next_queued(&mut state) {
-                        Some(name) => break name,
+                    match state.queue.pop_front() {
+                        Some(name) => match state.slots.get_mut(&name) {
+                            Some(slot @ Slot::Queued) => {
+                                *slot = Slot::Running;
+                                break name;
+                            }
+                            _ => continue, // claimed by the caller meanwhile
+                        },
                         None => {
                             self.changed.notify_all(); // idle: for anyone waiting on that
                             state = self.changed.wait(state).unwrap_or_else(|p| p.into_inner())
@@ -98,31 +97,11 @@ impl Shared {
                     }
                 }
             };
-            self.load(name);
+            // a load that panics is a family the caller loads itself
+            let load = catch_unwind(AssertUnwindSafe(|| (self.job)(&name))).unwrap_or(None);
+            self.lock().slots.insert(name, Slot::Done(load));
+            self.changed.notify_all();
         }
-    }
-
-    /// The next family in the queue not claimed meanwhile, now running.
-    fn next_queued(state: &mut State) -> Option<(String, Option<VersionRange>)> {
-        while let Some(name) = state.queue.pop_front() {
-            if let Some(slot @ Slot::Queued(_)) = state.slots.get_mut(&name) {
-                let Slot::Queued(range) = std::mem::replace(slot, Slot::Running) else {
-                    unreachable!("matched above")
-                };
-                return Some((name, range));
-            }
-        }
-        None
-    }
-
-    /// Runs the job for a family `next_queued` handed out.
-    fn load(&self, (name, range): (String, Option<VersionRange>)) {
-        // a load that panics is a family the caller loads itself
-        let load = catch_unwind(AssertUnwindSafe(|| (self.job)(&name, range.as_ref())))
-            .unwrap_or(None)
-            .map(|load| (load, range));
-        self.lock().slots.insert(name, Slot::Done(load));
-        self.changed.notify_all();
     }
 }
 
@@ -143,7 +122,6 @@ pub fn load_ahead(
     store: &Store,
     location: &Path,
     name: &str,
-    range: Option<&VersionRange>,
     settings: &LayoutSettings,
     options: ServeOptions,
 ) -> Option<FamilyLoad> {
@@ -152,7 +130,7 @@ pub fn load_ahead(
         ..options
     };
     let names = [name.to_string()];
-    let load = load_families(Some(store), location, &names, range, settings, options);
+    let load = load_families(Some(store), location, &names, None, settings, options);
     let clean = load.needs_rez.is_empty() && load.to_evaluate.is_empty() && load.notices.is_empty();
     clean.then_some(load)
 }
@@ -197,48 +175,26 @@ impl Prefetcher {
         self
     }
 
-    /// Queues the families of `names` not wanted or taken before, every
-    /// version.
+    /// Queues the families of `names` not wanted or taken before.
     pub fn want<'n>(&mut self, names: impl IntoIterator<Item = &'n str>) {
-        self.queue(names.into_iter().map(|name| (name, None)), false);
-    }
-
-    /// Queues the families of `families` not wanted or taken before, each
-    /// for its range only (None: every version), ahead of everything queued
-    /// and the last first: the caller is about to load them in this order
-    /// and ask for those ranges (a solve's request), so the worker and the
-    /// caller share them, meeting in the middle.
-    pub fn want_first(&mut self, families: &[(&str, Option<&VersionRange>)]) {
-        self.queue(families.iter().copied(), true);
-    }
-
-    fn queue<'n>(
-        &mut self,
-        families: impl Iterator<Item = (&'n str, Option<&'n VersionRange>)>,
-        ahead: bool,
-    ) {
         if self.disabled {
             return;
         }
         let wanted = &mut self.wanted;
-        let families: Vec<_> = families
-            .filter(|(name, _)| wanted.insert(FxBuildHasher.hash_one(name)))
+        let names: Vec<&str> = names
+            .into_iter()
+            .filter(|name| wanted.insert(FxBuildHasher.hash_one(name)))
             .collect();
-        if families.is_empty() {
+        if names.is_empty() {
             return;
         }
         let mut added = false;
         {
             let mut state = self.shared.lock();
-            for (name, range) in families {
+            for name in names {
                 if !state.slots.contains_key(name) {
-                    state
-                        .slots
-                        .insert(name.to_string(), Slot::Queued(range.cloned()));
-                    match ahead {
-                        true => state.queue.push_front(name.to_string()),
-                        false => state.queue.push_back(name.to_string()),
-                    }
+                    state.slots.insert(name.to_string(), Slot::Queued);
+                    state.queue.push_back(name.to_string());
                     added = true;
                 }
             }
@@ -262,8 +218,10 @@ impl Prefetcher {
         self.shared.changed.notify_all();
     }
 
-    /// With the load, the range it holds (None: every version).
-    pub fn take(&self, name: &str) -> Option<(FamilyLoad, Option<VersionRange>)> {
+    /// The prefetched load of `name`, waiting for it if the worker is on it;
+    /// None if it was not prefetched (or not cleanly): the caller loads it.
+    /// Each family is handed out once.
+    pub fn take(&self, name: &str) -> Option<FamilyLoad> {
         let mut state = self.shared.lock();
         loop {
             match state.slots.get_mut(name) {
@@ -273,21 +231,13 @@ impl Prefetcher {
                     return None;
                 }
                 Some(Slot::Running) => {
-                    // the worker is on it: rather than wait idle, load the
-                    // family it would take next
-                    if let Some(next) = Shared::next_queued(&mut state) {
-                        drop(state);
-                        self.shared.load(next);
-                        state = self.shared.lock();
-                        continue;
-                    }
                     state = self
                         .shared
                         .changed
                         .wait(state)
                         .unwrap_or_else(|p| p.into_inner());
                 }
-                Some(Slot::Queued(_)) if self.wait_for_queued && self.worker.is_some() => {
+                Some(Slot::Queued) if self.wait_for_queued && self.worker.is_some() => {
                     state = self
                         .shared
                         .changed
@@ -361,17 +311,16 @@ mod tests {
     fn wanted_families_are_loaded_once_and_handed_out_once() {
         let calls = Arc::new(AtomicUsize::new(0));
         let counted = calls.clone();
-        let mut p = Prefetcher::new(Box::new(move |name: &str, _: Option<&VersionRange>| {
+        let mut p = Prefetcher::new(Box::new(move |name: &str| {
             counted.fetch_add(1, Ordering::SeqCst);
             (name != "unclean").then(|| load_named(name))
         }));
         p.want(["a", "b", "unclean", "a"]);
         p.wait_idle();
-        let (a, range) = p.take("a").expect("prefetched");
+        let a = p.take("a").expect("prefetched");
         assert_eq!(a.absent, ["a"]);
-        assert!(range.is_none(), "every version");
         assert!(p.take("a").is_none(), "handed out twice");
-        assert_eq!(p.take("b").unwrap().0.absent, ["b"]);
+        assert_eq!(p.take("b").unwrap().absent, ["b"]);
         assert!(p.take("unclean").is_none());
         // never wanted: the caller loads it, and the worker never will
         assert!(p.take("c").is_none());
@@ -395,7 +344,7 @@ mod tests {
 
     #[test]
     fn a_panicking_load_is_left_to_the_caller() {
-        let mut p = Prefetcher::new(Box::new(|name: &str, _: Option<&VersionRange>| {
+        let mut p = Prefetcher::new(Box::new(|name: &str| {
             if name == "boom" {
                 panic!("damaged");
             }
@@ -411,7 +360,7 @@ mod tests {
     fn a_family_the_caller_claims_first_is_not_loaded_by_the_worker() {
         let calls = Arc::new(AtomicUsize::new(0));
         let counted = calls.clone();
-        let mut p = Prefetcher::new(Box::new(move |name: &str, _: Option<&VersionRange>| {
+        let mut p = Prefetcher::new(Box::new(move |name: &str| {
             counted.fetch_add(1, Ordering::SeqCst);
             std::thread::sleep(std::time::Duration::from_millis(20));
             Some(load_named(name))
@@ -428,84 +377,15 @@ mod tests {
 
     #[test]
     fn waiting_for_queued_families_serves_every_wanted_one() {
-        let mut p = Prefetcher::new(Box::new(|name: &str, _: Option<&VersionRange>| {
+        let mut p = Prefetcher::new(Box::new(|name: &str| {
             std::thread::sleep(std::time::Duration::from_millis(2));
             Some(load_named(name))
         }))
         .waiting_for_queued(true);
         p.want(["a", "b", "c"]);
         for name in ["c", "a", "b"] {
-            assert_eq!(p.take(name).expect(name).0.absent, [name]);
+            assert_eq!(p.take(name).expect(name).absent, [name]);
         }
-    }
-
-    #[test]
-    fn request_families_come_first_last_first_in_their_ranges() {
-        let order = Arc::new(Mutex::new(Vec::new()));
-        let seen = order.clone();
-        let mut p = Prefetcher::new(Box::new(move |name: &str, range: Option<&VersionRange>| {
-            seen.lock()
-                .unwrap()
-                .push((name.to_string(), range.map(|r| r.to_string())));
-            Some(load_named(name))
-        }))
-        .waiting_for_queued(true); // nothing claimed: every load is the worker's
-        let one = VersionRange::parse("1+<2").unwrap();
-        let request = [("a", Some(&one)), ("b", None), ("c", Some(&one))];
-        p.want_first(&request);
-        p.want(["d", "a"]); // "a" is wanted already, in its range
-        p.wait_idle();
-        let loaded: Vec<(String, Option<String>)> = order.lock().unwrap().clone();
-        let range = Some("1+<2".to_string());
-        assert_eq!(
-            loaded,
-            [
-                ("c".to_string(), range.clone()),
-                ("b".to_string(), None),
-                ("a".to_string(), range.clone()),
-                ("d".to_string(), None),
-            ]
-        );
-        let (_, held) = p.take("a").unwrap();
-        assert_eq!(held.map(|r| r.to_string()), range);
-        assert!(p.take("d").unwrap().1.is_none());
-    }
-
-    #[test]
-    fn the_caller_loads_the_next_queued_family_rather_than_wait_idle() {
-        // "slow" holds the worker until "next" has been loaded, which only
-        // the caller can then do (the timeout is a safety net, not a measure)
-        let (done, gate) = std::sync::mpsc::channel::<()>();
-        let (gate, done) = (Mutex::new(gate), Mutex::new(done));
-        let loaded_on = Arc::new(Mutex::new(HashMap::new()));
-        let on = loaded_on.clone();
-        let started = Arc::new(AtomicUsize::new(0));
-        let s = started.clone();
-        let mut p = Prefetcher::new(Box::new(move |name: &str, _: Option<&VersionRange>| {
-            on.lock()
-                .unwrap()
-                .insert(name.to_string(), std::thread::current().id());
-            match name {
-                "slow" => {
-                    s.fetch_add(1, Ordering::SeqCst);
-                    let _ = gate
-                        .lock()
-                        .unwrap()
-                        .recv_timeout(std::time::Duration::from_secs(10));
-                }
-                _ => done.lock().unwrap().send(()).unwrap(),
-            }
-            Some(load_named(name))
-        }));
-        p.want(["slow", "next"]);
-        while started.load(Ordering::SeqCst) == 0 {
-            std::thread::yield_now(); // until the worker is on "slow"
-        }
-        assert!(p.take("slow").is_some());
-        let here = std::thread::current().id();
-        assert_eq!(loaded_on.lock().unwrap()["next"], here);
-        assert_ne!(loaded_on.lock().unwrap()["slow"], here);
-        assert_eq!(p.take("next").unwrap().0.absent, ["next"]);
     }
 
     /// Drop marks the thread it ran on.
@@ -519,9 +399,7 @@ mod tests {
 
     #[test]
     fn discarded_values_are_freed_on_the_worker_even_after_the_last_load() {
-        let mut p = Prefetcher::new(Box::new(|name: &str, _: Option<&VersionRange>| {
-            Some(load_named(name))
-        }));
+        let mut p = Prefetcher::new(Box::new(|name: &str| Some(load_named(name))));
         let freed_by = Arc::new(Mutex::new(None));
         // no worker yet: freed at once, on the caller's thread
         p.discard(Box::new(Marked(freed_by.clone())));
@@ -548,7 +426,7 @@ mod tests {
         let started = Arc::new(AtomicUsize::new(0));
         let finished = Arc::new(AtomicUsize::new(0));
         let (s, f) = (started.clone(), finished.clone());
-        let mut p = Prefetcher::new(Box::new(move |name: &str, _: Option<&VersionRange>| {
+        let mut p = Prefetcher::new(Box::new(move |name: &str| {
             s.fetch_add(1, Ordering::SeqCst);
             let _ = gate
                 .lock()

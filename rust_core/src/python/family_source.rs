@@ -200,11 +200,11 @@ impl NativeSource {
         let location = self.location.clone();
         let owner_pid = self.owner_pid;
         let (settings, options) = self.load_settings();
-        Some(Box::new(move |name: &str, range: Option<&VersionRange>| {
+        Some(Box::new(move |name: &str| {
             if std::process::id() != owner_pid {
                 return None; // LMDB handles must not cross fork()
             }
-            memo::load_ahead(&store, &location, name, range, &settings.0, options)
+            memo::load_ahead(&store, &location, name, &settings.0, options)
         }))
     }
 
@@ -645,17 +645,10 @@ impl<'c> ChainLoader<'c> {
                 let native = native.clone();
                 let prefetcher = self.prefetchers[source].as_ref();
                 let load = match prefetcher.and_then(|p| Some((p, p.take(name)?))) {
-                    // loaded ahead for a narrower range than asked: no use
-                    Some((prefetcher, (load, Some(held))))
-                        if !range.is_some_and(|asked| held.issuperset(asked)) =>
-                    {
-                        prefetcher.discard(Box::new(load));
-                        native.load_native(name, range)
-                    }
-                    Some((prefetcher, (mut load, _))) => {
+                    Some((prefetcher, mut load)) => {
                         native.count(|c| c.prefetched += 1);
-                        // it may hold more versions than asked: the others
-                        // are freed on the worker's thread, not this one
+                        // it holds every version: the others are freed on
+                        // the worker's thread, not this one
                         if let Some(range) = range {
                             let (keep, other): (Vec<_>, Vec<_>) =
                                 std::mem::take(&mut load.packages)
@@ -712,20 +705,6 @@ impl<'c> ChainLoader<'c> {
         }
     }
 
-    /// Source `source`'s prefetcher, made on first use; None where nothing
-    /// is loaded ahead.
-    fn prefetcher(&mut self, source: usize, native: &NativeSource) -> Option<&mut Prefetcher> {
-        if self.prefetch == PrefetchMode::Off {
-            return None;
-        }
-        if self.prefetchers[source].is_none() {
-            let job = native.prefetch_job()?;
-            let wait = self.prefetch == PrefetchMode::Wait;
-            self.prefetchers[source] = Some(Prefetcher::new(job).waiting_for_queued(wait));
-        }
-        self.prefetchers[source].as_mut()
-    }
-
     /// Queues, for loading ahead, the families `packages` (a native load's,
     /// latest first) require.
     fn prefetch_required(
@@ -734,12 +713,17 @@ impl<'c> ChainLoader<'c> {
         native: &NativeSource,
         packages: &[Arc<Package>],
     ) {
-        if packages.is_empty() {
+        if self.prefetch == PrefetchMode::Off || packages.is_empty() {
             return;
         }
-        let Some(prefetcher) = self.prefetcher(source, native) else {
-            return;
-        };
+        if self.prefetchers[source].is_none() {
+            let Some(job) = native.prefetch_job() else {
+                return;
+            };
+            let wait = self.prefetch == PrefetchMode::Wait;
+            self.prefetchers[source] = Some(Prefetcher::new(job).waiting_for_queued(wait));
+        }
+        let prefetcher = self.prefetchers[source].as_mut().expect("just made");
         // `native_load` hands them latest first (the solver reads those
         // first, and the worker loads in the order families are wanted); a
         // package sharing the requirements of the one before wants nothing new
@@ -850,26 +834,11 @@ fn in_range(range: &VersionRange, version: &Option<Version>) -> bool {
 
 impl FamilyLoader for ChainLoader<'_> {
     /// Freed by a prefetch worker when there is one (its loads are done by
-    /// now), else as the solver frees them.
+    /// now): a fresh process then starts no thread pool for it.
     fn release(&mut self, loaded: HashMap<String, Vec<Arc<Package>>>) {
         match self.prefetchers.iter().flatten().next() {
             Some(prefetcher) => prefetcher.discard(Box::new(loaded)),
             None => crate::solver::release(loaded),
-        }
-    }
-
-    /// The request's families go to each native source's prefetch worker
-    /// first, last first: the solver loads them first to last, so each
-    /// thread loads about half before the solve can start.
-    fn expect(&mut self, families: &[(&str, Option<&VersionRange>)]) {
-        for source in 0..self.sources.len() {
-            let Source::Native(native) = &self.sources[source] else {
-                continue;
-            };
-            let native = native.clone();
-            if let Some(prefetcher) = self.prefetcher(source, &native) {
-                prefetcher.want_first(families);
-            }
         }
     }
 

@@ -25,11 +25,6 @@ pub trait FamilyLoader {
         false
     }
 
-    /// The families a solve is about to load, with the range it will ask
-    /// (None: every version), in the order it will ask for them (its
-    /// request's): a hint, for loading ahead.
-    fn expect(&mut self, _families: &[(&str, Option<&VersionRange>)]) {}
-
     /// Takes the packages a finished solve loaded, to free (see [`release`];
     /// a loader with a thread of its own may free them there).
     fn release(&mut self, loaded: HashMap<String, Vec<Arc<Package>>>) {
@@ -119,22 +114,11 @@ fn merge_packages(
 
 impl<'a> FamilyStore<'a> {
     /// A store pre-seeded with complete families (the `packages` argument).
-    /// `requests`: the families the solve's request loads, with their
-    /// ranges, in its order.
     pub fn new(
         seed: &'a HashMap<String, Vec<Arc<Package>>>,
         loader: &'a mut dyn FamilyLoader,
         filter: Option<&'a PackageFilterList>,
-        requests: &[(&str, Option<&VersionRange>)],
     ) -> FamilyStore<'a> {
-        let unseeded: Vec<_> = requests
-            .iter()
-            .filter(|(name, _)| !seed.contains_key(*name))
-            .copied()
-            .collect();
-        if !unseeded.is_empty() {
-            loader.expect(&unseeded);
-        }
         FamilyStore {
             seed,
             families: HashMap::default(),

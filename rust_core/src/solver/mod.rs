@@ -23,7 +23,6 @@ use failure::{DependencyConflict, FailureReason};
 use family::FamilyStore;
 use phase::{Phase, PhaseStatus};
 
-use crate::algebra::range::VersionRange;
 use crate::algebra::requirement::{Requirement, RequirementList};
 use crate::package::filter::PackageFilterList;
 use crate::package::Package;
@@ -195,26 +194,10 @@ pub fn solve_filtered(
             scope_order: Vec::new(),
         };
     }
-    // the families the first phase loads, in its order
-    let requested: Vec<(String, Option<VersionRange>)> = request_list
-        .requirements()
-        .iter()
-        .filter(|r| !r.conflict() && !r.name().starts_with('.'))
-        .map(|r| {
-            (
-                r.name().to_string(),
-                r.range().filter(|r| !r.is_any()).cloned(),
-            )
-        })
-        .collect();
-    let requested: Vec<(&str, Option<&VersionRange>)> = requested
-        .iter()
-        .map(|(name, range)| (name.as_str(), range.as_ref()))
-        .collect();
     let ctx = Context::new(
         request_list,
         mode,
-        FamilyStore::new(seed, loader, filter, &requested),
+        FamilyStore::new(seed, loader, filter),
         orderers,
     );
     let mut run = Run {
