@@ -650,11 +650,10 @@ impl<'c> ChainLoader<'c> {
                         // it holds every version: the others are freed on
                         // the worker's thread, not this one
                         if let Some(range) = range {
-                            let (keep, other): (Vec<_>, Vec<_>) =
-                                std::mem::take(&mut load.packages)
-                                    .into_iter()
-                                    .partition(|(_, v)| in_range(range, v));
-                            load.packages = keep;
+                            let other: Vec<_> = load
+                                .packages
+                                .extract_if(.., |(_, v)| !in_range(range, v))
+                                .collect();
                             if !other.is_empty() {
                                 prefetcher.discard(Box::new(other));
                             }
