@@ -834,7 +834,7 @@ fn in_range(range: &VersionRange, version: &Option<Version>) -> bool {
 impl FamilyLoader for ChainLoader<'_> {
     /// Freed by a prefetch worker when there is one (its loads are done by
     /// now): a fresh process then starts no thread pool for it.
-    fn release(&mut self, loaded: HashMap<String, Vec<Arc<Package>>>) {
+    fn release(&mut self, loaded: crate::solver::Loaded) {
         match self.prefetchers.iter().flatten().next() {
             Some(prefetcher) => prefetcher.discard(Box::new(loaded)),
             None => crate::solver::release(loaded),

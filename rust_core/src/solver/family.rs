@@ -27,7 +27,7 @@ pub trait FamilyLoader {
 
     /// Takes the packages a finished solve loaded, to free (see [`release`];
     /// a loader with a thread of its own may free them there).
-    fn release(&mut self, loaded: HashMap<String, Vec<Arc<Package>>>) {
+    fn release(&mut self, loaded: Loaded) {
         release(loaded)
     }
 }
@@ -49,6 +49,16 @@ struct Family {
     loaded: Option<VersionRange>,
 }
 
+/// The families a finished solve loaded, as the solve kept them: handed to
+/// the loader only to be freed, so nothing is copied or rehashed first.
+pub struct Loaded(HashMap<String, Family>);
+
+impl Loaded {
+    fn package_count(&self) -> usize {
+        self.0.values().map(|f| f.packages.len()).sum()
+    }
+}
+
 /// The items of `items` (versions strictly descending) whose version is in
 /// `range`, still descending: one binary search per bound instead of a
 /// containment test per item.
@@ -67,10 +77,9 @@ pub fn in_range<'i, T>(
 /// Frees the packages a solve loaded. Thousands of them, each with parsed
 /// requirements, take milliseconds to free: a fresh process's solve hands
 /// them to the thread pool and returns at once.
-pub fn release(families: HashMap<String, Vec<Arc<Package>>>) {
+pub fn release(families: Loaded) {
     const IN_BACKGROUND_FROM: usize = 512;
-    let n: usize = families.values().map(Vec::len).sum();
-    if n >= IN_BACKGROUND_FROM && crate::fork_guard::pool_usable() {
+    if families.package_count() >= IN_BACKGROUND_FROM && crate::fork_guard::pool_usable() {
         rayon::spawn(move || drop(families));
     }
 }
@@ -144,10 +153,7 @@ impl<'a> FamilyStore<'a> {
     /// Hands the families loaded during this solve back to the loader to
     /// free, leaving none.
     pub fn release_loaded(&mut self) {
-        let loaded = std::mem::take(&mut self.families)
-            .into_iter()
-            .map(|(name, f)| (name, f.packages))
-            .collect();
+        let loaded = Loaded(std::mem::take(&mut self.families));
         self.loader.release(loaded);
     }
 

@@ -16,7 +16,7 @@ use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 pub use context::{SolveError, VariantSelectMode};
-pub use family::{release, FamilyLoader, NoLoader};
+pub use family::{release, FamilyLoader, Loaded, NoLoader};
 
 use context::Context;
 use failure::{DependencyConflict, FailureReason};
