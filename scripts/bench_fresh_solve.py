@@ -127,9 +127,11 @@ def job_ours(repo: str, request: list[str]) -> dict[str, Any]:
     t1 = time.perf_counter()
     repository = package_repository_manager.get_repository(f"pyrer@{repo}")
     load_family = repository.load_family  # a method or a native callable: used as is
+    before = resource.getrusage(resource.RUSAGE_SELF)
     t2 = time.perf_counter()
     result = pyrer.solve(request, load_family=load_family)
     t3 = time.perf_counter()
+    kernel = kernel_share(before, resource.getrusage(resource.RUSAGE_SELF))
     counters = getattr(repository, "load_counters", None)
     counters = {str(k): int(v) for k, v in dict(counters or {}).items()}
     rss = max_rss_mib()  # of the first solve only
@@ -148,6 +150,20 @@ def job_ours(repo: str, request: list[str]) -> dict[str, Any]:
         **first,
         "counters": counters,
         "rss_mib": rss,
+        "rusage": kernel,
+    }
+
+
+def kernel_share(before: Any, after: Any) -> dict[str, float]:
+    """CPU (all threads) and page faults of a span, from two ``getrusage``
+    readings: what the kernel does for a fresh solve (file stamps, first
+    touches of memory) shows as system time and minor faults; major faults
+    are pages read back from disk (cold files, or pages the OS reclaimed)."""
+    return {
+        "user_s": after.ru_utime - before.ru_utime,
+        "sys_s": after.ru_stime - before.ru_stime,
+        "minflt": after.ru_minflt - before.ru_minflt,
+        "majflt": after.ru_majflt - before.ru_majflt,
     }
 
 
@@ -637,6 +653,11 @@ def main() -> int:
             "again_s": stats([rows[i]["again_s"] for i in indices]) if kind == "ours" else None,
             "process_s": stats([rows[i]["process_s"] for i in indices]),
             "peak_rss_mib": max(rows[i]["rss_mib"] for i in indices),
+            "rusage": (
+                {k: sum(rows[i]["rusage"][k] for i in indices)
+                 for k in ("user_s", "sys_s", "minflt", "majflt")}
+                if kind == "ours" else None
+            ),
             "disagree_with_inmem": [i for i in indices if not same(rows[i], best[i])],
             "again_differs": [i for i in indices if not rows[i].get("again_same", True)],
             "disagree_with_recorded": (
@@ -720,6 +741,10 @@ def main() -> int:
     print(f"the same solve again in each fresh process / in-memory: total "
           f"{times_x(ratios['again_over_inmem_total'])} (loads from the memo without the cold "
           f"process's first touches)")
+    use = ours["rusage"]
+    print(f"the fresh solves' CPU, both threads: user {use['user_s']:.2f} s, system "
+          f"{use['sys_s']:.2f} s; page faults: {use['minflt']:,} minor, {use['majflt']:,} major"
+          + (" (read from disk: the figures above include disk waits)" if use["majflt"] else ""))
     if theirs:
         print(f"peer / ours, fresh: total {times_x(ratios['peer_over_ours_fresh_total'])}, "
               f"median {times_x(ratios['peer_over_ours_fresh_median'])}")
