@@ -131,7 +131,7 @@ def job_ours(repo: str, request: list[str]) -> dict[str, Any]:
     t2 = time.perf_counter()
     result = pyrer.solve(request, load_family=load_family)
     t3 = time.perf_counter()
-    kernel = kernel_share(before, resource.getrusage(resource.RUSAGE_SELF))
+    usage = cpu_and_faults(before, resource.getrusage(resource.RUSAGE_SELF))
     counters = getattr(repository, "load_counters", None)
     counters = {str(k): int(v) for k, v in dict(counters or {}).items()}
     rss = max_rss_mib()  # of the first solve only
@@ -150,15 +150,16 @@ def job_ours(repo: str, request: list[str]) -> dict[str, Any]:
         **first,
         "counters": counters,
         "rss_mib": rss,
-        "rusage": kernel,
+        "rusage": usage,
     }
 
 
-def kernel_share(before: Any, after: Any) -> dict[str, float]:
+def cpu_and_faults(before: Any, after: Any) -> dict[str, float]:
     """CPU (all threads) and page faults of a span, from two ``getrusage``
     readings: what the kernel does for a fresh solve (file stamps, first
     touches of memory) shows as system time and minor faults; major faults
-    are pages read back from disk (cold files, or pages the OS reclaimed)."""
+    are pages read back from disk (cold files, or pages the OS reclaimed).
+    The CPU times advance in scheduler ticks: read them summed over many solves."""
     return {
         "user_s": after.ru_utime - before.ru_utime,
         "sys_s": after.ru_stime - before.ru_stime,
