@@ -351,7 +351,8 @@ def test_studio_commands_build_rez_environments(memo_env: Path) -> None:
         # the paths differ by design; the timestamp is the second each context
         # was made (the two straddled a second boundary once in CI)
         for volatile in ("REZ_USED_PACKAGES_PATH", "REZ_USED_TIMESTAMP"):
-            ours.pop(volatile, None), theirs.pop(volatile, None)
+            ours.pop(volatile, None)
+            theirs.pop(volatile, None)
         assert ours == theirs, request
 
 
