@@ -53,8 +53,7 @@ impl Loader {
                     .chain(pkg.data.variants().flatten())
                     .collect::<Vec<_>>()
             });
-            let names: Vec<&str> = texts.filter_map(memo::required_family).collect();
-            p.want(names);
+            p.want(texts.collect::<Vec<&str>>());
         }
     }
 
@@ -65,13 +64,15 @@ impl Loader {
         std::env::var_os("FRESH_SOLVE_PREFETCH")?;
         let store = store?;
         let settings = LayoutSettings::default();
-        Some(memo::Prefetcher::new(Box::new(move |name: &str| {
-            let options = ServeOptions {
-                defer_writes: true,
-                ..ServeOptions::default()
-            };
-            memo::load_ahead(&store, &location, name, &settings, options)
-        })))
+        Some(memo::Prefetcher::new(Box::new(
+            move |name: &str, range: Option<&VersionRange>| {
+                let options = ServeOptions {
+                    defer_writes: true,
+                    ..ServeOptions::default()
+                };
+                memo::load_ahead(&store, &location, name, range, &settings, options)
+            },
+        )))
     }
 }
 
@@ -82,7 +83,11 @@ impl FamilyLoader for Loader {
         range: Option<&VersionRange>,
     ) -> Result<Vec<Arc<Package>>, String> {
         let t = Instant::now();
-        if let Some(load) = self.prefetch.as_ref().and_then(|p| p.take(name)) {
+        if let Some(load) = self
+            .prefetch
+            .as_ref()
+            .and_then(|p| p.take(name, range).ok())
+        {
             let shared: Arc<str> = name.into();
             let packages: Vec<Arc<Package>> = load
                 .packages

@@ -21,7 +21,7 @@ pub use layout::{
     family_layout, family_names, FamilyLayout, FileFormat, LayoutSettings, ListingMemo, PackageFile,
 };
 pub use listing::{listing_key, listing_paths};
-pub use prefetch::{load_ahead, required_family, PrefetchJob, Prefetcher};
+pub use prefetch::{load_ahead, required_family, NotTaken, PrefetchJob, Prefetcher};
 pub use record::{FileStamp, Origin, Record};
 pub use serve::{
     remember_evaluated, serve_files, Counters, FamilyFile, Outcome, ServeOptions,

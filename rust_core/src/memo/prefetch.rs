@@ -3,8 +3,10 @@
 //! A fresh solve spends about half its time listing, stamping and reading
 //! families (issue 12), one after the other, while the machine's other core
 //! idles. The families a solve will ask for next are mostly those its loaded
-//! packages require; a [`Prefetcher`] loads them meanwhile, every version,
-//! so that whatever range the solver asks later is covered.
+//! packages require; a [`Prefetcher`] loads them meanwhile, within the union
+//! of the ranges they were required with so far (the solver asks for one of
+//! those ranges or a narrower one). A load whose range does not cover the
+//! range asked is not used: the caller loads that family itself.
 //!
 //! A prefetched family is used only if its load was clean (packages served
 //! by the memo or the parser, no file left to rez, no memo problem): for a
@@ -25,10 +27,14 @@ use std::thread::JoinHandle;
 use std::path::Path;
 
 use super::{load_families, FamilyLoad, LayoutSettings, ServeOptions, Store};
+use crate::algebra::range::VersionRange;
+use crate::algebra::requirement::Requirement;
+use crate::algebra::version::Version;
 use crate::package::names::requirement_name;
 
-/// Loads every version of one family; None when the load is not clean.
-pub type PrefetchJob = dyn Fn(&str) -> Option<FamilyLoad> + Send + Sync;
+/// Loads one family within a range (None: every version); None when the
+/// load is not clean.
+pub type PrefetchJob = dyn Fn(&str, Option<&VersionRange>) -> Option<FamilyLoad> + Send + Sync;
 
 /// Something the caller no longer needs, freed by the worker.
 pub type Garbage = Box<dyn Send>;
@@ -38,15 +44,22 @@ enum Slot {
     Queued,
     /// Being loaded by the worker.
     Running,
-    /// Loaded (None: not clean, the caller loads it).
-    Done(Option<FamilyLoad>),
+    /// Loaded within a range (None: not clean, the caller loads it).
+    Done(Option<Box<FamilyLoad>>, Covered),
     /// Handed out, or claimed by the caller before the worker reached it.
     Taken,
 }
 
 #[derive(Default)]
 struct State {
+    /// Families the solve's loads named, in that order.
     queue: VecDeque<String>,
+    /// Families the worker found itself (see `Shared::look_ahead`), loaded
+    /// when `queue` is empty.
+    ahead: VecDeque<String>,
+    /// The requirements each queued family was wanted with: the range its
+    /// load covers is their union.
+    wanted_with: HashMap<String, Vec<String>>,
     slots: HashMap<String, Slot>,
     /// Freed by the worker before its next load (see `Prefetcher::discard`).
     garbage: Vec<Garbage>,
@@ -82,14 +95,8 @@ impl Shared {
                     if state.closed {
                         return;
                     }
-                    match state.queue.pop_front() {
-                        Some(name) => match state.slots.get_mut(&name) {
-                            Some(slot @ Slot::Queued) => {
-                                *slot = Slot::Running;
-                                break name;
-                            }
-                            _ => continue, // claimed by the caller meanwhile
-                        },
+                    match Shared::claim_next(&mut state) {
+                        Some(name) => break name,
                         None => {
                             self.changed.notify_all(); // idle: for anyone waiting on that
                             state = self.changed.wait(state).unwrap_or_else(|p| p.into_inner())
@@ -97,12 +104,145 @@ impl Shared {
                     }
                 }
             };
-            // a load that panics is a family the caller loads itself
-            let load = catch_unwind(AssertUnwindSafe(|| (self.job)(&name))).unwrap_or(None);
-            self.lock().slots.insert(name, Slot::Done(load));
-            self.changed.notify_all();
+            self.load(name);
         }
     }
+
+    /// The first family still queued, marked running, with the
+    /// requirements it was wanted with (None: none left).
+    fn claim_next(state: &mut State) -> Option<(String, Vec<String>)> {
+        while let Some(name) = state.queue.pop_front().or_else(|| state.ahead.pop_front()) {
+            if let Some(slot @ Slot::Queued) = state.slots.get_mut(&name) {
+                *slot = Slot::Running;
+                let wanted_with = state.wanted_with.remove(&name).unwrap_or_default();
+                return Some((name, wanted_with));
+            } // else claimed by the caller meanwhile, or queued twice
+        }
+        None
+    }
+
+    /// Loads a family claimed with `claim_next`, outside the lock, and
+    /// queues what its likely pick requires.
+    fn load(&self, (name, wanted_with): (String, Vec<String>)) {
+        let covered = covered_by(&wanted_with);
+        // a load that panics is a family the caller loads itself
+        let load =
+            catch_unwind(AssertUnwindSafe(|| (self.job)(&name, covered.as_ref()))).unwrap_or(None);
+        let ahead = match &load {
+            Some(load) => look_ahead(load, covered.as_ref()),
+            None => Vec::new(),
+        };
+        let mut state = self.lock();
+        state
+            .slots
+            .insert(name, Slot::Done(load.map(Box::new), covered));
+        for requirement in &ahead {
+            state.add(requirement, Queue::Ahead);
+        }
+        drop(state);
+        self.changed.notify_all();
+    }
+}
+
+/// The versions a prefetched load holds: those of a range (None: every one).
+type Covered = Option<VersionRange>;
+
+/// The union of the ranges of `requirements` (weak ones, which load
+/// nothing, left out); None (every version) if one of them is unbounded or
+/// unreadable, or none of them names a range.
+fn covered_by(requirements: &[String]) -> Covered {
+    let mut union: Option<VersionRange> = None;
+    for text in requirements {
+        let Ok(requirement) = Requirement::parse(text) else {
+            return None;
+        };
+        if requirement.conflict() {
+            continue;
+        }
+        let range = requirement.range()?;
+        if range.is_any() {
+            return None;
+        }
+        union = Some(match union {
+            Some(u) => u.union(range),
+            None => range.clone(),
+        });
+    }
+    union
+}
+
+/// Whether a load of `covered` holds every version of `asked`.
+fn covers(covered: &Covered, asked: Option<&VersionRange>) -> bool {
+    match (covered, asked) {
+        (None, _) => true,
+        (Some(c), Some(a)) => c.issuperset(a),
+        (Some(_), None) => false,
+    }
+}
+
+/// Which queue a wanted family joins.
+#[derive(Clone, Copy, PartialEq)]
+enum Queue {
+    Asked,
+    Ahead,
+}
+
+impl State {
+    /// Queues the family `requirement` names unless it is loading or
+    /// loaded already (a family found ahead moves up when the solve names
+    /// it); true if it joined a queue.
+    fn add(&mut self, requirement: &str, queue: Queue) -> bool {
+        let Some(name) = required_family(requirement) else {
+            return false;
+        };
+        let queued = match self.slots.get(name) {
+            None => {
+                self.slots.insert(name.to_string(), Slot::Queued);
+                false
+            }
+            Some(Slot::Queued) => true,
+            Some(_) => return false,
+        };
+        self.wanted_with
+            .entry(name.to_string())
+            .or_default()
+            .push(requirement.to_string());
+        if queued && queue == Queue::Ahead {
+            return false;
+        }
+        match queue {
+            Queue::Asked => self.queue.push_back(name.to_string()),
+            Queue::Ahead => self.ahead.push_back(name.to_string()),
+        }
+        !queued
+    }
+}
+
+/// The requirements of the latest version of `load` within `covered`: the
+/// solve usually picks that version, and needs what it requires next. A
+/// family's versions require much the same, so one version is a good guess
+/// at little cost; the others' requirements are queued when the solve takes
+/// the family (`Prefetcher::want`).
+fn look_ahead(load: &FamilyLoad, covered: Option<&VersionRange>) -> Vec<String> {
+    let latest = load
+        .packages
+        .iter()
+        .filter_map(|(data, version)| {
+            let version = version
+                .clone()
+                .or_else(|| Version::parse(data.version()).ok())?;
+            covered
+                .is_none_or(|c| c.contains_version(&version))
+                .then_some((version, data))
+        })
+        .max_by(|a, b| a.0.cmp(&b.0));
+    let Some((_, data)) = latest else {
+        return Vec::new();
+    };
+    data.requires()
+        .chain(data.variants().flatten())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The family a requirement text asks a solve to load; None for a conflict
@@ -113,8 +253,8 @@ pub fn required_family(text: &str) -> Option<&str> {
     loads.then_some(name)
 }
 
-/// The load a prefetch worker makes of family `name`: every version, from
-/// the memo only (no definition file is opened: on a network filesystem
+/// The load a prefetch worker makes of family `name` within `range` (None:
+/// every version), from the memo only (no definition file is opened: on a network filesystem
 /// each open is a round trip, for versions the solve may never ask for);
 /// None unless clean: every file answered by the memo, nothing left to
 /// rez's evaluator or only rez can serve, no memo problem.
@@ -122,6 +262,7 @@ pub fn load_ahead(
     store: &Store,
     location: &Path,
     name: &str,
+    range: Option<&VersionRange>,
     settings: &LayoutSettings,
     options: ServeOptions,
 ) -> Option<FamilyLoad> {
@@ -130,9 +271,19 @@ pub fn load_ahead(
         ..options
     };
     let names = [name.to_string()];
-    let load = load_families(Some(store), location, &names, None, settings, options);
+    let load = load_families(Some(store), location, &names, range, settings, options);
     let clean = load.needs_rez.is_empty() && load.to_evaluate.is_empty() && load.notices.is_empty();
     clean.then_some(load)
+}
+
+/// Why [`Prefetcher::take`] has no load for the caller, who loads the
+/// family itself.
+#[derive(Debug, PartialEq, Eq)]
+pub enum NotTaken {
+    /// Not loaded ahead (or not cleanly), or handed out before.
+    Absent,
+    /// Loaded ahead for a range narrower than the one asked.
+    Narrower,
 }
 
 /// Families loaded ahead on a worker thread, for one solve.
@@ -145,10 +296,11 @@ pub struct Prefetcher {
     /// (slower; makes which families are prefetched deterministic, for
     /// validation).
     wait_for_queued: bool,
-    /// Hashes of the names passed to `want` so far, kept on the caller's
-    /// side: a family's packages name the same families over and over, and
-    /// each is queued once without taking the lock again (a hash collision
-    /// only skips a prefetch).
+    /// Hashes of the requirements passed to `want` so far, kept on the
+    /// caller's side: a family's packages repeat the same requirements over
+    /// and over, and each is handed over once without taking the lock again
+    /// (a hash collision can only narrow a prefetch, which a load then
+    /// does not use).
     wanted: FxHashSet<u64>,
 }
 
@@ -175,28 +327,25 @@ impl Prefetcher {
         self
     }
 
-    /// Queues the families of `names` not wanted or taken before.
-    pub fn want<'n>(&mut self, names: impl IntoIterator<Item = &'n str>) {
+    /// Queues the families `requirements` name, unless wanted or taken
+    /// before.
+    pub fn want<'n>(&mut self, requirements: impl IntoIterator<Item = &'n str>) {
         if self.disabled {
             return;
         }
         let wanted = &mut self.wanted;
-        let names: Vec<&str> = names
+        let requirements: Vec<&str> = requirements
             .into_iter()
-            .filter(|name| wanted.insert(FxBuildHasher.hash_one(name)))
+            .filter(|r| wanted.insert(FxBuildHasher.hash_one(r)))
             .collect();
-        if names.is_empty() {
+        if requirements.is_empty() {
             return;
         }
         let mut added = false;
         {
             let mut state = self.shared.lock();
-            for name in names {
-                if !state.slots.contains_key(name) {
-                    state.slots.insert(name.to_string(), Slot::Queued);
-                    state.queue.push_back(name.to_string());
-                    added = true;
-                }
+            for requirement in requirements {
+                added |= state.add(requirement, Queue::Asked);
             }
         }
         if !added {
@@ -218,25 +367,35 @@ impl Prefetcher {
         self.shared.changed.notify_all();
     }
 
-    /// The prefetched load of `name`, waiting for it if the worker is on it;
-    /// None if it was not prefetched (or not cleanly): the caller loads it.
-    /// Each family is handed out once.
-    pub fn take(&self, name: &str) -> Option<FamilyLoad> {
+    /// The prefetched load of `name`, waiting for it if the worker is on it
+    /// (and meanwhile loading the next queued family here, as the worker
+    /// would: a solve asking for the families of its request one after the
+    /// other would otherwise wait on each); None if it was not prefetched
+    /// (or not cleanly): the caller loads it. Each family is handed out once.
+    /// A load not covering `range` is not used either.
+    pub fn take(&self, name: &str, range: Option<&VersionRange>) -> Result<FamilyLoad, NotTaken> {
         let mut state = self.shared.lock();
         loop {
             match state.slots.get_mut(name) {
                 None => {
                     // not wanted yet: the caller loads it, the worker must not
                     state.slots.insert(name.to_string(), Slot::Taken);
-                    return None;
+                    return Err(NotTaken::Absent);
                 }
-                Some(Slot::Running) => {
-                    state = self
-                        .shared
-                        .changed
-                        .wait(state)
-                        .unwrap_or_else(|p| p.into_inner());
-                }
+                Some(Slot::Running) => match Shared::claim_next(&mut state) {
+                    Some(next) => {
+                        drop(state);
+                        self.shared.load(next);
+                        state = self.shared.lock();
+                    }
+                    None => {
+                        state = self
+                            .shared
+                            .changed
+                            .wait(state)
+                            .unwrap_or_else(|p| p.into_inner());
+                    }
+                },
                 Some(Slot::Queued) if self.wait_for_queued && self.worker.is_some() => {
                     state = self
                         .shared
@@ -246,8 +405,13 @@ impl Prefetcher {
                 }
                 Some(slot) => {
                     return match std::mem::replace(slot, Slot::Taken) {
-                        Slot::Done(load) => load,
-                        _ => None, // queued (now claimed) or taken before
+                        Slot::Done(Some(load), covered) if covers(&covered, range) => Ok(*load),
+                        Slot::Done(Some(load), _) => {
+                            state.garbage.push(load); // freed by the worker
+                            self.shared.changed.notify_all();
+                            Err(NotTaken::Narrower)
+                        }
+                        _ => Err(NotTaken::Absent), // not clean, claimed now or taken before
                     };
                 }
             }
@@ -272,7 +436,10 @@ impl Prefetcher {
     /// Waits until the worker has loaded every queued family.
     fn wait_idle(&self) {
         let mut state = self.shared.lock();
-        while !state.queue.is_empty() || state.slots.values().any(|s| matches!(s, Slot::Running)) {
+        while !state.queue.is_empty()
+            || !state.ahead.is_empty()
+            || state.slots.values().any(|s| matches!(s, Slot::Running))
+        {
             state = self
                 .shared
                 .changed
@@ -297,6 +464,7 @@ impl Drop for Prefetcher {
 mod tests {
     use super::*;
     use crate::memo::Counters;
+    use crate::package::PackageData;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn load_named(name: &str) -> FamilyLoad {
@@ -311,21 +479,21 @@ mod tests {
     fn wanted_families_are_loaded_once_and_handed_out_once() {
         let calls = Arc::new(AtomicUsize::new(0));
         let counted = calls.clone();
-        let mut p = Prefetcher::new(Box::new(move |name: &str| {
+        let mut p = Prefetcher::new(Box::new(move |name: &str, _: Option<&VersionRange>| {
             counted.fetch_add(1, Ordering::SeqCst);
             (name != "unclean").then(|| load_named(name))
         }));
         p.want(["a", "b", "unclean", "a"]);
         p.wait_idle();
-        let a = p.take("a").expect("prefetched");
+        let a = p.take("a", None).expect("prefetched");
         assert_eq!(a.absent, ["a"]);
-        assert!(p.take("a").is_none(), "handed out twice");
-        assert_eq!(p.take("b").unwrap().absent, ["b"]);
-        assert!(p.take("unclean").is_none());
+        assert!(p.take("a", None).is_err(), "handed out twice");
+        assert_eq!(p.take("b", None).unwrap().absent, ["b"]);
+        assert!(p.take("unclean", None).is_err());
         // never wanted: the caller loads it, and the worker never will
-        assert!(p.take("c").is_none());
+        assert!(p.take("c", None).is_err());
         p.want(["c"]);
-        assert!(p.take("c").is_none());
+        assert!(p.take("c", None).is_err());
         drop(p);
         assert_eq!(calls.load(Ordering::SeqCst), 3);
     }
@@ -344,7 +512,7 @@ mod tests {
 
     #[test]
     fn a_panicking_load_is_left_to_the_caller() {
-        let mut p = Prefetcher::new(Box::new(|name: &str| {
+        let mut p = Prefetcher::new(Box::new(|name: &str, _: Option<&VersionRange>| {
             if name == "boom" {
                 panic!("damaged");
             }
@@ -352,15 +520,15 @@ mod tests {
         }));
         p.want(["boom", "fine"]);
         p.wait_idle();
-        assert!(p.take("boom").is_none());
-        assert!(p.take("fine").is_some());
+        assert!(p.take("boom", None).is_err());
+        assert!(p.take("fine", None).is_ok());
     }
 
     #[test]
     fn a_family_the_caller_claims_first_is_not_loaded_by_the_worker() {
         let calls = Arc::new(AtomicUsize::new(0));
         let counted = calls.clone();
-        let mut p = Prefetcher::new(Box::new(move |name: &str| {
+        let mut p = Prefetcher::new(Box::new(move |name: &str, _: Option<&VersionRange>| {
             counted.fetch_add(1, Ordering::SeqCst);
             std::thread::sleep(std::time::Duration::from_millis(20));
             Some(load_named(name))
@@ -369,23 +537,136 @@ mod tests {
         while calls.load(Ordering::SeqCst) == 0 {
             std::thread::yield_now(); // until the worker is on "slow"
         }
-        assert!(p.take("claimed").is_none()); // still queued behind "slow"
-        assert!(p.take("slow").is_some()); // waits for the worker
+        assert!(p.take("claimed", None).is_err()); // still queued behind "slow"
+        assert!(p.take("slow", None).is_ok()); // waits for the worker
         p.wait_idle();
         assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
     #[test]
     fn waiting_for_queued_families_serves_every_wanted_one() {
-        let mut p = Prefetcher::new(Box::new(|name: &str| {
+        let mut p = Prefetcher::new(Box::new(|name: &str, _: Option<&VersionRange>| {
             std::thread::sleep(std::time::Duration::from_millis(2));
             Some(load_named(name))
         }))
         .waiting_for_queued(true);
         p.want(["a", "b", "c"]);
         for name in ["c", "a", "b"] {
-            assert_eq!(p.take(name).expect(name).absent, [name]);
+            assert_eq!(p.take(name, None).expect(name).absent, [name]);
         }
+    }
+
+    fn range(text: &str) -> VersionRange {
+        VersionRange::parse(text).unwrap()
+    }
+
+    fn texts(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_load_covers_the_union_of_the_ranges_its_family_was_wanted_with() {
+        assert_eq!(covered_by(&texts(&["a-1", "a-3"])), Some(range("1|3")));
+        // a weak requirement loads nothing: it widens nothing
+        assert_eq!(covered_by(&texts(&["a-1", "~a-5"])), Some(range("1")));
+        // unbounded, unreadable or no range at all: every version
+        assert_eq!(covered_by(&texts(&["a-1", "a"])), None);
+        assert_eq!(covered_by(&texts(&["a-1", "a-1+<<"])), None);
+        assert_eq!(covered_by(&texts(&["~a-1"])), None);
+        assert_eq!(covered_by(&[]), None);
+
+        assert!(covers(&None, None));
+        assert!(covers(&Some(range("1+")), Some(&range("2"))));
+        assert!(!covers(&Some(range("2")), Some(&range("1+"))));
+        assert!(!covers(&Some(range("1+")), None));
+    }
+
+    #[test]
+    fn a_load_narrower_than_the_range_asked_is_not_used() {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let seen = asked.clone();
+        let mut p = Prefetcher::new(Box::new(move |name: &str, r: Option<&VersionRange>| {
+            seen.lock()
+                .unwrap()
+                .push((name.to_string(), r.map(|r| r.to_string())));
+            Some(load_named(name))
+        }));
+        p.want(["a-1", "a-3", "b-1+"]); // under one lock: a is claimed after both
+        p.wait_idle();
+        let mut asked = asked.lock().unwrap().clone();
+        asked.sort();
+        assert_eq!(
+            asked,
+            [
+                ("a".into(), Some("1|3".into())),
+                ("b".into(), Some("1+".into()))
+            ]
+        );
+        assert!(
+            p.take("a", Some(&range("1+"))).err() == Some(NotTaken::Narrower),
+            "a is loaded for 1|3 only"
+        );
+        assert!(
+            p.take("a", Some(&range("1"))).err() == Some(NotTaken::Absent),
+            "handed out (or dropped) once"
+        );
+        assert!(p.take("b", Some(&range("2+<3"))).is_ok());
+    }
+
+    #[test]
+    fn the_worker_looks_ahead_to_what_the_latest_version_in_range_requires() {
+        let loaded = Arc::new(Mutex::new(Vec::new()));
+        let seen = loaded.clone();
+        let mut p = Prefetcher::new(Box::new(move |name: &str, _: Option<&VersionRange>| {
+            seen.lock().unwrap().push(name.to_string());
+            let mut load = load_named(name);
+            if name == "a" {
+                load.packages = [("1", "x"), ("2", "y-1"), ("3", "z")]
+                    .into_iter()
+                    .map(|(v, req)| (PackageData::new("a", v, [req], [[".e"]]), None))
+                    .collect();
+            }
+            Some(load)
+        }));
+        p.want(["a-1+<3"]);
+        p.wait_idle();
+        assert_eq!(*loaded.lock().unwrap(), ["a", "y"]);
+        // what the solve then names comes first; y was loaded for its range
+        assert!(p.take("y", Some(&range("1"))).is_ok());
+    }
+
+    #[test]
+    fn a_caller_waiting_on_the_worker_loads_the_next_queued_family_meanwhile() {
+        let threads = Arc::new(Mutex::new(HashMap::new()));
+        let seen = threads.clone();
+        let next_done = Arc::new(AtomicUsize::new(0));
+        let done = next_done.clone();
+        let mut p = Prefetcher::new(Box::new(move |name: &str, _: Option<&VersionRange>| {
+            seen.lock()
+                .unwrap()
+                .insert(name.to_string(), std::thread::current().id());
+            if name == "slow" {
+                // until the caller has loaded "next" (the timeout only
+                // guards against a broken prefetcher)
+                let start = std::time::Instant::now();
+                while done.load(Ordering::SeqCst) == 0 && start.elapsed().as_secs() < 10 {
+                    std::thread::yield_now();
+                }
+            } else {
+                done.fetch_add(1, Ordering::SeqCst);
+            }
+            Some(load_named(name))
+        }));
+        p.want(["slow", "next"]);
+        while !threads.lock().unwrap().contains_key("slow") {
+            std::thread::yield_now(); // until the worker is on "slow"
+        }
+        assert!(p.take("slow", None).is_ok());
+        let threads = threads.lock().unwrap();
+        assert_eq!(threads["next"], std::thread::current().id());
+        assert_ne!(threads["slow"], std::thread::current().id());
+        drop(threads);
+        assert!(p.take("next", None).is_ok());
     }
 
     /// Drop marks the thread it ran on.
@@ -399,7 +680,9 @@ mod tests {
 
     #[test]
     fn discarded_values_are_freed_on_the_worker_even_after_the_last_load() {
-        let mut p = Prefetcher::new(Box::new(|name: &str| Some(load_named(name))));
+        let mut p = Prefetcher::new(Box::new(|name: &str, _: Option<&VersionRange>| {
+            Some(load_named(name))
+        }));
         let freed_by = Arc::new(Mutex::new(None));
         // no worker yet: freed at once, on the caller's thread
         p.discard(Box::new(Marked(freed_by.clone())));
@@ -426,7 +709,7 @@ mod tests {
         let started = Arc::new(AtomicUsize::new(0));
         let finished = Arc::new(AtomicUsize::new(0));
         let (s, f) = (started.clone(), finished.clone());
-        let mut p = Prefetcher::new(Box::new(move |name: &str| {
+        let mut p = Prefetcher::new(Box::new(move |name: &str, _: Option<&VersionRange>| {
             s.fetch_add(1, Ordering::SeqCst);
             let _ = gate
                 .lock()

@@ -19,6 +19,11 @@ pub trait FamilyLoader {
         range: Option<&VersionRange>,
     ) -> Result<Vec<Arc<Package>>, String>;
 
+    /// The requirements whose families a solve is about to ask for, in the
+    /// order it will ask (its request's): a loader with a thread of its own
+    /// may start on them. A hint only: each is still asked for through `load`.
+    fn expect(&mut self, _requirements: &[String]) {}
+
     /// Asked now and then during a solve: true stops it with an error (the
     /// caller's Ctrl-C, say). Cheap to call often; the loader throttles.
     fn interrupted(&mut self) -> bool {
@@ -256,6 +261,53 @@ mod tests {
         fn interrupted(&mut self) -> bool {
             self.loads >= self.stop_after
         }
+    }
+
+    /// Records what the solve tells it to expect, and serves `a` and `e`.
+    #[derive(Default)]
+    struct Expecting {
+        expected: Vec<String>,
+        loaded: Vec<String>,
+    }
+
+    impl FamilyLoader for Expecting {
+        fn expect(&mut self, requirements: &[String]) {
+            assert!(self.loaded.is_empty(), "told after loading");
+            self.expected.extend_from_slice(requirements);
+        }
+
+        fn load(
+            &mut self,
+            name: &str,
+            _: Option<&VersionRange>,
+        ) -> Result<Vec<Arc<Package>>, String> {
+            self.loaded.push(name.to_string());
+            let data = PackageData::new(name, "1", [] as [&str; 0], [] as [[&str; 0]; 0]);
+            Ok(vec![Arc::new(Package::new(data)?)])
+        }
+    }
+
+    #[test]
+    fn a_loader_is_told_first_which_families_the_request_loads() {
+        let mut seed = HashMap::default();
+        let seeded = PackageData::new("s", "1", [] as [&str; 0], [] as [[&str; 0]; 0]);
+        seed.insert(
+            "s".to_string(),
+            vec![Arc::new(Package::new(seeded).unwrap())],
+        );
+        let mut loader = Expecting::default();
+        let request = ["a-1", "!b", ".c-1", "~d-2", "s", "e"].map(String::from);
+        let out = solve(
+            &request,
+            &seed,
+            &mut loader,
+            VariantSelectMode::VersionPriority,
+        );
+        assert_eq!(out.status, SolveStatus::Solved);
+        // conflicts, weak and ephemeral requirements load nothing; seeded
+        // families are not loaded
+        assert_eq!(loader.expected, ["a-1", "e"]);
+        assert_eq!(loader.loaded, ["a", "e"]);
     }
 
     #[test]

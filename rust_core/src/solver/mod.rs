@@ -194,6 +194,14 @@ pub fn solve_filtered(
             scope_order: Vec::new(),
         };
     }
+    // the request's families are the first the solve loads (a scope each)
+    let expected: Vec<String> = request_list
+        .requirements()
+        .iter()
+        .filter(|r| !r.conflict() && !r.ephemeral() && !seed.contains_key(r.name()))
+        .map(|r| r.to_string())
+        .collect();
+    loader.expect(&expected);
     let ctx = Context::new(
         request_list,
         mode,
