@@ -54,8 +54,8 @@ enum Slot {
 struct State {
     /// Families the solve's loads named, in that order.
     queue: VecDeque<String>,
-    /// Families the worker found itself (see `Shared::look_ahead`), loaded
-    /// when `queue` is empty.
+    /// Families the worker found itself (see [`look_ahead`]), loaded when
+    /// `queue` is empty.
     ahead: VecDeque<String>,
     /// The requirements each queued family was wanted with: the range its
     /// load covers is their union.
@@ -254,10 +254,10 @@ pub fn required_family(text: &str) -> Option<&str> {
 }
 
 /// The load a prefetch worker makes of family `name` within `range` (None:
-/// every version), from the memo only (no definition file is opened: on a network filesystem
-/// each open is a round trip, for versions the solve may never ask for);
-/// None unless clean: every file answered by the memo, nothing left to
-/// rez's evaluator or only rez can serve, no memo problem.
+/// every version), from the memo only (no definition file is opened: on a
+/// network filesystem each open is a round trip, for versions the solve may
+/// never ask for); None unless clean: every file answered by the memo,
+/// nothing left to rez's evaluator or only rez can serve, no memo problem.
 pub fn load_ahead(
     store: &Store,
     location: &Path,

@@ -856,8 +856,9 @@ impl FamilyLoader for ChainLoader<'_> {
     }
 
     /// Queued for every native source's prefetcher: the worker loads them
-    /// while the solver loads the first (a request names 42 families on
-    /// average in rez's benchmark, which a solver alone loaded one by one).
+    /// while the solver loads the first (a request of rez's benchmark has 42
+    /// requirements on average, whose families a solver alone loads one by
+    /// one).
     fn expect(&mut self, requirements: &[String]) {
         for source in 0..self.sources.len() {
             if let Source::Native(native) = &self.sources[source] {
