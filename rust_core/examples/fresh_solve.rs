@@ -47,13 +47,11 @@ impl Loader {
 
     fn want(&mut self, packages: &[Arc<Package>]) {
         if let Some(p) = self.prefetch.as_mut() {
-            let texts = packages.iter().flat_map(|pkg| {
-                pkg.data
-                    .requires()
-                    .chain(pkg.data.variants().flatten())
-                    .collect::<Vec<_>>()
-            });
-            p.want(texts.collect::<Vec<&str>>());
+            p.want(
+                packages
+                    .iter()
+                    .flat_map(|pkg| pkg.data.requires().chain(pkg.data.variants().flatten())),
+            );
         }
     }
 

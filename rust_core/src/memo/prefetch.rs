@@ -40,8 +40,9 @@ pub type PrefetchJob = dyn Fn(&str, Option<&VersionRange>) -> Option<FamilyLoad>
 pub type Garbage = Box<dyn Send>;
 
 enum Slot {
-    /// Waiting in the queue.
-    Queued,
+    /// Waiting in a queue (the first it joined, or `Asked` once the solve
+    /// named it).
+    Queued(Queue),
     /// Being loaded by the worker.
     Running,
     /// Loaded within a range (None: not clean, the caller loads it).
@@ -112,11 +113,11 @@ impl Shared {
     /// requirements it was wanted with (None: none left).
     fn claim_next(state: &mut State) -> Option<(String, Vec<String>)> {
         while let Some(name) = state.queue.pop_front().or_else(|| state.ahead.pop_front()) {
-            if let Some(slot @ Slot::Queued) = state.slots.get_mut(&name) {
+            if let Some(slot @ Slot::Queued(_)) = state.slots.get_mut(&name) {
                 *slot = Slot::Running;
                 let wanted_with = state.wanted_with.remove(&name).unwrap_or_default();
                 return Some((name, wanted_with));
-            } // else claimed by the caller meanwhile, or queued twice
+            } // else claimed by the caller meanwhile, or moved up from `ahead`
         }
         None
     }
@@ -189,32 +190,39 @@ enum Queue {
 
 impl State {
     /// Queues the family `requirement` names unless it is loading or
-    /// loaded already (a family found ahead moves up when the solve names
-    /// it); true if it joined a queue.
+    /// loaded already, and records the requirement for its range (a family
+    /// found ahead moves up when the solve names it); true if it joined a
+    /// queue.
     fn add(&mut self, requirement: &str, queue: Queue) -> bool {
         let Some(name) = required_family(requirement) else {
             return false;
         };
-        let queued = match self.slots.get(name) {
+        let joins = match self.slots.get_mut(name) {
             None => {
-                self.slots.insert(name.to_string(), Slot::Queued);
-                false
+                self.slots.insert(name.to_string(), Slot::Queued(queue));
+                true
             }
-            Some(Slot::Queued) => true,
+            Some(Slot::Queued(q)) if *q == Queue::Ahead && queue == Queue::Asked => {
+                *q = Queue::Asked;
+                true
+            }
+            Some(Slot::Queued(_)) => false,
             Some(_) => return false,
         };
-        self.wanted_with
-            .entry(name.to_string())
-            .or_default()
-            .push(requirement.to_string());
-        if queued && queue == Queue::Ahead {
-            return false;
+        match self.wanted_with.get_mut(name) {
+            Some(requirements) => requirements.push(requirement.to_string()),
+            None => {
+                let requirements = vec![requirement.to_string()];
+                self.wanted_with.insert(name.to_string(), requirements);
+            }
         }
-        match queue {
-            Queue::Asked => self.queue.push_back(name.to_string()),
-            Queue::Ahead => self.ahead.push_back(name.to_string()),
+        if joins {
+            match queue {
+                Queue::Asked => self.queue.push_back(name.to_string()),
+                Queue::Ahead => self.ahead.push_back(name.to_string()),
+            }
         }
-        !queued
+        joins
     }
 }
 
@@ -396,7 +404,7 @@ impl Prefetcher {
                             .unwrap_or_else(|p| p.into_inner());
                     }
                 },
-                Some(Slot::Queued) if self.wait_for_queued && self.worker.is_some() => {
+                Some(Slot::Queued(_)) if self.wait_for_queued && self.worker.is_some() => {
                     state = self
                         .shared
                         .changed
