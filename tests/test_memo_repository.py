@@ -281,6 +281,46 @@ def test_edits_are_picked_up(
     assert _served(repo, "python") == _rez_view(small_repo, "python")
 
 
+@pytest.mark.parametrize("checks", ["later", "now"])
+def test_a_solve_served_an_edited_file_from_the_memo_is_solved_again(
+    small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, checks: str
+) -> None:
+    """A solve whose loads took stamps from the memo's records (checked
+    after the load) is not answered from a record whose file changed since:
+    the check finds it and the solve runs again, reading every stamp. With
+    ``PYRER_STAMP_CHECKS=now`` each stamp is read as it loads instead."""
+    monkeypatch.setenv("PYRER_STAMP_CHECKS", checks)
+    repo = _repo(small_repo, tmp_path / "memo", monkeypatch)
+    request = ["tool", "plat"]
+    path = small_repo / "tool" / "1.0" / "package.py"
+
+    def solve() -> harness.Outcome:
+        _fresh_rez_caches()
+        expected = harness.run_rez(request, [str(small_repo)]).outcome
+        got = harness.run_pyrer(pyrer, request, None, load_family=repo.load_family)
+        assert got.key() == expected.key()
+        return got
+
+    assert ("tool", "1.0", 1) in solve().resolved  # python-3.7's variant
+    repo.memo.flush()
+    repo.load_family.reset_counters()
+    assert ("tool", "1.0", 1) in solve().resolved
+    counters = dict(repo.load_counters)
+    assert counters["memo_hits"] > 0 and counters["parsed"] == 0, counters
+    assert counters["solves_repeated"] == 0, counters
+    assert (counters["stamps_deferred"] > 0) == (checks == "later"), counters
+
+    # same mtime to the nanosecond: only the size tells the edit
+    st = path.stat()
+    path.write_text(path.read_text().replace('["python-3.7"]', '["python-3.7", "!plat"]'))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    repo.load_family.reset_counters()
+    assert ("tool", "1.0", 0) in solve().resolved  # the edited variant conflicts with plat
+    counters = dict(repo.load_counters)
+    assert counters["solves_repeated"] == (1 if checks == "later" else 0), counters
+    assert counters["parsed"] == 1, counters
+
+
 def test_added_and_deleted_versions(
     small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -106,7 +106,8 @@ impl FamilyLoader for Loader {
             defer_writes: false,
             notices: &notices,
         });
-        let layout = memo::family_layout(&self.location, name, range, &self.settings, listings);
+        let layout =
+            memo::family_layout(&self.location, name, range, &self.settings, listings, false);
         self.layout_time += t.elapsed();
         let t1 = Instant::now();
         let files: Vec<memo::FamilyFile> = match layout {

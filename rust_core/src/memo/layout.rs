@@ -61,6 +61,10 @@ pub struct PackageFile {
     pub path: PathBuf,
     pub format: FileFormat,
     pub stamp: FileStamp,
+    /// The file was not stat-ed: `stamp` is unknown (zero) and is taken
+    /// from the memo's record, to be checked later (see
+    /// [`super::stamp_check`]).
+    pub stamp_deferred: bool,
 }
 
 /// What a family looks like on disk.
@@ -139,16 +143,26 @@ impl FamilyDir {
     }
 }
 
+/// A definition file found, and whether its stamp was left unchecked.
+type FoundFile = (PathBuf, FileFormat, FileStamp, bool);
+
 /// The first definition file in directory `sub` of the family (`""`: the
 /// family directory itself), as rez's `_get_file`: for each filename, `.py`
 /// then `.yaml`, the first that is a file. `listed`, the family directory's
 /// entries when `sub` is `""`, saves the stats of names it does not hold.
+/// `defer_stamp`: assume the first candidate (`<first name>.py`) without a
+/// stat; whoever serves it checks that later (see [`super::stamp_check`]).
 fn definition_file(
     family: &FamilyDir,
     sub: &str,
     names: &[String],
     listed: Option<&Entries>,
-) -> io::Result<Option<(PathBuf, FileFormat, FileStamp)>> {
+    defer_stamp: bool,
+) -> io::Result<Option<FoundFile>> {
+    if let (true, Some(first)) = (defer_stamp && !sub.is_empty(), names.first()) {
+        let path = family.path.join(format!("{sub}/{first}.py"));
+        return Ok(Some((path, FileFormat::Py, FileStamp::UNKNOWN, true)));
+    }
     let mut rel = String::with_capacity(sub.len() + 24);
     for name in names {
         for (ext, format) in [("py", FileFormat::Py), ("yaml", FileFormat::Yaml)] {
@@ -164,7 +178,9 @@ fn definition_file(
                 continue;
             }
             match family.stat(&rel) {
-                Ok((true, stamp)) => return Ok(Some((family.path.join(&rel), format, stamp))),
+                Ok((true, stamp)) => {
+                    return Ok(Some((family.path.join(&rel), format, stamp, false)))
+                }
                 Ok(_) => {}
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                 Err(e) if e.kind() == io::ErrorKind::NotADirectory => {}
@@ -262,13 +278,17 @@ fn family_entries(
 
 /// The packages of family `name` under `location` whose version is in
 /// `range` (all of them for None). `memo`, if given, remembers the family
-/// directory's listing.
+/// directory's listing. `defer_stamps`: a version directory's definition
+/// file is assumed to be its first candidate, not stat-ed (see
+/// [`super::stamp_check`]); the family directory is still listed as rez
+/// lists it.
 pub fn family_layout(
     location: &Path,
     name: &str,
     range: Option<&VersionRange>,
     settings: &LayoutSettings,
     memo: Option<ListingMemo<'_>>,
+    defer_stamps: bool,
 ) -> io::Result<FamilyLayout> {
     if !is_valid_package_name(name) {
         return Ok(FamilyLayout::NeedsRez(format!(
@@ -304,8 +324,9 @@ pub fn family_layout(
     };
     let family_dir = FamilyDir::with_handle(family.clone(), handle);
     if settings.allow_unversioned {
-        if let Some((path, format, stamp)) =
-            definition_file(&family_dir, "", &settings.package_filenames, Some(&entries))?
+        let names = &settings.package_filenames;
+        if let Some((path, format, stamp, _)) =
+            definition_file(&family_dir, "", names, Some(&entries), false)?
         {
             if range.is_some_and(|r| !r.contains_version(&Version::empty())) {
                 return Ok(FamilyLayout::Packages(Vec::new()));
@@ -316,6 +337,7 @@ pub fn family_layout(
                 path,
                 format,
                 stamp,
+                stamp_deferred: false,
             }]));
         }
     }
@@ -369,8 +391,9 @@ pub fn family_layout(
         if !needs_file && range.is_some_and(|r| !r.contains_version(&version)) {
             continue;
         }
-        match definition_file(&family_dir, &dir_name, &settings.package_filenames, None)? {
-            Some((path, format, stamp)) => {
+        let names = &settings.package_filenames;
+        match definition_file(&family_dir, &dir_name, names, None, defer_stamps)? {
+            Some((path, format, stamp, stamp_deferred)) => {
                 if range.is_some_and(|r| !r.contains_version(&version)) {
                     continue;
                 }
@@ -380,6 +403,7 @@ pub fn family_layout(
                     path,
                     format,
                     stamp,
+                    stamp_deferred,
                 });
             }
             None if needs_file => {}
@@ -464,12 +488,12 @@ mod tests {
         fs::create_dir_all(root.join("foo/3.0")).unwrap(); // still building
         fs::write(root.join("foo/.building3.0"), "").unwrap();
         assert_eq!(
-            versions(family_layout(&root, "foo", None, &s, None).unwrap()),
+            versions(family_layout(&root, "foo", None, &s, None, false).unwrap()),
             ["1.0", "2.0"]
         );
         let r = VersionRange::parse("2+").unwrap();
         assert_eq!(
-            versions(family_layout(&root, "foo", Some(&r), &s, None).unwrap()),
+            versions(family_layout(&root, "foo", Some(&r), &s, None, false).unwrap()),
             ["2.0"]
         );
         let no_ignore = LayoutSettings {
@@ -477,16 +501,16 @@ mod tests {
             ..LayoutSettings::default()
         };
         assert_eq!(
-            versions(family_layout(&root, "foo", None, &no_ignore, None).unwrap()),
+            versions(family_layout(&root, "foo", None, &no_ignore, None, false).unwrap()),
             ["1.0", "1.1", "2.0"]
         );
         assert!(matches!(
-            family_layout(&root, "nope", None, &s, None).unwrap(),
+            family_layout(&root, "nope", None, &s, None, false).unwrap(),
             FamilyLayout::Absent
         ));
         fs::create_dir_all(root.join("foo/4.0")).unwrap(); // no definition file
         assert!(matches!(
-            family_layout(&root, "foo", None, &s, None).unwrap(),
+            family_layout(&root, "foo", None, &s, None, false).unwrap(),
             FamilyLayout::NeedsRez(_)
         ));
         let _ = fs::remove_dir_all(&root);
@@ -498,12 +522,12 @@ mod tests {
         let s = LayoutSettings::default();
         package(&root, "bar");
         assert_eq!(
-            versions(family_layout(&root, "bar", None, &s, None).unwrap()),
+            versions(family_layout(&root, "bar", None, &s, None, false).unwrap()),
             [""]
         );
         fs::write(root.join("combo.py"), "name = 'combo'\n").unwrap();
         assert!(matches!(
-            family_layout(&root, "combo", None, &s, None).unwrap(),
+            family_layout(&root, "combo", None, &s, None, false).unwrap(),
             FamilyLayout::NeedsRez(_)
         ));
         assert_eq!(family_names(&root).unwrap(), ["bar", "combo"]);
@@ -518,7 +542,7 @@ mod tests {
         fs::create_dir_all(&yaml).unwrap();
         fs::write(yaml.join("package.yaml"), "name: foo\n").unwrap();
         let FamilyLayout::Packages(found) =
-            family_layout(&root, "foo", None, &LayoutSettings::default(), None).unwrap()
+            family_layout(&root, "foo", None, &LayoutSettings::default(), None, false).unwrap()
         else {
             panic!("no packages");
         };
@@ -549,7 +573,7 @@ mod tests {
         for v in ["1.0", "2.0"] {
             package(&root, &format!("foo/{v}"));
         }
-        let layout = |memo| versions(family_layout(&root, "foo", None, &s, memo).unwrap());
+        let layout = |memo| versions(family_layout(&root, "foo", None, &s, memo, false).unwrap());
         let family = root.join("foo");
         let stamp = || FileStamp::of(&fs::metadata(&family).unwrap());
         let path = family.to_str().unwrap();

@@ -12,6 +12,7 @@ mod prefetch;
 mod quarantine;
 mod record;
 mod serve;
+mod stamp_check;
 mod store;
 
 use std::path::Path;
@@ -27,6 +28,7 @@ pub use serve::{
     remember_evaluated, serve_files, Counters, FamilyFile, Outcome, ServeOptions,
     EVALUATED_EACH_TIME, NOT_IN_MEMO,
 };
+pub use stamp_check::{all_hold, stamp_holds, Unchecked};
 pub use store::{key_of, MemoError, Store, SHORT_KEY_PREFIX};
 
 use crate::algebra::range::VersionRange;
@@ -48,6 +50,9 @@ pub struct FamilyLoad {
     pub counters: Counters,
     /// Memo problems met on the way (the files were served from disk).
     pub notices: Vec<String>,
+    /// Files served with their stamps unchecked (`defer_stamps`): the
+    /// packages may be used only once these are found to hold.
+    pub unchecked: Unchecked,
 }
 
 /// Why only rez can serve a family (the shim counts fallbacks by kind).
@@ -81,7 +86,9 @@ impl FamilyLoad {
 }
 
 /// Loads families `names` of the repository at `location` within `range`,
-/// serving all their files in one batch as `options` says.
+/// serving all their files in one batch as `options` says. With
+/// `defer_stamps`, a batch the memo cannot answer without reading a stamp
+/// is loaded again with every stamp read.
 pub fn load_families(
     store: Option<&Store>,
     location: &Path,
@@ -90,6 +97,29 @@ pub fn load_families(
     settings: &LayoutSettings,
     options: ServeOptions,
 ) -> FamilyLoad {
+    if options.defer_stamps && store.is_some() {
+        if let Some(load) = load_batch(store, location, names, range, settings, options) {
+            return load;
+        }
+    }
+    let options = ServeOptions {
+        defer_stamps: false,
+        ..options
+    };
+    load_batch(store, location, names, range, settings, options)
+        .expect("a load reading every stamp needs none later")
+}
+
+/// [`load_families`] once; None if a file served with its stamp deferred
+/// needs it read (see [`Outcome::StampNeeded`]).
+fn load_batch(
+    store: Option<&Store>,
+    location: &Path,
+    names: &[String],
+    range: Option<&VersionRange>,
+    settings: &LayoutSettings,
+    options: ServeOptions,
+) -> Option<FamilyLoad> {
     let mut load = FamilyLoad::default();
     let mut files = Vec::new();
     let listing_notices = std::cell::RefCell::new(Vec::new());
@@ -99,7 +129,7 @@ pub fn load_families(
             defer_writes: options.defer_writes,
             notices: &listing_notices,
         });
-        match family_layout(location, name, range, settings, memo) {
+        match family_layout(location, name, range, settings, memo, options.defer_stamps) {
             Err(e) => {
                 load.counters.io_errors += 1;
                 let why = format!("cannot list family {name}: {e}");
@@ -117,6 +147,9 @@ pub fn load_families(
         }
     }
     let (outcomes, counters, notices) = serve_files(store, &files, options);
+    if outcomes.iter().any(|o| matches!(o, Outcome::StampNeeded)) {
+        return None;
+    }
     load.counters.add(&counters);
     load.notices = listing_notices.into_inner();
     load.notices.extend(notices);
@@ -125,6 +158,11 @@ pub fn load_families(
             Outcome::MemoHit(p) | Outcome::Parsed(p) => {
                 load.packages.push((p, ff.file.parsed_version.clone()))
             }
+            Outcome::MemoHitUnchecked(p, stamp) => {
+                load.packages.push((p, ff.file.parsed_version.clone()));
+                load.unchecked.push((ff.file.path, stamp));
+            }
+            Outcome::StampNeeded => unreachable!("returned above"),
             Outcome::LateBound => {
                 let why = format!("{}: @late-bound requires", ff.file.path.display());
                 load.needs_rez(&ff.family, NeedsRez::LateBound, why);
@@ -134,5 +172,5 @@ pub fn load_families(
             }
         }
     }
-    load
+    Some(load)
 }

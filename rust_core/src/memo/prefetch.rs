@@ -26,6 +26,7 @@ use std::thread::JoinHandle;
 
 use std::path::Path;
 
+use super::stamp_check::{all_hold, Unchecked};
 use super::{load_families, FamilyLoad, LayoutSettings, ServeOptions, Store};
 use crate::algebra::range::VersionRange;
 use crate::algebra::requirement::Requirement;
@@ -64,7 +65,33 @@ struct State {
     slots: HashMap<String, Slot>,
     /// Freed by the worker before its next load (see `Prefetcher::discard`).
     garbage: Vec<Garbage>,
+    /// Stamps of files the solve used, to check (see [`super::stamp_check`]).
+    checks: Unchecked,
+    /// Batches of `checks` the worker is checking.
+    checking: usize,
+    /// A stamp checked did not hold.
+    stale: bool,
+    /// The solve is over: no family is loaded any more.
+    solved: bool,
     closed: bool,
+}
+
+/// Stamps checked at a time: short enough for a family wanted meanwhile to
+/// wait little, long enough to take the lock rarely.
+const CHECK_BATCH: usize = 64;
+
+impl State {
+    /// A batch of the stamps left to check.
+    fn check_batch(&mut self) -> Unchecked {
+        let at = self.checks.len().saturating_sub(CHECK_BATCH);
+        self.checks.split_off(at)
+    }
+}
+
+/// What the worker does next.
+enum Work {
+    Load((String, Vec<String>)),
+    Check(Unchecked),
 }
 
 struct Shared {
@@ -78,15 +105,18 @@ impl Shared {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The worker: families in the order they were wanted, until closed;
-    /// the caller's garbage first whenever there is some (after closing too:
-    /// what a finished solve leaves is freed here).
+    /// The worker: families in the order they were wanted, until the solve
+    /// is over; stamps to check when no family is queued; the caller's
+    /// garbage first whenever there is some, except before the last checks
+    /// (after closing too: what a finished solve leaves is freed here).
     fn run(&self) {
         loop {
-            let name = {
+            let work = {
                 let mut state = self.lock();
                 loop {
-                    if !state.garbage.is_empty() {
+                    // once the solve is over, its answer waits on the checks
+                    let checks_first = state.solved && !state.checks.is_empty();
+                    if !state.garbage.is_empty() && !checks_first {
                         let garbage = std::mem::take(&mut state.garbage);
                         drop(state);
                         drop(garbage);
@@ -96,16 +126,31 @@ impl Shared {
                     if state.closed {
                         return;
                     }
-                    match Shared::claim_next(&mut state) {
-                        Some(name) => break name,
-                        None => {
-                            self.changed.notify_all(); // idle: for anyone waiting on that
-                            state = self.changed.wait(state).unwrap_or_else(|p| p.into_inner())
+                    if !state.solved {
+                        if let Some(name) = Shared::claim_next(&mut state) {
+                            break Work::Load(name);
                         }
                     }
+                    if !state.checks.is_empty() {
+                        state.checking += 1;
+                        break Work::Check(state.check_batch());
+                    }
+                    self.changed.notify_all(); // idle: for anyone waiting on that
+                    state = self.changed.wait(state).unwrap_or_else(|p| p.into_inner())
                 }
             };
-            self.load(name);
+            match work {
+                Work::Load(name) => self.load(name),
+                Work::Check(batch) => {
+                    // a check that panics counts as a stamp that changed
+                    let held = catch_unwind(|| all_hold(&batch)).unwrap_or(false);
+                    let mut state = self.lock();
+                    state.checking -= 1;
+                    state.stale |= !held;
+                    drop(state);
+                    self.changed.notify_all();
+                }
+            }
         }
     }
 
@@ -426,6 +471,42 @@ impl Prefetcher {
         }
     }
 
+    /// Queues stamps of files a solve used, to check before its answer is
+    /// (see [`super::stamp_check`]): on the worker when it has no family
+    /// to load, the rest in [`Prefetcher::finish_checks`].
+    pub fn check_later(&self, files: Unchecked) {
+        if files.is_empty() {
+            return;
+        }
+        self.shared.lock().checks.extend(files);
+        self.shared.changed.notify_all();
+    }
+
+    /// Ends the solve's loading and checks the stamps still queued, here
+    /// and on the worker; true if every stamp queued by `check_later` held.
+    pub fn finish_checks(&self) -> bool {
+        let mut state = self.shared.lock();
+        state.solved = true;
+        self.shared.changed.notify_all();
+        loop {
+            if !state.checks.is_empty() {
+                let batch = state.check_batch();
+                drop(state);
+                let held = all_hold(&batch);
+                state = self.shared.lock();
+                state.stale |= !held;
+            } else if state.checking > 0 {
+                state = self
+                    .shared
+                    .changed
+                    .wait(state)
+                    .unwrap_or_else(|p| p.into_inner());
+            } else {
+                return !state.stale;
+            }
+        }
+    }
+
     /// Hands `garbage` to the worker to free, off the caller's thread (a
     /// solve's thousands of packages take milliseconds to free); freed here
     /// and now when there is no worker.
@@ -504,6 +585,44 @@ mod tests {
         assert!(p.take("c", None).is_err());
         drop(p);
         assert_eq!(calls.load(Ordering::SeqCst), 3);
+    }
+
+    #[test]
+    fn stamps_left_for_later_are_checked_on_the_worker_and_at_the_end() {
+        use crate::memo::FileStamp;
+        let dir =
+            std::env::temp_dir().join(format!("pyrer-prefetch-checks-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let files: Vec<_> = (0..200)
+            .map(|i| {
+                let path = dir.join(format!("{i}.py"));
+                std::fs::write(&path, "name = 'x'\n").unwrap();
+                let stamp = FileStamp::of(&std::fs::metadata(&path).unwrap());
+                (path, stamp)
+            })
+            .collect();
+        let mut p = Prefetcher::new(Box::new(|name: &str, _: Option<&VersionRange>| {
+            Some(load_named(name))
+        }));
+        p.want(["a"]); // starts the worker
+        p.check_later(files.clone());
+        // the worker, with no family left to load, checks them meanwhile
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !p.shared.lock().checks.is_empty() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        assert!(p.shared.lock().checks.is_empty(), "the idle worker checks");
+        assert!(p.finish_checks());
+        drop(p);
+
+        // one file changed after its stamp was taken: the answer must not stand
+        let p = Prefetcher::new(Box::new(|name: &str, _: Option<&VersionRange>| {
+            Some(load_named(name))
+        }));
+        std::fs::write(&files[123].0, "name = 'x'\nrequires = ['y']\n").unwrap();
+        p.check_later(files);
+        assert!(!p.finish_checks(), "no worker: checked by the caller");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

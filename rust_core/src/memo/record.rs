@@ -76,6 +76,14 @@ impl FileStamp {
 }
 
 impl FileStamp {
+    /// No file's stamp: stands for one not read yet.
+    pub const UNKNOWN: FileStamp = FileStamp {
+        mtime_ns: 0,
+        ctime_ns: 0,
+        size: 0,
+        ino: 0,
+    };
+
     /// The length of a stamp in a memo value.
     pub(super) const ENCODED_LEN: usize = 8 * 4;
 

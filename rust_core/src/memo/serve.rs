@@ -35,6 +35,13 @@ pub struct FamilyFile {
 pub enum Outcome {
     /// Served from the memo (no file opened).
     MemoHit(PackageData),
+    /// Served from the memo for a file whose stamp was not read: the stamp
+    /// its record was written for, to be checked before the answer is used
+    /// (see [`super::stamp_check`]).
+    MemoHitUnchecked(PackageData, FileStamp),
+    /// A file whose stamp was not read and which the memo cannot answer
+    /// cleanly: its family must be loaded with the stamp read now.
+    StampNeeded,
     /// Read and parsed now (and written to the memo).
     Parsed(PackageData),
     /// rez binds this package's `requires` late (known from the memo).
@@ -61,6 +68,11 @@ pub struct ServeOptions {
     /// is left to rez's evaluator, see `NOT_IN_MEMO`). For loads ahead of
     /// need, which must not open files a solve may never use.
     pub memo_only: bool,
+    /// Do not stat version directories' definition files: serve each from
+    /// its memo record, whose stamp is then checked later (see
+    /// [`super::stamp_check`]); a family the memo cannot answer so is
+    /// loaded again with its stamps read.
+    pub defer_stamps: bool,
 }
 
 /// Why a file was not read under [`ServeOptions::memo_only`].
@@ -139,7 +151,7 @@ fn valid_record<'v>(
     shortened: bool,
 ) -> Option<RecordRef<'v>> {
     let rec = RecordRef::decode(value)?;
-    if rec.stamp != ff.file.stamp {
+    if rec.stamp != ff.file.stamp && !ff.file.stamp_deferred {
         return None;
     }
     if shortened && rec.path != Some(path) {
@@ -201,6 +213,16 @@ pub fn serve_files(
     let hit = |i: usize, value: &[u8]| -> Option<Outcome> {
         let ff = &files[i];
         let rec = valid_record(ff, &paths[i], value, keys[i].1)?;
+        if ff.file.stamp_deferred {
+            // only a plain answer is taken on trust until its stamp is checked
+            return match rec.origin {
+                Origin::Static => Some(Outcome::MemoHitUnchecked(
+                    package_of_record(ff, &rec),
+                    rec.stamp,
+                )),
+                _ => Some(Outcome::StampNeeded),
+            };
+        }
         Some(match rec.origin {
             Origin::LateBound => Outcome::LateBound,
             // Unchanged since the parser declined it: no need to read it.
@@ -224,6 +246,10 @@ pub fn serve_files(
     let mut misses = Vec::new();
     for (i, ff) in files.iter().enumerate() {
         if outcomes[i].is_some() {
+            continue;
+        }
+        if ff.file.stamp_deferred {
+            outcomes[i] = Some(Outcome::StampNeeded);
             continue;
         }
         match ff.file.format {
@@ -324,7 +350,8 @@ pub fn serve_files(
         .collect();
     for o in &outcomes {
         match o {
-            Outcome::MemoHit(_) => counters.memo_hits += 1,
+            Outcome::MemoHit(_) | Outcome::MemoHitUnchecked(..) => counters.memo_hits += 1,
+            Outcome::StampNeeded => {}
             Outcome::Parsed(_) => counters.parsed += 1,
             Outcome::LateBound => counters.late_bound += 1,
             Outcome::NeedsEvaluation(_) => counters.needs_evaluation += 1,

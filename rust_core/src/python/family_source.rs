@@ -92,11 +92,18 @@ struct SourceCounters {
     prefetched_narrower: u64,
     evaluated: u64,
     needs_rez: u64,
+    /// Files served with their stamps checked after the load (see
+    /// `memo::stamp_check`).
+    stamps_deferred: u64,
+    /// Solves run again because a stamp checked after the load had changed.
+    solves_repeated: u64,
 }
 
 /// What one native load found, before any Python work.
 struct NativeLoad {
     packages: Vec<Arc<Package>>,
+    /// Files served with their stamps not checked yet.
+    unchecked: memo::Unchecked,
     /// `(version, path, stamp, reason)` of files rez must evaluate.
     to_evaluate: Vec<(String, String, Stamp, String)>,
     notices: Vec<String>,
@@ -114,8 +121,9 @@ impl NativeSource {
         f(&mut self.counters.lock().unwrap_or_else(|p| p.into_inner()));
     }
 
-    /// The settings of a load now, and how its files are served.
-    fn load_settings(&self) -> (Arc<(LayoutSettings, bool)>, ServeOptions) {
+    /// The settings of a load now, and how its files are served
+    /// (`defer_stamps`: see `memo::stamp_check`).
+    fn load_settings(&self, defer_stamps: bool) -> (Arc<(LayoutSettings, bool)>, ServeOptions) {
         let settings = self
             .settings
             .lock()
@@ -125,6 +133,7 @@ impl NativeSource {
             defer_writes: true,
             serve_evaluated: settings.1,
             memo_only: false,
+            defer_stamps,
         };
         (settings, options)
     }
@@ -134,8 +143,9 @@ impl NativeSource {
         &self,
         name: &str,
         range: Option<&VersionRange>,
+        defer_stamps: bool,
     ) -> Result<NativeLoad, LoadError> {
-        let (settings, options) = self.load_settings();
+        let (settings, options) = self.load_settings(defer_stamps);
         let names = [name.to_string()];
         let load = memo::load_families(
             self.store(),
@@ -154,6 +164,7 @@ impl NativeSource {
             let mut c = self.counters.lock().unwrap_or_else(|p| p.into_inner());
             c.families += 1;
             c.load.add(&load.counters);
+            c.stamps_deferred += load.unchecked.len() as u64;
             if !load.needs_rez.is_empty() {
                 c.needs_rez += 1;
             }
@@ -190,6 +201,7 @@ impl NativeSource {
             .collect();
         Ok(NativeLoad {
             packages,
+            unchecked: load.unchecked,
             to_evaluate,
             notices: load.notices,
         })
@@ -198,11 +210,11 @@ impl NativeSource {
     /// What the prefetch worker runs (see `memo::load_ahead`); None without
     /// a memo (switched off, or a forked child), where nothing loads ahead.
     /// It holds no Python object.
-    fn prefetch_job(&self) -> Option<Box<PrefetchJob>> {
+    fn prefetch_job(&self, defer_stamps: bool) -> Option<Box<PrefetchJob>> {
         let store = self.store().and(self.store.clone())?;
         let location = self.location.clone();
         let owner_pid = self.owner_pid;
-        let (settings, options) = self.load_settings();
+        let (settings, options) = self.load_settings(defer_stamps);
         Some(Box::new(move |name: &str, range: Option<&VersionRange>| {
             if std::process::id() != owner_pid {
                 return None; // LMDB handles must not cross fork()
@@ -275,7 +287,7 @@ impl NativeSource {
         name: &str,
         range: Option<&VersionRange>,
     ) -> Result<Vec<Arc<Package>>, LoadError> {
-        let load = py.detach(|| self.load_native(name, range))?;
+        let load = py.detach(|| self.load_native(name, range, false))?;
         self.finish(py, name, load)
     }
 }
@@ -389,6 +401,8 @@ impl PyFamilySource {
         d.set_item("prefetched_narrower", c.prefetched_narrower)?;
         d.set_item("evaluated", c.evaluated)?;
         d.set_item("needs_rez", c.needs_rez)?;
+        d.set_item("stamps_deferred", c.stamps_deferred)?;
+        d.set_item("solves_repeated", c.solves_repeated)?;
         Ok(d)
     }
 
@@ -491,6 +505,16 @@ impl PrefetchMode {
     }
 }
 
+/// Whether native loads with a prefetcher leave their files' stamps to be
+/// checked later (see `memo::stamp_check`), from `PYRER_STAMP_CHECKS`:
+/// `later` by default, `now` for a stat of each file as it is loaded.
+fn stamp_checks_later() -> bool {
+    match std::env::var("PYRER_STAMP_CHECKS") {
+        Err(_) => true,
+        Ok(v) => !v.trim().eq_ignore_ascii_case("now"),
+    }
+}
+
 /// Whether `e` is a `FallbackToRez` for `@late` requirements.
 fn is_late_bound(py: Python<'_>, e: &PyErr) -> bool {
     e.value(py)
@@ -570,7 +594,14 @@ pub(crate) struct ChainLoader<'c> {
     /// (created with the source's first load; None where switched off).
     prefetchers: Vec<Option<Prefetcher>>,
     prefetch: PrefetchMode,
+    /// Native loads with a prefetcher leave their stamps to check later
+    /// (see `memo::stamp_check`); off once a solve must be repeated.
+    defer_stamps: bool,
     state: Option<&'c Mutex<ChainState>>,
+    /// The chain's failure before this solve, restored if it is repeated.
+    failure_before: Option<(String, String)>,
+    /// A stamp checked at once (no prefetcher to leave it to) had changed.
+    stale: bool,
     late_bound: Option<&'c Py<PyAny>>,
     /// The exception that stopped the solve, raised again by `solve`.
     pub pending: Option<PyErr>,
@@ -586,7 +617,10 @@ impl<'c> ChainLoader<'c> {
             sources: Vec::new(),
             prefetchers: Vec::new(),
             prefetch: PrefetchMode::from_env(),
+            defer_stamps: stamp_checks_later(),
             state: None,
+            failure_before: None,
+            stale: false,
             late_bound: None,
             pending: None,
             load_time: Duration::ZERO,
@@ -598,6 +632,8 @@ impl<'c> ChainLoader<'c> {
                 loader.sources = chain.sources.iter().map(Source::share).collect();
                 loader.state = Some(&chain.state);
                 loader.late_bound = chain.late_bound.as_ref();
+                let state = chain.state.lock().unwrap_or_else(|p| p.into_inner());
+                loader.failure_before = state.failure.clone();
             } else {
                 loader.sources.push(Source::of(py, obj)?);
             }
@@ -647,6 +683,8 @@ impl<'c> ChainLoader<'c> {
         match &self.sources[source] {
             Source::Native(native) => {
                 let native = native.clone();
+                // a load leaves its stamps to the prefetcher to check
+                let defer = self.defer_stamps && self.prefetcher(source, &native).is_some();
                 let prefetcher = self.prefetchers[source].as_ref();
                 let taken = prefetcher.map(|p| (p, p.take(name, range)));
                 if let Some((_, Err(memo::NotTaken::Narrower))) = taken {
@@ -668,14 +706,19 @@ impl<'c> ChainLoader<'c> {
                         }
                         native.native_load(name, load)
                     }
-                    _ => native.load_native(name, range),
+                    _ => native.load_native(name, range, defer),
                 };
-                let load = match load {
+                let mut load = match load {
                     Err(LoadError::NeedsRez("late_bound", _)) if self.late_bound.is_some() => {
                         return self.load_late_bound(source, name, range);
                     }
                     other => other?,
                 };
+                let unchecked = std::mem::take(&mut load.unchecked);
+                match self.prefetchers[source].as_ref() {
+                    Some(prefetcher) => prefetcher.check_later(unchecked),
+                    None => self.stale |= !memo::all_hold(&unchecked),
+                }
                 self.prefetch_required(source, &native, &load.packages);
                 if load.notices.is_empty() && load.to_evaluate.is_empty() {
                     return Ok(load.packages); // the warm path: no Python at all
@@ -745,7 +788,7 @@ impl<'c> ChainLoader<'c> {
             return None;
         }
         if self.prefetchers[source].is_none() {
-            let job = native.prefetch_job()?;
+            let job = native.prefetch_job(self.defer_stamps)?;
             let wait = self.prefetch == PrefetchMode::Wait;
             self.prefetchers[source] = Some(Prefetcher::new(job).waiting_for_queued(wait));
         }
@@ -771,6 +814,36 @@ impl<'c> ChainLoader<'c> {
                 Err(e) => Err(LoadError::Raised(e)),
             }
         })
+    }
+
+    /// Checks the stamps this solve's loads left for later (see
+    /// `memo::stamp_check`), and ends their loading ahead; true if every
+    /// stamp held, so the solve's answer stands.
+    pub fn stamps_held(&mut self) -> bool {
+        let mut held = !self.stale;
+        for (source, prefetcher) in self.prefetchers.iter().enumerate() {
+            let Some(prefetcher) = prefetcher else {
+                continue;
+            };
+            if !prefetcher.finish_checks() {
+                held = false;
+                if let Source::Native(native) = &self.sources[source] {
+                    native.count(|c| c.solves_repeated += 1);
+                }
+            }
+        }
+        held
+    }
+
+    /// Readies the loader for the solve again, every stamp read as it loads:
+    /// a file changed after the memo's record of it was served.
+    pub fn check_stamps_now(&mut self) {
+        self.defer_stamps = false;
+        self.stale = false;
+        self.prefetchers.iter_mut().for_each(|p| *p = None);
+        if let Some(state) = self.state {
+            state.lock().unwrap_or_else(|p| p.into_inner()).failure = self.failure_before.clone();
+        }
     }
 
     /// Every source's packages of `name`, the first source winning.

@@ -378,6 +378,7 @@ fn load_family(
                 defer_writes: true,
                 serve_evaluated,
                 memo_only: false,
+                defer_stamps: false,
             },
         )
     });
@@ -444,6 +445,7 @@ fn index_families<'py>(
         defer_writes: false,
         serve_evaluated,
         memo_only: false,
+        defer_stamps: false,
     };
     let load = py
         .detach(|| memo::load_families(Some(&store), &location, &names, None, &settings, options));

@@ -490,14 +490,26 @@ pub fn solve(
     let orderers = package_orderers.as_ref().map(|o| o.get());
     let outcome = py.detach(|| {
         let orderers = orderers.map(|o| o as &dyn PackageOrder);
-        solver::solve_filtered(
-            &requests,
-            families,
-            &mut loader,
-            mode,
-            filter.as_deref(),
-            orderers,
-        )
+        let run = |loader: &mut ChainLoader<'_>| {
+            solver::solve_filtered(
+                &requests,
+                families,
+                loader,
+                mode,
+                filter.as_deref(),
+                orderers,
+            )
+        };
+        let outcome = run(&mut loader);
+        // The answer stands only if every file served with its stamp left
+        // for later is unchanged; otherwise the solve runs again reading
+        // each stamp as it loads (see `memo::stamp_check`).
+        if loader.pending.is_some() || loader.stamps_held() {
+            return outcome;
+        }
+        drop(outcome);
+        loader.check_stamps_now();
+        run(&mut loader)
     });
     let elapsed = start.elapsed().as_secs_f64() * 1e3;
     if let Some(e) = loader.pending.take() {
