@@ -52,6 +52,8 @@ import solver_harness as harness
 from disk_repos import DiskCase
 
 REQUESTS_PER_REPO = 10
+# every this many repositories, files are edited once the memo is warm
+EDITED_EVERY = 3
 
 
 
@@ -159,6 +161,24 @@ def run_case(case: DiskCase, workdir: Path, with_contexts: bool = True) -> list[
                     theirs = disk_repos.context_answer(req, path, mode, active=False)
                     found = disk_repos.diff_contexts(ours, theirs)
                     check(i, "ResolvedContext, shim vs stock rez", found)
+
+            if cold.memo is not None and case.seed % EDITED_EVERY == 0:
+                # files edited after the memo remembered them: a solve that
+                # took their stamps from the memo must find out and solve again
+                edited = edit_some_files(root, case)
+                _statuses["files edited after the memo was warm"] += len(edited)
+                from rez.package_repository import package_repository_manager
+
+                package_repository_manager.clear_caches()
+                rez_answers = [
+                    harness.run_rez(req, [str(root)], variant_select_mode=mode).outcome
+                    for req, mode in zip(case.requests, case.modes)
+                ]
+                after_edits = disk_repos.pyrer_repository(root)
+                solve_all(after_edits, f"pyrer.solve on pyrer@, warm memo, {edited} edited")
+                counters = after_edits.load_counters
+                _statuses["solves repeated after an edit"] += counters.get("solves_repeated", 0)
+                _statuses["stamps checked after the load"] += counters.get("stamps_deferred", 0)
         finally:
             disk_repos.forget_pyrer_repo(root, memo_dir)
 
@@ -167,6 +187,27 @@ def run_case(case: DiskCase, workdir: Path, with_contexts: bool = True) -> list[
         _statuses[rez.status] += 1
     _forms.update(disk_repos.all_forms(case.forms))
     return problems
+
+
+def edit_some_files(root: Path, case: DiskCase) -> list[str]:
+    """Gives up to three package.py files of `root` other requirements (a
+    later `requires` wins over what the file says before), their mtimes kept
+    to the nanosecond; the families edited."""
+    import random
+
+    rng = random.Random(case.seed)
+    files = sorted(root.glob("*/*/package.py"))
+    families = sorted({p.parent.parent.name for p in files})
+    edited = []
+    for path in rng.sample(files, min(3, len(files))):
+        other = rng.choice(families)
+        requirement = rng.choice([other, f"!{other}", f"~{other}", f"{other}-{rng.randint(0, 9)}+"])
+        st = path.stat()
+        with path.open("a") as f:
+            f.write(f"\nrequires = [{requirement!r}]\n")
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+        edited.append(f"{path.parent.parent.name}-{path.parent.name}: {requirement}")
+    return edited
 
 
 def _replay_hint(seed: int) -> str:
@@ -202,6 +243,10 @@ def test_random_disk_cases_cover_every_status_and_form() -> None:
     assert _shim_counts["hit"] >= total // 5, _shim_counts
     # the warm solves that waited for families loaded ahead took some of them
     assert _statuses["prefetched families"] > 0, _statuses
+    # files edited after the memo was warm were served from it and checked
+    # after the load, and some solves were run again for them
+    assert _statuses["stamps checked after the load"] > 0, _statuses
+    assert _statuses["solves repeated after an edit"] > 0, _statuses
 
 
 # ---------------------------------------------------------------------------
