@@ -297,9 +297,18 @@ pub fn family_layout(
     }
     let family = location.join(name);
     // One open and one fstat instead of a stat by path and an open: the
-    // handle serves the stats below, its stamp the remembered listing.
-    let handle = fs::File::open(&family).ok();
-    let meta = handle.as_ref().and_then(|h| h.metadata().ok());
+    // handle serves the stats below, its stamp the remembered listing. With
+    // the stamps deferred there are no stats below, and a stat is enough
+    // (a directory that cannot be read any more has a new ctime, so its
+    // remembered listing is not served).
+    let (handle, meta) = match defer_stamps {
+        true => (None, fs::metadata(&family).ok()),
+        false => {
+            let handle = fs::File::open(&family).ok();
+            let meta = handle.as_ref().and_then(|h| h.metadata().ok());
+            (handle, meta)
+        }
+    };
     let is_dir = match &meta {
         Some(m) => m.is_dir(),
         None => family.is_dir(), // unreadable: rez's listing reports it
