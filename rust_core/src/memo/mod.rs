@@ -28,7 +28,7 @@ pub use serve::{
     remember_evaluated, serve_files, Counters, FamilyFile, Outcome, ServeOptions,
     EVALUATED_EACH_TIME, NOT_IN_MEMO,
 };
-pub use stamp_check::{all_hold, stamp_holds, Unchecked};
+pub use stamp_check::{all_hold, stamp_holds, Unchecked, UncheckedFile};
 pub use store::{key_of, MemoError, Store, SHORT_KEY_PREFIX};
 
 use crate::algebra::range::VersionRange;
@@ -82,6 +82,44 @@ impl FamilyLoad {
         if !self.needs_rez.iter().any(|(f, _, _)| f == family) {
             self.needs_rez.push((family.to_string(), kind, why));
         }
+    }
+
+    /// Takes out the packages outside `range` (a load ahead made for a wider
+    /// one), and the stamps of their files: the solve never sees those
+    /// packages, so their files need no check.
+    pub fn split_off_outside(
+        &mut self,
+        range: &VersionRange,
+    ) -> Vec<(PackageData, Option<Version>)> {
+        let outside: Vec<bool> = (self.packages.iter())
+            .map(|(_, version)| match version {
+                Some(v) => !range.contains_version(v),
+                None => !range.contains_version(&Version::empty()),
+            })
+            .collect();
+        if !outside.contains(&true) {
+            return Vec::new();
+        }
+        // each kept package's index once the others are gone
+        let kept_index: Vec<usize> = (outside.iter())
+            .scan(0, |kept, &out| {
+                let index = *kept;
+                *kept += usize::from(!out);
+                Some(index)
+            })
+            .collect();
+        self.unchecked.retain_mut(|file| {
+            let index = file.package;
+            file.package = kept_index[index];
+            !outside[index]
+        });
+        let mut at = 0;
+        (self.packages)
+            .extract_if(.., |_| {
+                at += 1;
+                outside[at - 1]
+            })
+            .collect()
     }
 }
 
@@ -160,7 +198,11 @@ fn load_batch(
             }
             Outcome::MemoHitUnchecked(p, stamp) => {
                 load.packages.push((p, ff.file.parsed_version.clone()));
-                load.unchecked.push((ff.file.path, stamp));
+                load.unchecked.push(UncheckedFile {
+                    path: ff.file.path,
+                    stamp,
+                    package: load.packages.len() - 1,
+                });
             }
             Outcome::StampNeeded => unreachable!("returned above"),
             Outcome::LateBound => {

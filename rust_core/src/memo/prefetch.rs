@@ -589,7 +589,7 @@ mod tests {
 
     #[test]
     fn stamps_left_for_later_are_checked_on_the_worker_and_at_the_end() {
-        use crate::memo::FileStamp;
+        use crate::memo::{FileStamp, UncheckedFile};
         let dir =
             std::env::temp_dir().join(format!("pyrer-prefetch-checks-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -598,7 +598,11 @@ mod tests {
                 let path = dir.join(format!("{i}.py"));
                 std::fs::write(&path, "name = 'x'\n").unwrap();
                 let stamp = FileStamp::of(&std::fs::metadata(&path).unwrap());
-                (path, stamp)
+                UncheckedFile {
+                    path,
+                    stamp,
+                    package: i,
+                }
             })
             .collect();
         let mut p = Prefetcher::new(Box::new(|name: &str, _: Option<&VersionRange>| {
@@ -619,7 +623,7 @@ mod tests {
         let p = Prefetcher::new(Box::new(|name: &str, _: Option<&VersionRange>| {
             Some(load_named(name))
         }));
-        std::fs::write(&files[123].0, "name = 'x'\nrequires = ['y']\n").unwrap();
+        std::fs::write(&files[123].path, "name = 'x'\nrequires = ['y']\n").unwrap();
         p.check_later(files);
         assert!(!p.finish_checks(), "no worker: checked by the caller");
         let _ = std::fs::remove_dir_all(&dir);

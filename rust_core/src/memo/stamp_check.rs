@@ -19,9 +19,19 @@ use std::path::{Path, PathBuf};
 
 use super::record::FileStamp;
 
-/// Definition files served with their stamps unchecked, and the stamps
-/// their records were written for.
-pub type Unchecked = Vec<(PathBuf, FileStamp)>;
+/// A definition file served with its stamp unchecked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UncheckedFile {
+    pub path: PathBuf,
+    /// The stamp its record was written for.
+    pub stamp: FileStamp,
+    /// Its package's index in the load's `packages`: a version the solve
+    /// never sees (outside the range it asked) needs no check.
+    pub package: usize,
+}
+
+/// Definition files served with their stamps unchecked.
+pub type Unchecked = Vec<UncheckedFile>;
 
 /// Whether `path` is still a regular file (links followed, as the layout's
 /// stat follows them) with stamp `stamp`.
@@ -33,8 +43,8 @@ pub fn stamp_holds(path: &Path, stamp: &FileStamp) -> bool {
 }
 
 /// Whether every stamp of `files` holds.
-pub fn all_hold(files: &[(PathBuf, FileStamp)]) -> bool {
-    files.iter().all(|(path, stamp)| stamp_holds(path, stamp))
+pub fn all_hold(files: &[UncheckedFile]) -> bool {
+    files.iter().all(|f| stamp_holds(&f.path, &f.stamp))
 }
 
 #[cfg(test)]
@@ -109,10 +119,19 @@ mod tests {
             (deferred.counters.memo_hits, deferred.counters.files_read),
             (2, 0)
         );
-        let mut unchecked = deferred.unchecked.clone();
-        unchecked.sort_by(|x, y| x.0.cmp(&y.0));
         let stamp = |p: &Path| FileStamp::of(&fs::metadata(p).unwrap());
-        assert_eq!(unchecked, [(a.clone(), stamp(&a)), (b.clone(), stamp(&b))]);
+        let mut unchecked: Vec<_> = (deferred.unchecked.iter())
+            .map(|f| {
+                let version = deferred.packages[f.package].0.version().to_string();
+                (f.path.clone(), f.stamp, version)
+            })
+            .collect();
+        unchecked.sort_by(|x, y| x.0.cmp(&y.0));
+        let expected = [
+            (a.clone(), stamp(&a), "1.0".to_string()),
+            (b.clone(), stamp(&b), "2.0".to_string()),
+        ];
+        assert_eq!(unchecked, expected, "each file with its package");
         assert!(all_hold(&deferred.unchecked));
 
         // edited, same mtime: the record is served as it was, and only its
@@ -132,6 +151,41 @@ mod tests {
         assert!(!all_hold(&stale.unchecked));
         let now = load(&store, &root, false);
         assert_eq!(served(&now)[1].1, ["baz", "qux"]);
+        drop(store);
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn versions_outside_the_range_asked_leave_with_their_stamps() {
+        use crate::algebra::range::VersionRange;
+        let root = repo("outside");
+        let store = Store::open(&root.join(".memo"), 1 << 20).unwrap();
+        for v in ["1.0", "1.5", "2.0", "3.0"] {
+            write(&root, &format!("foo/{v}/package.py"), "foo", "");
+        }
+        settle();
+        load(&store, &root, false);
+        let mut deferred = load(&store, &root, true);
+        assert_eq!(deferred.unchecked.len(), 4);
+        let range = VersionRange::parse("1.5|3").unwrap();
+        let mut dropped: Vec<_> = (deferred.split_off_outside(&range).iter())
+            .map(|(p, _)| p.version().to_string())
+            .collect();
+        dropped.sort();
+        assert_eq!(dropped, ["1.0", "2.0"]);
+        // the stamps left are those of the packages kept, each still pointing
+        // at its own package
+        let mut kept: Vec<_> = (deferred.unchecked.iter())
+            .map(|f| {
+                let version = deferred.packages[f.package].0.version().to_string();
+                assert!(f.path.ends_with(format!("{version}/package.py")));
+                version
+            })
+            .collect();
+        kept.sort();
+        assert_eq!(kept, ["1.5", "3.0"]);
+        assert_eq!(deferred.packages.len(), 2);
+        assert!(deferred.split_off_outside(&range).is_empty());
         drop(store);
         let _ = fs::remove_dir_all(&root);
     }
@@ -167,7 +221,12 @@ mod tests {
         fs::write(&file, "name = 'a'\n").unwrap();
         let stamp = FileStamp::of(&fs::metadata(&file).unwrap());
         assert!(stamp_holds(&file, &stamp));
-        assert!(all_hold(&[(file.clone(), stamp)]));
+        let unchecked = UncheckedFile {
+            path: file.clone(),
+            stamp,
+            package: 0,
+        };
+        assert!(all_hold(&[unchecked]));
         fs::write(&file, "name = 'a'\nrequires = ['b']\n").unwrap();
         assert!(!stamp_holds(&file, &stamp));
         let stamp = FileStamp::of(&fs::metadata(&file).unwrap());

@@ -696,10 +696,7 @@ impl<'c> ChainLoader<'c> {
                         // the versions outside the range asked are freed on
                         // the worker's thread, not this one
                         if let Some(range) = range {
-                            let other: Vec<_> = load
-                                .packages
-                                .extract_if(.., |(_, v)| !in_range(range, v))
-                                .collect();
+                            let other = load.split_off_outside(range);
                             if !other.is_empty() {
                                 prefetcher.discard(Box::new(other));
                             }
@@ -907,14 +904,6 @@ impl Source {
                 takes_range: *takes_range,
             },
         }
-    }
-}
-
-/// Whether a load's package of `version` (None: it has none) is in `range`.
-fn in_range(range: &VersionRange, version: &Option<Version>) -> bool {
-    match version {
-        Some(v) => range.contains_version(v),
-        None => range.contains_version(&Version::empty()),
     }
 }
 
