@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 import os
+import random
 import sys
 import tempfile
 from collections import Counter
@@ -50,12 +51,11 @@ import pyrer
 import pytest
 import solver_harness as harness
 from disk_repos import DiskCase
+from rez.package_repository import package_repository_manager
 
 REQUESTS_PER_REPO = 10
 # every this many repositories, files are edited once the memo is warm
 EDITED_EVERY = 3
-
-
 
 
 BASE_SEED = int(os.environ.get("PYRER_REPO_DIFF_SEED", "0"))
@@ -92,10 +92,15 @@ def run_case(case: DiskCase, workdir: Path, with_contexts: bool = True) -> list[
                 + "\n  ".join(found)
             )
 
-    rez_answers = [
-        harness.run_rez(req, [str(root)], variant_select_mode=mode).outcome
-        for req, mode in zip(case.requests, case.modes)
-    ]
+    def answers_of_rez() -> list[harness.Outcome]:
+        """rez's answers to the case's requests, from the files as they are now."""
+        package_repository_manager.clear_caches()
+        return [
+            harness.run_rez(req, [str(root)], variant_select_mode=mode).outcome
+            for req, mode in zip(case.requests, case.modes)
+        ]
+
+    rez_answers = answers_of_rez()
     disk_repos.settle()  # files written just now are not remembered
 
     def solve_all(repository: Any, what: str) -> int:
@@ -167,13 +172,7 @@ def run_case(case: DiskCase, workdir: Path, with_contexts: bool = True) -> list[
                 # took their stamps from the memo must find out and solve again
                 edited = edit_some_files(root, case)
                 _statuses["files edited after the memo was warm"] += len(edited)
-                from rez.package_repository import package_repository_manager
-
-                package_repository_manager.clear_caches()
-                rez_answers = [
-                    harness.run_rez(req, [str(root)], variant_select_mode=mode).outcome
-                    for req, mode in zip(case.requests, case.modes)
-                ]
+                rez_answers = answers_of_rez()
                 after_edits = disk_repos.pyrer_repository(root)
                 solve_all(after_edits, f"pyrer.solve on pyrer@, warm memo, {edited} edited")
                 counters = after_edits.load_counters
@@ -193,8 +192,6 @@ def edit_some_files(root: Path, case: DiskCase) -> list[str]:
     """Gives up to three package.py files of `root` other requirements (a
     later `requires` wins over what the file says before), their mtimes kept
     to the nanosecond; the families edited."""
-    import random
-
     rng = random.Random(case.seed)
     files = sorted(root.glob("*/*/package.py"))
     families = sorted({p.parent.parent.name for p in files})
