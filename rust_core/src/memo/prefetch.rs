@@ -57,7 +57,7 @@ struct State {
     /// Families the solve's loads named, in that order.
     queue: VecDeque<String>,
     /// Families the worker found itself (see [`look_ahead`]), loaded when
-    /// `queue` is empty.
+    /// `queue` is empty and no stamp waits to be checked.
     ahead: VecDeque<String>,
     /// The requirements each queued family was wanted with: the range its
     /// load covers is their union.
