@@ -420,6 +420,33 @@ def test_map_full_grows(bench_path: Path, tmp_path: Path) -> None:
 # -- several processes ----------------------------------------------------------
 
 
+def test_a_reader_takes_up_a_map_another_process_grew(bench_path: Path, tmp_path: Path) -> None:
+    """LMDB refuses a read transaction of a process whose map another one
+    grew until it adopts the new size: every kind of read must do so."""
+    memo_dir = tmp_path / "memo"
+    reader = textwrap.dedent(f"""
+        import sys
+        import pyrer
+        memo = pyrer.Memo({str(memo_dir)!r}, 1 << 20)
+        small = memo.stats()["map_size"]
+        print("open", flush=True)
+        sys.stdin.readline()  # another process grows the map meanwhile
+        paths = memo.paths({str(bench_path)!r})
+        stats = memo.stats()
+        print(len(paths), stats["entries"] > len(paths), stats["map_size"] > small, stats["broken"])
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", reader], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline() == "open\n"
+    env = {**os.environ, "PYRER_MEMO_DIR": str(memo_dir), "PYRER_MEMO_MAP_SIZE": str(1 << 20)}
+    indexed = subprocess.run([sys.executable, "-m", "pyrer.index", "-q", str(bench_path)],
+                             env=env, capture_output=True, text=True, timeout=300)
+    assert indexed.returncode == 0, indexed.stderr
+    out, err = proc.communicate("go\n", timeout=300)
+    assert proc.returncode == 0, err
+    assert out.split() == ["18226", "True", "True", "None"], err
+
+
 def test_two_indexers_and_a_reader_at_once(bench_path: Path, tmp_path: Path) -> None:
     memo_dir = tmp_path / "memo"
     env = {**os.environ, "PYRER_MEMO_DIR": str(memo_dir), "PYRER_MEMO_MAP_SIZE": str(1 << 20)}

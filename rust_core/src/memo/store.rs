@@ -311,27 +311,34 @@ impl Store {
         if self.state().is_err() {
             return Ok(nothing());
         }
+        match self.in_read_txn(|rtxn| self.read_sorted(rtxn, keys, &mut read)) {
+            Ok(out) => Ok(out),
+            Err(e) => e.map_or(Ok(nothing()), Err),
+        }
+    }
+
+    /// Runs `read` in a read transaction. A map another process grew is
+    /// taken up and the transaction started again: LMDB refuses one until
+    /// this process has adopted the new size (two indexers growing the
+    /// memo while a third process reads it). Err(None): the store stopped
+    /// with nothing new to report.
+    fn in_read_txn<T>(
+        &self,
+        mut read: impl FnMut(&heed::RoTxn<'_, WithoutTls>) -> heed::Result<T>,
+    ) -> Result<T, Option<MemoError>> {
         for _ in 0..3 {
             let guard = self.resize.read().unwrap_or_else(|p| p.into_inner());
             let inside = self.guard();
-            let rtxn = match self.env.read_txn() {
-                Ok(rtxn) => rtxn,
-                Err(heed::Error::Mdb(MdbError::MapResized)) => {
-                    drop(inside);
-                    drop(guard);
-                    match self.adopt_map_size() {
-                        Ok(()) => continue,
-                        Err(e) => return e.map_or(Ok(nothing()), Err),
-                    }
-                }
-                Err(e) => return self.fail(Doing::Reading, e).map_or(Ok(nothing()), Err),
-            };
-            return match self.read_sorted(&rtxn, keys, &mut read) {
-                Ok(out) => Ok(out),
-                Err(e) => self.fail(Doing::Reading, e).map_or(Ok(nothing()), Err),
-            };
+            let result = self.env.read_txn().and_then(|rtxn| read(&rtxn));
+            drop(inside);
+            drop(guard);
+            match result {
+                Ok(value) => return Ok(value),
+                Err(heed::Error::Mdb(MdbError::MapResized)) => self.adopt_map_size()?,
+                Err(e) => return Err(self.fail(Doing::Reading, e)),
+            }
         }
-        Err(MemoError("memo map keeps changing size".into()))
+        Err(Some(MemoError("memo map keeps changing size".into())))
     }
 
     /// `read_many`'s lookups inside one transaction. The keys are visited in
@@ -496,35 +503,24 @@ impl Store {
         if self.state().is_err() {
             return Ok(Vec::new());
         }
-        let _guard = self.resize.read().unwrap_or_else(|p| p.into_inner());
-        let _inside = self.guard();
-        let keys = (|| {
-            let rtxn = self.env.read_txn()?;
+        let keys = self.in_read_txn(|rtxn| {
             let mut out = Vec::new();
-            for item in self.db.prefix_iter(&rtxn, prefix)? {
+            for item in self.db.prefix_iter(rtxn, prefix)? {
                 out.push(item?.0.to_vec());
             }
-            Ok::<_, heed::Error>(out)
-        })();
-        match keys {
-            Ok(keys) => Ok(keys),
-            Err(e) => self.fail(Doing::Reading, e).map_or(Ok(Vec::new()), Err),
-        }
+            Ok(out)
+        });
+        keys.or_else(|e| e.map_or(Ok(Vec::new()), Err))
     }
 
     /// Number of entries and the current map size in bytes.
     pub fn size(&self) -> (u64, usize) {
-        let _guard = self.resize.read().unwrap_or_else(|p| p.into_inner());
-        let _inside = self.guard();
         let entries = match self.state() {
             Err(_) => 0,
-            Ok(()) => self
-                .env
-                .read_txn()
-                .ok()
-                .and_then(|t| self.db.len(&t).ok())
-                .unwrap_or(0),
+            Ok(()) => self.in_read_txn(|rtxn| self.db.len(rtxn)).unwrap_or(0),
         };
+        let _guard = self.resize.read().unwrap_or_else(|p| p.into_inner());
+        let _inside = self.guard();
         (entries, self.env.info().map_size)
     }
 }
