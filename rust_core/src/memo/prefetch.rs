@@ -131,18 +131,15 @@ impl Shared {
                         return;
                     }
                     if !state.solved {
-                        if let Some(name) = Shared::claim_next(&mut state, false) {
+                        // what it found ahead waits while stamps wait
+                        let ahead = state.checks.is_empty();
+                        if let Some(name) = Shared::claim_next(&mut state, ahead) {
                             break Work::Load(name);
                         }
                     }
                     if !state.checks.is_empty() {
                         state.checking += 1;
                         break Work::Check(state.check_batch());
-                    }
-                    if !state.solved {
-                        if let Some(name) = Shared::claim_next(&mut state, true) {
-                            break Work::Load(name);
-                        }
                     }
                     self.changed.notify_all(); // idle: for anyone waiting on that
                     state = self.changed.wait(state).unwrap_or_else(|p| p.into_inner())
