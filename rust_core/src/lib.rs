@@ -10,6 +10,7 @@
 //!   knows about Python.
 
 pub mod algebra;
+mod allocator;
 pub mod fork_guard;
 pub mod memo;
 pub mod package;
@@ -24,7 +25,7 @@ mod python;
 /// The solver allocates and frees many small objects; mimalloc is markedly
 /// faster at that than the system allocator.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: allocator::Mimalloc = allocator::Mimalloc;
 
 pub use algebra::{
     Requirement, RequirementList, Version, VersionError, VersionRange, VersionedObject,

@@ -26,7 +26,7 @@ struct Repr {
     /// rez's `Version.inf` (tokens = None).
     inf: bool,
     /// An order-preserving integer for the common versions (see `fast_key`).
-    fast: Option<u128>,
+    fast: Option<FastKey>,
     /// An order-preserving byte string for the others (see `order_key`).
     key: Option<OrderKey>,
 }
@@ -117,11 +117,17 @@ fn encode_order_key(text: &str, spans: &[(u32, u32)], key: &mut Vec<u8>) -> bool
     true
 }
 
+/// `fast_key`'s 128 bits as two words, high first: ordered as the integer,
+/// but 8-byte aligned, so a version is an ordinary allocation (16-byte
+/// aligned blocks take the allocator's slow path, see `crate::allocator`).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct FastKey([u64; 2]);
+
 /// Packs versions of at most 8 purely numeric tokens (no leading zeros,
 /// values below 65535) into one integer that orders exactly like rez: each
 /// token becomes value+1 in 16 bits, missing tokens 0, so a shorter version
 /// sorts before its extensions ("1" < "1.0").
-fn fast_key(text: &str, spans: &[(u32, u32)]) -> Option<u128> {
+fn fast_key(text: &str, spans: &[(u32, u32)]) -> Option<FastKey> {
     if spans.len() > 8 {
         return None;
     }
@@ -138,7 +144,7 @@ fn fast_key(text: &str, spans: &[(u32, u32)]) -> Option<u128> {
         }
         key |= u128::from(value + 1) << (16 * (7 - i));
     }
-    Some(key)
+    Some(FastKey([(key >> 64) as u64, key as u64]))
 }
 
 /// Token spans gathered while parsing: on the stack for the usual handful,
@@ -377,6 +383,19 @@ mod tests {
 
     fn v(s: &str) -> Version {
         Version::parse(s).unwrap()
+    }
+
+    #[test]
+    fn a_version_is_an_ordinary_allocation() {
+        // no more than pointer alignment: see `FastKey`
+        assert!(std::mem::align_of::<Repr>() <= std::mem::size_of::<usize>());
+        let keys = [0u128, 1, 1 << 64, (1 << 64) + 1, u128::MAX >> 1, u128::MAX];
+        for a in keys {
+            for b in keys {
+                let split = |k: u128| FastKey([(k >> 64) as u64, k as u64]);
+                assert_eq!(split(a).cmp(&split(b)), a.cmp(&b), "{a} {b}");
+            }
+        }
     }
 
     #[test]

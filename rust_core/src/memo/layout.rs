@@ -146,6 +146,25 @@ impl FamilyDir {
 /// A definition file found, and whether its stamp was left unchecked.
 type FoundFile = (PathBuf, FileFormat, FileStamp, bool);
 
+/// `dir.join(format!("{sub}/{name}.py"))` in one allocation: built for
+/// every package a warm load serves, where `format!` and `join` cost a
+/// tenth of the load.
+fn py_definition_path(dir: &Path, sub: &str, name: &str) -> PathBuf {
+    let dir = dir.as_os_str();
+    let mut path = std::ffi::OsString::with_capacity(dir.len() + sub.len() + name.len() + 5);
+    path.push(dir);
+    // as `join`: a separator unless the directory ends with one
+    let last = dir.as_encoded_bytes().last();
+    if last.is_some_and(|&c| !std::path::is_separator(char::from(c))) {
+        path.push(std::path::MAIN_SEPARATOR_STR);
+    }
+    path.push(sub);
+    path.push("/");
+    path.push(name);
+    path.push(".py");
+    path.into()
+}
+
 /// The first definition file in directory `sub` of the family (`""`: the
 /// family directory itself), as rez's `_get_file`: for each filename, `.py`
 /// then `.yaml`, the first that is a file. `listed`, the family directory's
@@ -160,7 +179,7 @@ fn definition_file(
     defer_stamp: bool,
 ) -> io::Result<Option<FoundFile>> {
     if let (true, Some(first)) = (defer_stamp && !sub.is_empty(), names.first()) {
-        let path = family.path.join(format!("{sub}/{first}.py"));
+        let path = py_definition_path(&family.path, sub, first);
         return Ok(Some((path, FileFormat::Py, FileStamp::UNKNOWN, true)));
     }
     let mut rel = String::with_capacity(sub.len() + 24);
@@ -461,6 +480,17 @@ pub fn family_names(location: &Path) -> io::Result<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn definition_paths_are_joined_as_join_does() {
+        for dir in ["/sw/pkg/foo", "/sw/pkg/foo/", "foo", ""] {
+            assert_eq!(
+                py_definition_path(Path::new(dir), "1.2.3", "package"),
+                Path::new(dir).join("1.2.3/package.py"),
+                "{dir:?}"
+            );
+        }
+    }
 
     fn repo(tag: &str) -> PathBuf {
         let d = std::env::temp_dir().join(format!("pyrer-layout-{tag}-{}", std::process::id()));
