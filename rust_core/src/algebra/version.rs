@@ -123,6 +123,12 @@ fn encode_order_key(text: &str, spans: &[(u32, u32)], key: &mut Vec<u8>) -> bool
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct FastKey([u64; 2]);
 
+impl FastKey {
+    fn of(key: u128) -> FastKey {
+        FastKey([(key >> 64) as u64, key as u64])
+    }
+}
+
 /// Packs versions of at most 8 purely numeric tokens (no leading zeros,
 /// values below 65535) into one integer that orders exactly like rez: each
 /// token becomes value+1 in 16 bits, missing tokens 0, so a shorter version
@@ -144,7 +150,7 @@ fn fast_key(text: &str, spans: &[(u32, u32)]) -> Option<FastKey> {
         }
         key |= u128::from(value + 1) << (16 * (7 - i));
     }
-    Some(FastKey([(key >> 64) as u64, key as u64]))
+    Some(FastKey::of(key))
 }
 
 /// Token spans gathered while parsing: on the stack for the usual handful,
@@ -392,8 +398,7 @@ mod tests {
         let keys = [0u128, 1, 1 << 64, (1 << 64) + 1, u128::MAX >> 1, u128::MAX];
         for a in keys {
             for b in keys {
-                let split = |k: u128| FastKey([(k >> 64) as u64, k as u64]);
-                assert_eq!(split(a).cmp(&split(b)), a.cmp(&b), "{a} {b}");
+                assert_eq!(FastKey::of(a).cmp(&FastKey::of(b)), a.cmp(&b), "{a} {b}");
             }
         }
     }
