@@ -13,6 +13,7 @@ pub mod algebra;
 mod allocator;
 pub mod fork_guard;
 pub mod memo;
+mod memory_ahead;
 pub mod package;
 pub mod package_py;
 pub mod solver;

@@ -15,6 +15,7 @@ mod version_algebra;
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     crate::fork_guard::record_owner();
+    crate::memory_ahead::fault_in_background();
     m.add("VersionError", m.py().get_type::<errors::VersionError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     version_algebra::register(m)?;
