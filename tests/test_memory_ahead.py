@@ -19,7 +19,9 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Li
 
 PROBE = textwrap.dedent(
     """
-    import json, resource, time
+    import json, os, resource, time
+
+    EXPECT_KIB = int(os.environ["EXPECT_KIB"])
 
     def rss_kib():
         for line in open("/proc/self/status"):
@@ -28,15 +30,12 @@ PROBE = textwrap.dedent(
 
     before = rss_kib()
     import pyrer
-    # the region is faulted in on a thread of its own: wait until RSS settles
-    last, still = rss_kib(), 0
-    for _ in range(200):
+    # the region is faulted in on a thread of its own: wait for it (a
+    # region that never comes shows as too little growth below)
+    deadline = time.monotonic() + 10
+    while rss_kib() - before < EXPECT_KIB and time.monotonic() < deadline:
         time.sleep(0.01)
-        now = rss_kib()
-        still = still + 1 if now == last else 0
-        last = now
-        if still >= 10:
-            break
+    time.sleep(0.05)
     grown = rss_kib() - before
 
     packages = [
@@ -60,8 +59,10 @@ PROBE = textwrap.dedent(
 )
 
 
-def probe(ahead_mb: str | None) -> dict:
+def probe(ahead_mb: str | None, expect_mib: int = 0) -> dict:
+    """Runs PROBE with the setting; waits for RSS to grow by ``expect_mib``."""
     env = {k: v for k, v in os.environ.items() if k != "PYRER_MEMORY_AHEAD_MB"}
+    env["EXPECT_KIB"] = str(expect_mib * 1024)
     if ahead_mb is not None:
         env["PYRER_MEMORY_AHEAD_MB"] = ahead_mb
     out = subprocess.run(
@@ -73,7 +74,7 @@ def probe(ahead_mb: str | None) -> dict:
 
 def test_the_region_is_faulted_in_and_a_solve_then_takes_fewer_faults() -> None:
     off = probe("0")
-    on = probe("16")
+    on = probe("16", 16)
     # 16 MiB resident on top of what importing pyrer costs without it
     assert on["grown_kib"] - off["grown_kib"] >= 12 * 1024, (on, off)
     # building 3,000 packages and solving touch a few MiB of fresh heap
@@ -87,6 +88,6 @@ def test_the_region_is_faulted_in_and_a_solve_then_takes_fewer_faults() -> None:
 def test_the_default_and_an_unreadable_setting_fault_in_the_default() -> None:
     off = probe("0")
     for setting in (None, "lots"):
-        on = probe(setting)
+        on = probe(setting, 24)
         # the default is 24 MiB
         assert on["grown_kib"] - off["grown_kib"] >= 20 * 1024, (setting, on, off)
