@@ -27,7 +27,8 @@ pub const DEFAULT_MB: usize = 24;
 #[cfg(target_os = "linux")]
 mod linux {
     use std::ffi::{c_int, c_void};
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::OnceLock;
 
     use super::DEFAULT_MB;
 
@@ -45,17 +46,18 @@ mod linux {
 
     /// The region: address space only, until touched. Two of mimalloc's
     /// 32 MiB bitmap chunks, since each chunk holds pages of one size bin.
-    const REGION: usize = 64 << 20;
+    pub(super) const REGION: usize = 64 << 20;
     /// mimalloc's arena slices (and so the region's start) are this aligned.
-    const SLICE: usize = 64 << 10;
+    pub(super) const SLICE: usize = 64 << 10;
     /// Linux 5.14; older kernels refuse it (EINVAL) and nothing is faulted.
     const MADV_POPULATE_WRITE: c_int = 23;
 
-    /// The region's start (0: none) and how much of it to fault in.
-    static START: AtomicUsize = AtomicUsize::new(0);
-    static AHEAD: AtomicUsize = AtomicUsize::new(0);
+    /// The region's start and how much of it to fault in, once handed over.
+    static REGION_AHEAD: OnceLock<(usize, usize)> = OnceLock::new();
     static STARTED: AtomicBool = AtomicBool::new(false);
 
+    /// `getenv`, not `std::env::var`: this runs before the region is
+    /// registered, where an allocation would make mimalloc's own arena first.
     fn ahead_bytes() -> usize {
         // SAFETY: a NUL-terminated name; the value is copied out at once
         let value = unsafe { libc::getenv(c"PYRER_MEMORY_AHEAD_MB".as_ptr()) };
@@ -94,8 +96,7 @@ mod linux {
             let start = (mapped as usize).next_multiple_of(SLICE);
             // committed (mapped read-write) and zeroed (fresh anonymous pages)
             if mi_manage_os_memory(start as *mut c_void, REGION, true, false, true, -1) {
-                AHEAD.store(ahead, Ordering::Relaxed);
-                START.store(start, Ordering::Release);
+                let _ = REGION_AHEAD.set((start, ahead));
             }
         }
     }
@@ -105,9 +106,10 @@ mod linux {
     static REGISTER_REGION: extern "C" fn() = register_region;
 
     pub fn fault_in_background() {
-        let start = START.load(Ordering::Acquire);
-        let ahead = AHEAD.load(Ordering::Relaxed);
-        if start == 0 || STARTED.swap(true, Ordering::Relaxed) {
+        let Some(&(start, ahead)) = REGION_AHEAD.get() else {
+            return;
+        };
+        if STARTED.swap(true, Ordering::Relaxed) {
             return;
         }
         // A thread that cannot start costs the faults, nothing else.
@@ -120,10 +122,11 @@ mod linux {
             });
     }
 
+    /// The region handed to the allocator and how many bytes of it are
+    /// faulted in ahead: None if there is none (switched off).
     #[cfg(test)]
     pub fn region() -> Option<(usize, usize)> {
-        let start = START.load(Ordering::Acquire);
-        (start != 0).then(|| (start, AHEAD.load(Ordering::Relaxed)))
+        REGION_AHEAD.get().copied()
     }
 }
 
@@ -135,18 +138,9 @@ pub(crate) fn fault_in_background() {
     linux::fault_in_background();
 }
 
-/// The region handed to the allocator, and how many bytes of it are
-/// faulted in ahead: None if there is none (switched off, or not Linux).
-#[cfg(test)]
-pub fn region() -> Option<(usize, usize)> {
-    #[cfg(target_os = "linux")]
-    return linux::region();
-    #[cfg(not(target_os = "linux"))]
-    None
-}
-
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
+    use super::linux::{region, REGION, SLICE};
     use super::*;
 
     /// The test binary loads this library too: unless the variable switched
@@ -158,11 +152,11 @@ mod tests {
             assert_eq!(std::env::var("PYRER_MEMORY_AHEAD_MB").as_deref(), Ok("0"));
             return;
         };
-        assert_eq!(start % (64 << 10), 0);
-        assert!(ahead > 0 && ahead <= 64 << 20);
+        assert_eq!(start % SLICE, 0);
+        assert!(ahead > 0 && ahead <= REGION);
         let blocks: Vec<Box<[u8; 100]>> = (0..1000).map(|_| Box::new([7; 100])).collect();
         let inside = (blocks.iter())
-            .filter(|b| (start..start + (64 << 20)).contains(&(b.as_ptr() as usize)))
+            .filter(|b| (start..start + REGION).contains(&(b.as_ptr() as usize)))
             .count();
         assert_eq!(inside, blocks.len());
         fault_in_background();
