@@ -2,7 +2,9 @@
 //! parsed, and the per-variant merged requirement lists the solver reads
 //! (computed lazily, once, and shared across solves).
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -26,46 +28,66 @@ pub struct VariantRequires {
     pub conflict_fams: Vec<FamId>,
 }
 
-/// A key per distinct requirement text; merged requirements get fresh keys.
-fn requirement_key(text: Option<&str>) -> u32 {
-    static KEYS: OnceLock<Mutex<(HashMap<String, u32>, u32)>> = OnceLock::new();
-    let mut keys = KEYS.get_or_init(Default::default).lock().expect("key lock");
-    let (map, next) = &mut *keys;
-    let fresh = |next: &mut u32| {
-        *next += 1;
-        *next
-    };
-    match text {
-        Some(t) => match map.get(t) {
-            Some(&k) => k,
-            None => {
-                let k = fresh(next);
-                map.insert(t.to_string(), k);
-                k
-            }
-        },
-        None => fresh(next),
+/// A fresh requirement key (see [`text_ids`]), for a merged requirement.
+fn fresh_key() -> u32 {
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The key and family of requirement text `text` (`fam` computes the
+/// family on its first use). A key stands for one text, so equal keys mean
+/// equal requirements, never the converse: texts are keyed per thread (one
+/// lock-free lookup on a fresh solve's hottest path), from one process-wide
+/// counter, so a text read on two threads may have two keys, which only
+/// costs the solver a cached comparison.
+fn text_ids(text: &str, fam: impl Fn() -> FamId) -> (u32, FamId) {
+    /// Texts kept per thread before the map starts over (with new keys).
+    const LIMIT: usize = 1 << 18;
+    thread_local! {
+        static IDS: RefCell<HashMap<Box<str>, (u32, FamId)>> = RefCell::new(HashMap::default());
     }
+    IDS.try_with(|ids| {
+        if let Some(&found) = ids.borrow().get(text) {
+            return found;
+        }
+        let made = (fresh_key(), fam());
+        let mut ids = ids.borrow_mut();
+        if ids.len() >= LIMIT {
+            ids.clear();
+        }
+        ids.insert(text.into(), made);
+        made
+    })
+    .unwrap_or_else(|_| (fresh_key(), fam()))
 }
 
 impl VariantRequires {
     /// `sources` are the unmerged requirement texts, in order.
     fn new(list: RequirementList, sources: &[&str]) -> VariantRequires {
-        // names first: scanning each text per requirement was quadratic work
-        let named: Vec<(&str, &str)> = sources.iter().map(|s| (requirement_name(s), *s)).collect();
-        let mut by_fam: Vec<(FamId, u32, u32)> = list
-            .requirements()
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let mut texts = named.iter().filter(|(n, _)| *n == r.name());
-                let only = match (texts.next(), texts.next()) {
-                    (Some(&(_, t)), None) => Some(t),
-                    _ => None,
-                };
-                (FamId::of(r.name()), i as u32, requirement_key(only))
+        let requirements = list.requirements();
+        // The merge keeps the first of each name in place: with as many
+        // requirements as texts, nothing merged and each is its own text.
+        let mut by_fam: Vec<(FamId, u32, u32)> = if requirements.len() == sources.len() {
+            let ids = requirements.iter().zip(sources).enumerate();
+            ids.map(|(i, (r, text))| {
+                let (key, fam) = text_ids(text, || FamId::of(r.name()));
+                (fam, i as u32, key)
             })
-            .collect();
+            .collect()
+        } else {
+            let named: Vec<(&str, &str)> =
+                sources.iter().map(|s| (requirement_name(s), *s)).collect();
+            let ids = requirements.iter().enumerate();
+            ids.map(|(i, r)| {
+                let fam = FamId::of(r.name());
+                let mut texts = named.iter().filter(|(n, _)| *n == r.name());
+                match (texts.next(), texts.next()) {
+                    (Some(&(_, text)), None) => (fam, i as u32, text_ids(text, || fam).0),
+                    _ => (fam, i as u32, fresh_key()),
+                }
+            })
+            .collect()
+        };
         by_fam.sort_unstable();
         let fams = |conflict: bool| -> Vec<FamId> {
             by_fam
@@ -441,6 +463,50 @@ impl Package {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn keys_of(pkg: &Package) -> Vec<(String, u32)> {
+        let requires = pkg.requires_of(0).unwrap();
+        let names = requires
+            .list
+            .requirements()
+            .iter()
+            .map(|r| r.name().to_string());
+        let fams = names.map(|n| {
+            let (_, key) = requires.find_fam(FamId::of(&n)).unwrap();
+            (n, key)
+        });
+        fams.collect()
+    }
+
+    fn package_requiring(texts: &[&str]) -> Package {
+        let mut b = PackageData::builder("k", "1", 0);
+        texts.iter().for_each(|t| b.push(t));
+        Package::new(b.build()).unwrap()
+    }
+
+    #[test]
+    fn requirement_keys_stand_for_one_text() {
+        let one = keys_of(&package_requiring(&["a-1", "b-2"]));
+        let two = keys_of(&package_requiring(&["b-2", "a-1", "c"]));
+        assert_eq!(one[0], two[1], "the same text, the same key");
+        assert_eq!(one[1], two[0]);
+        let other = keys_of(&package_requiring(&["a-1.0", "b-2"]));
+        assert_ne!(other[0].1, one[0].1, "another text, another key");
+        // merged from two texts: a key of its own
+        let merged = keys_of(&package_requiring(&["a-1+", "b-2", "a-1"]));
+        assert_eq!(merged[1], one[1]);
+        assert!(![one[0].1, other[0].1].contains(&merged[0].1));
+        let again = keys_of(&package_requiring(&["a-1+", "b-2", "a<3"]));
+        assert_ne!(again[0].1, merged[0].1, "each merge a fresh key");
+        // another thread keys its own texts, never with a key used here
+        let there = std::thread::spawn(|| keys_of(&package_requiring(&["a-1", "b-2"])));
+        let there = there.join().unwrap();
+        let here: Vec<u32> = [&one, &two, &other, &merged, &again]
+            .iter()
+            .flat_map(|k| k.iter().map(|(_, key)| *key))
+            .collect();
+        assert!(there.iter().all(|(_, key)| !here.contains(key)));
+    }
 
     #[test]
     fn checked_records_are_not_checked_again() {
