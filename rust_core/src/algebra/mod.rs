@@ -9,7 +9,7 @@
 
 pub mod bound;
 pub mod error;
-mod parse_memo;
+pub(crate) mod parse_memo;
 pub mod range;
 mod range_parser;
 pub mod requirement;

@@ -1,4 +1,5 @@
-//! Per-thread memos of values parsed from text (versions, requirements).
+//! Per-thread memos of values parsed from text (versions, requirements,
+//! the solver's requirement keys).
 //!
 //! The packages of a solve repeat the same few requirement and version texts
 //! thousands of times (`python-2.7`, `maya-2018`, ...). Parsing each text

@@ -2,14 +2,12 @@
 //! parsed, and the per-variant merged requirement lists the solver reads
 //! (computed lazily, once, and shared across solves).
 
-use std::cell::RefCell;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use rustc_hash::FxHashMap as HashMap;
-
 use super::data::{PackageData, Strings};
 use super::names::{is_valid_package_name, requirement_name, FamId};
+use crate::algebra::parse_memo::{new_memo, parse_memoised, Memo};
 use crate::algebra::requirement::{Requirement, RequirementList};
 use crate::algebra::version::Version;
 
@@ -40,25 +38,13 @@ fn fresh_key() -> u32 {
 /// lock-free lookup on a fresh solve's hottest path), from one process-wide
 /// counter, so a text read on two threads may have two keys, which only
 /// costs the solver a cached comparison.
-fn text_ids(text: &str, fam: impl Fn() -> FamId) -> (u32, FamId) {
-    /// Texts kept per thread before the map starts over (with new keys).
-    const LIMIT: usize = 1 << 18;
+fn text_ids(text: &str, fam: impl FnOnce() -> FamId) -> (u32, FamId) {
     thread_local! {
-        static IDS: RefCell<HashMap<Box<str>, (u32, FamId)>> = RefCell::new(HashMap::default());
+        static IDS: Memo<(u32, FamId)> = new_memo();
     }
-    IDS.try_with(|ids| {
-        if let Some(&found) = ids.borrow().get(text) {
-            return found;
-        }
-        let made = (fresh_key(), fam());
-        let mut ids = ids.borrow_mut();
-        if ids.len() >= LIMIT {
-            ids.clear();
-        }
-        ids.insert(text.into(), made);
-        made
-    })
-    .unwrap_or_else(|_| (fresh_key(), fam()))
+    let ids: Result<_, std::convert::Infallible> =
+        parse_memoised(&IDS, text, |_| Ok((fresh_key(), fam())));
+    ids.unwrap_or_else(|never| match never {})
 }
 
 impl VariantRequires {
