@@ -35,6 +35,8 @@ pub type SolveError = String;
 /// The error of a solve its caller stopped (see `FamilyLoader::interrupted`).
 pub const INTERRUPTED: &str = "solve interrupted";
 
+/// What every phase of a solve reads. It keeps no `Rc` of a phase's (see
+/// `Phases`, which a finished solve's phases are freed in on another thread).
 pub struct Context<'a> {
     pub request_list: RequirementList,
     /// The family of each merged request, in order.

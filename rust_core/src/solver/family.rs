@@ -10,6 +10,8 @@ use crate::algebra::version::Version;
 use crate::package::filter::PackageFilterList;
 use crate::package::Package;
 
+use super::Phases;
+
 /// Loads the packages of one family. `range` is a hint (`None`: every
 /// version); returning more is allowed, the solver filters.
 pub trait FamilyLoader {
@@ -54,13 +56,17 @@ struct Family {
     loaded: Option<VersionRange>,
 }
 
-/// The families a finished solve loaded, as the solve kept them: handed to
-/// the loader only to be freed, so nothing is copied or rehashed first.
-pub struct Loaded(HashMap<String, Family>);
+/// The families a finished solve loaded, as the solve kept them, and its
+/// phases: handed to the loader only to be freed, so nothing is copied or
+/// rehashed first.
+pub struct Loaded {
+    families: HashMap<String, Family>,
+    _phases: Phases,
+}
 
 impl Loaded {
     fn package_count(&self) -> usize {
-        self.0.values().map(|f| f.packages.len()).sum()
+        self.families.values().map(|f| f.packages.len()).sum()
     }
 }
 
@@ -155,11 +161,14 @@ impl<'a> FamilyStore<'a> {
         self.loader.interrupted()
     }
 
-    /// Hands the families loaded during this solve back to the loader to
-    /// free, leaving none.
-    pub fn release_loaded(&mut self) {
-        let loaded = Loaded(std::mem::take(&mut self.families));
-        self.loader.release(loaded);
+    /// Hands the families loaded during this solve, and its `phases`, to
+    /// the loader to free, leaving no family.
+    pub fn release_loaded(&mut self, phases: Phases) {
+        let families = std::mem::take(&mut self.families);
+        self.loader.release(Loaded {
+            families,
+            _phases: phases,
+        });
     }
 
     /// Makes sure every version of `name` inside `range` is loaded. Errors
@@ -308,6 +317,53 @@ mod tests {
         // families are not loaded
         assert_eq!(loader.expected, ["a-1", "e"]);
         assert_eq!(loader.loaded, ["a", "e"]);
+    }
+
+    /// Serves nothing; keeps what a finished solve hands it to free.
+    #[derive(Default)]
+    struct Keeping {
+        released: Option<Loaded>,
+    }
+
+    impl FamilyLoader for Keeping {
+        fn load(&mut self, _: &str, _: Option<&VersionRange>) -> Result<Vec<Arc<Package>>, String> {
+            Ok(Vec::new())
+        }
+
+        fn release(&mut self, loaded: Loaded) {
+            self.released = Some(loaded);
+        }
+    }
+
+    #[test]
+    fn a_finished_solves_phases_are_freed_by_the_loader_on_any_thread() {
+        // a needs b, whose latest version conflicts with a: the phases hold
+        // every seeded package, b-2 as a version reduced away
+        let package = |name: &str, version: &str, requires: &[&str]| {
+            let data = PackageData::new(name, version, requires.to_vec(), [] as [[&str; 0]; 0]);
+            Arc::new(Package::new(data).unwrap())
+        };
+        let mut seed = HashMap::default();
+        seed.insert("a".to_string(), vec![package("a", "1", &["b"])]);
+        let b = vec![package("b", "2", &["!a"]), package("b", "1", &[])];
+        seed.insert("b".to_string(), b);
+        let counts = |seed: &HashMap<String, Vec<Arc<Package>>>| -> Vec<usize> {
+            seed.values().flatten().map(Arc::strong_count).collect()
+        };
+        let mut loader = Keeping::default();
+        let out = solve(
+            &["a".to_string()],
+            &seed,
+            &mut loader,
+            VariantSelectMode::VersionPriority,
+        );
+        assert_eq!(out.status, SolveStatus::Solved);
+        drop(out);
+        // the solve's phases still hold the packages: the loader frees them
+        assert!(counts(&seed).iter().all(|&n| n > 1), "{:?}", counts(&seed));
+        let released = loader.released.take().expect("released");
+        std::thread::spawn(move || drop(released)).join().unwrap();
+        assert!(counts(&seed).iter().all(|&n| n == 1), "{:?}", counts(&seed));
     }
 
     #[test]

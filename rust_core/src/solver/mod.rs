@@ -96,6 +96,23 @@ fn stack_status(stack: &[Phase]) -> StackStatus {
     }
 }
 
+/// A finished solve's phases, freed with the families it loaded by the
+/// loader (see [`FamilyLoader::release`]): a loader with an idle thread of
+/// its own frees them there, and a fresh process's caller does not wait the
+/// few hundred microseconds that takes for a large resolve.
+pub struct Phases {
+    /// Held only to be freed.
+    _held: Vec<Phase>,
+}
+
+// SAFETY: a phase's `Rc`s (its scopes, their slices and the caches those
+// share) are shared only with other phases of the same solve: `Context`
+// and `FamilyStore` keep none, and an outcome copies what it reports. So
+// once every phase of a solve is in one `Phases`, it holds every count of
+// those `Rc`s, and whichever thread it moves to is the only one touching
+// them.
+unsafe impl Send for Phases {}
+
 struct Run<'c, 'a> {
     ctx: &'c Context<'a>,
     stack: Vec<Phase>,
@@ -264,7 +281,10 @@ pub fn solve_filtered(
             scope_order: Vec::new(),
         },
     };
-    drop(run);
-    ctx.families.borrow_mut().release_loaded();
+    let mut phases = std::mem::take(&mut run.stack);
+    phases.append(&mut run.failed);
+    ctx.families
+        .borrow_mut()
+        .release_loaded(Phases { _held: phases });
     outcome
 }
