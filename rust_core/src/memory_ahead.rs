@@ -145,9 +145,27 @@ mod tests {
 
     /// The test binary loads this library too: unless the variable switched
     /// it off, the region is there, and blocks come from it once it is the
-    /// first arena.
+    /// first arena. Other tests' threads allocating meanwhile may take the
+    /// region's chunks for other block sizes, so the check runs alone, in a
+    /// process of its own (this test binary, asked for this test only).
     #[test]
     fn the_allocator_serves_blocks_from_the_region() {
+        const ALONE: &str = "PYRER_TEST_MEMORY_AHEAD_ALONE";
+        if std::env::var_os(ALONE).is_none() {
+            let name = "memory_ahead::tests::the_allocator_serves_blocks_from_the_region";
+            let out = std::process::Command::new(std::env::current_exe().unwrap())
+                .args([name, "--exact", "--test-threads=1"])
+                .env(ALONE, "1")
+                .output()
+                .unwrap();
+            let report = String::from_utf8_lossy(&out.stdout);
+            assert!(out.status.success(), "{report}");
+            assert!(
+                report.contains("1 passed"),
+                "the test did not run: {report}"
+            );
+            return;
+        }
         let Some((start, ahead)) = region() else {
             assert_eq!(std::env::var("PYRER_MEMORY_AHEAD_MB").as_deref(), Ok("0"));
             return;
